@@ -1,0 +1,184 @@
+"""Station commands: init, demo, info, staff add|list, backup, restore, check."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.cli.auth import read_secret
+from app.domain.errors import DomainError
+from app.domain.staff import Post, Role
+from app.messages import render
+from app.persistence.storage import database_path
+from app.services import maintenance
+from app.services.demo import DEMO_PASSWORD, DEMO_STAFF, build_demo
+from app.services.staff import add_staff, list_staff
+from app.services.station import VillageSpec, init_station, is_initialised, station_view
+
+if TYPE_CHECKING:
+    from app.cli.main import Env
+
+NEW_PASSWORD_ENV = "STATIONDESK_NEW_PASSWORD"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="新建站点（镇、村、本站、首个站长账号）/ set up a new station")
+    p.add_argument("--town-code", required=True)
+    p.add_argument("--town-name", required=True)
+    p.add_argument("--villages", required=True, help="村代码=村名，用逗号分隔，如 V01=青溪村,V02=石门村")
+    p.add_argument("--station-code", required=True)
+    p.add_argument("--station-name", required=True)
+    p.add_argument("--village", required=True, help="本站所在村的代码")
+    p.add_argument("--admin-user", required=True, help="站长登录名")
+    p.add_argument("--admin-name", required=True, help="站长姓名")
+    p.add_argument("--phone", default="", help="本站咨询电话")
+    p.add_argument("--supervision-phone", default="12345", help="监督电话")
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("demo", help="建一个演示站点（几千名居民、工作人员、一些办件）/ build the demo station")
+    p.add_argument("--residents", type=int, default=3000)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("info", help="本站信息 / station information")
+    p.set_defaults(handler=cmd_info)
+
+    staff = sub.add_parser("staff", help="工作人员账号 / staff accounts").add_subparsers(dest="staff_cmd",
+                                                                                     required=True)
+    p = staff.add_parser("add", help="新增工作人员（密码从 STATIONDESK_NEW_PASSWORD 或提示输入）")
+    p.add_argument("--username", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--staff-no", required=True)
+    p.add_argument("--role", choices=[r.value for r in Role], default=Role.CLERK.value)
+    p.add_argument("--post", choices=[x.value for x in Post], default=Post.A.value)
+    p.set_defaults(handler=cmd_staff_add)
+    p = staff.add_parser("list", help="列出工作人员")
+    p.set_defaults(handler=cmd_staff_list)
+
+    p = sub.add_parser("backup", help="备份数据库 / back up the database")
+    p.add_argument("--to", help="备份到的文件或文件夹（如U盘）；默认数据文件夹下 backups/")
+    p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份恢复（当前数据先另存一份）/ restore from a backup")
+    p.add_argument("file")
+    p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    p.set_defaults(handler=cmd_restore)
+
+    p = sub.add_parser("check", help="检查数据库、审计链、办件编号和附件 / integrity check")
+    p.set_defaults(handler=cmd_check)
+
+
+def _parse_villages(text: str) -> list[VillageSpec]:
+    out = []
+    for part in text.replace("，", ",").split(","):
+        if not part.strip():
+            continue
+        code, sep, name = part.partition("=")
+        if not sep:
+            raise DomainError("cli.bad_villages", part=part.strip())
+        out.append(VillageSpec(code.strip(), name.strip()))
+    return out
+
+
+def cmd_init(env: Env) -> int:
+    a = env.args
+    password = read_secret("站长密码 / admin password: ", NEW_PASSWORD_ENV)
+    view = init_station(env.ctx, town_code=a.town_code, town_name=a.town_name, villages=_parse_villages(a.villages),
+                        station_code=a.station_code, station_name=a.station_name, village_code=a.village,
+                        admin_username=a.admin_user, admin_name=a.admin_name, admin_password=password,
+                        phone=a.phone, supervision_phone=a.supervision_phone)
+    env.out.data(view)
+    env.out.line(env.out.t(f"已建立站点：{view.town_name} {view.station_name}（{view.station_code}），"
+                           f"数据文件夹 {env.data_dir}", f"Station {view.station_code} set up in {env.data_dir}"))
+    return 0
+
+
+def cmd_demo(env: Env) -> int:
+    if database_path(env.data_dir).exists() and is_initialised(env.ctx):
+        raise DomainError("station.already_initialised", station=station_view(env.ctx).station_code)
+    result = build_demo(env.ctx, residents=env.args.residents, seed=env.args.seed)
+    env.out.data({"station": result.station, "residents": result.imported.created, "cases": result.cases,
+                  "users": [u[0] for u in DEMO_STAFF], "password": DEMO_PASSWORD})
+    env.out.line(env.out.t(
+        f"演示站点已建好：{result.station.town_name} {result.station.station_name}，"
+        f"居民 {result.imported.created} 人，办件 {result.cases} 件。\n"
+        f"账号：{'、'.join(u[0] for u in DEMO_STAFF)}，密码均为 {DEMO_PASSWORD}\n数据文件夹：{env.data_dir}",
+        f"Demo station ready: {result.imported.created} residents, {result.cases} cases. "
+        f"Users {', '.join(u[0] for u in DEMO_STAFF)}, password {DEMO_PASSWORD}. Data: {env.data_dir}"))
+    return 0
+
+
+def cmd_info(env: Env) -> int:
+    view = station_view(env.ctx)
+    env.out.data(view)
+    env.out.line(f"{view.town_name}（{view.town_code}） {view.station_name}（{view.station_code}）")
+    env.out.line(env.out.t("各村：", "Villages: ") + "、".join(f"{v.name}({v.code})" for v in view.villages))
+    env.out.line(env.out.t("事项目录：", "Catalogue: ") + "，".join(f"{c}@{v}" for c, v in view.catalog_versions))
+    env.out.line(env.out.t("数据文件夹：", "Data folder: ") + str(env.data_dir))
+    return 0
+
+
+def cmd_staff_add(env: Env) -> int:
+    actor = env.actor()
+    a = env.args
+    password = read_secret(f"{a.username} 的新密码 / new password: ", NEW_PASSWORD_ENV)
+    view = add_staff(env.ctx, actor=actor, username=a.username, display_name=a.name, staff_no=a.staff_no,
+                     role=Role(a.role), post=Post(a.post), password=password)
+    env.out.data(view)
+    env.out.line(env.out.t(
+        f"已新增工作人员 {view.display_name}（{view.username}，{view.role.label_zh}，{view.post}岗）",
+        f"Added {view.username}"))
+    return 0
+
+
+def cmd_staff_list(env: Env) -> int:
+    actor = env.actor()
+    rows = list_staff(env.ctx, actor=actor)
+    env.out.data(rows)
+    env.out.table(["工号", "账号", "姓名", "角色", "岗位"],
+                  [[s.staff_no, s.username, s.display_name, s.role.label_zh, s.post.value + "岗"] for s in rows])
+    return 0
+
+
+def cmd_backup(env: Env) -> int:
+    actor = env.actor()
+    path = maintenance.backup(env.ctx, actor=actor, dest=Path(env.args.to).expanduser() if env.args.to else None)
+    env.out.data({"backup": str(path)})
+    env.out.line(env.out.t(f"备份完成并已校验：{path}", f"Backup written and verified: {path}"))
+    return 0
+
+
+def cmd_restore(env: Env) -> int:
+    source = Path(env.args.file).expanduser()
+    if not env.args.yes:
+        if not sys.stdin.isatty():
+            raise DomainError("cli.confirm_needed")
+        answer = input(env.out.t(f"用 {source} 替换当前数据？当前数据会先另存一份。输入 yes 确认：",
+                                 f"Replace the current data with {source}? Type yes: "))
+        if answer.strip().lower() not in ("yes", "y", "是"):
+            env.out.line(env.out.t("未恢复。", "Not restored."))
+            return 1
+    safety = maintenance.restore(env.data_dir, source)
+    env.out.data({"restored_from": str(source), "safety_copy": str(safety)})
+    env.out.line(env.out.t(f"已恢复。原来的数据另存在 {safety}", f"Restored. The previous data is at {safety}"))
+    return 0
+
+
+def cmd_check(env: Env) -> int:
+    actor = env.actor()
+    report = maintenance.check(env.ctx, actor=actor)
+    lang = env.out.lang
+    env.out.data({"ok": report.ok, "audit_entries": report.audit_entries, "cases": report.cases,
+                  "attachments": report.attachments,
+                  "findings": [{"area": f.area, "code": f.code, "message": render(f.code, dict(f.params), lang)}
+                               for f in report.findings]})
+    env.out.line(env.out.t(
+        f"审计记录 {report.audit_entries} 条，办件 {report.cases} 件，附件 {report.attachments} 个。",
+        f"{report.audit_entries} audit entries, {report.cases} cases, {report.attachments} attachments."))
+    for f in report.findings:
+        env.out.line("  ✗ " + render(f.code, dict(f.params), env.out.lang))
+    env.out.line(env.out.t("检查通过，数据完好。", "All checks passed.") if report.ok else
+                 env.out.t(f"发现 {len(report.findings)} 个问题，请联系镇技术人员。",
+                           f"{len(report.findings)} problem(s) found: contact the town's technician."))
+    return 0 if report.ok else 1

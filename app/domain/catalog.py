@@ -1,0 +1,418 @@
+"""The 47+N catalogue of service items: the entities, the JSON file format, and the merged catalogue."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
+from app.domain.forms import FieldKind, FieldSpec, join_path, read_field_spec, spec_problem
+
+FORMAT = "stationdesk.catalog/1"
+STANDARD_COUNT = 47
+
+
+class CatalogScope(StrEnum):
+    STANDARD = "standard"  # the 47: the same at every station, never edited locally
+    TOWN = "town"  # the N items the town adds
+    LOCAL = "local"  # added by one station, marked local
+
+    @property
+    def code_prefix(self) -> str:
+        return {"standard": "S", "town": "N", "local": "L"}[self.value]
+
+
+class HandlingMode(StrEnum):
+    IMMEDIATE = "immediate"
+    PROMISED = "promised"
+    FORWARD = "forward"
+    PROXY = "proxy"
+
+    @property
+    def label_zh(self) -> str:
+        return _MODE_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _MODE_LABELS[self][1]
+
+
+_MODE_LABELS = {
+    HandlingMode.IMMEDIATE: ("即办", "On the spot"),
+    HandlingMode.PROMISED: ("承诺件", "Promised date"),
+    HandlingMode.FORWARD: ("受理转报", "Accept and forward"),
+    HandlingMode.PROXY: ("代办", "Proxy handling"),
+}
+
+
+class MaterialForm(StrEnum):
+    ORIGINAL = "original"
+    COPY = "copy"
+    ORIGINAL_AND_COPY = "original_and_copy"
+    ORIGINAL_CHECKED = "original_checked"
+
+    @property
+    def label_zh(self) -> str:
+        return {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件",
+                "original_checked": "原件核验后退还"}[self.value]
+
+
+@dataclass(frozen=True, slots=True)
+class Material:
+    """One item of the materials checklist (材料清单)."""
+
+    code: str
+    name: str
+    required: bool
+    copies: int
+    form: MaterialForm
+    source: str = ""  # where the resident gets it
+    check: str = ""  # what the staff member must check
+
+
+class PaymentKind(StrEnum):
+    FEE = "fee"
+    BILL = "bill"
+    FINE = "fine"
+    TOPUP = "topup"
+    CASH_WITHDRAWAL = "cash_withdrawal"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentSpec:
+    """Money taken at the counter for an item; ``amount_field`` is "" when the item's fixed fee applies."""
+
+    kind: PaymentKind
+    payee: str
+    amount_field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceItem:
+    code: str
+    name: str
+    short_name: str
+    department: str
+    category: str
+    mode: HandlingMode
+    time_limit_days: int  # working days; 0 means done on the spot
+    time_limit_note: str = ""
+    fee_fen: int = 0
+    fee_note: str = ""
+    legal_basis: str = ""
+    conditions: str = ""
+    procedure: str = ""
+    phone: str = ""
+    keywords: tuple[str, ...] = ()
+    application_form: bool = False
+    payment: PaymentSpec | None = None
+    materials: tuple[Material, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()
+    scope: CatalogScope = CatalogScope.STANDARD
+    catalog_id: str = ""
+
+    @property
+    def required_materials(self) -> tuple[Material, ...]:
+        return tuple(m for m in self.materials if m.required)
+
+    @property
+    def on_the_spot(self) -> bool:
+        return self.time_limit_days == 0
+
+    def missing_required(self, received_codes: Collection[str]) -> tuple[Material, ...]:
+        """The required materials not received: the list for the one-time notice (一次性告知)."""
+        return tuple(m for m in self.required_materials if m.code not in received_codes)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFile:
+    catalog_id: str
+    scope: CatalogScope
+    version: str
+    title: str
+    items: tuple[ServiceItem, ...]
+
+
+# ---------------------------------------------------------------- reading a catalogue file
+
+_CATALOG_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_FILE_KEYS = frozenset({"format", "catalog_id", "scope", "version", "title", "items"})
+_ITEM_REQUIRED = ("code", "name", "short_name", "department", "category", "mode", "time_limit_days")
+_ITEM_OPTIONAL = frozenset({"time_limit_note", "fee_fen", "fee_note", "legal_basis", "conditions", "procedure",
+                            "phone", "keywords", "application_form", "payment", "materials", "fields"})
+_MATERIAL_KEYS = frozenset({"code", "name", "required", "copies", "form", "source", "check"})
+_PAYMENT_KEYS = frozenset({"kind", "payee", "amount_field"})
+
+
+class _Reader:
+    """Reads one JSON object at ``path``, adding each problem to the shared ``problems`` instead of stopping."""
+
+    def __init__(self, data: Mapping[str, Any], path: str, problems: dict[str, DomainError],
+                 allowed: Collection[str]) -> None:
+        self.data = data
+        self.path = path
+        self.problems = problems
+        for extra in sorted(set(data) - set(allowed)):
+            self.problem(extra, "catalog.unknown_key", key=extra)
+
+    def problem(self, name: str, code: str, /, **params: Any) -> None:
+        params.setdefault("key", name)
+        spec_problem(self.problems, join_path(self.path, name), code, **params)
+
+    def bad(self, key: str, value: object) -> None:
+        self.problem(key, "catalog.bad_value", value=_show(value))
+
+    def text(self, key: str, *, required: bool = True) -> str:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.problem(key, "catalog.missing_key")
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            self.bad(key, value)
+            return ""
+        return value.strip()
+
+    def integer(self, key: str, *, default: int | None = None, minimum: int = 0) -> int:
+        value = self.data.get(key)
+        if value is None:
+            if default is None:
+                self.problem(key, "catalog.missing_key")
+            return default or 0
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self.bad(key, value)
+            return minimum
+        return value
+
+    def boolean(self, key: str, *, default: bool | None = None) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            if default is None:
+                self.problem(key, "catalog.missing_key")
+            return bool(default)
+        if not isinstance(value, bool):
+            self.bad(key, value)
+            return False
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.bad(key, value)
+            return ()
+        return tuple(v.strip() for v in value)
+
+    def objects(self, key: str) -> list[tuple[str, Mapping[str, Any]]]:
+        """The objects of a list, each with its path; anything that is not an object is a problem."""
+        value = self.data.get(key, [])
+        if not isinstance(value, list):
+            self.bad(key, value)
+            return []
+        out: list[tuple[str, Mapping[str, Any]]] = []
+        for i, entry in enumerate(value):
+            where = join_path(join_path(self.path, key), i)
+            if isinstance(entry, Mapping):
+                out.append((where, entry))
+            else:
+                spec_problem(self.problems, where, "catalog.bad_value", key=key, value=_show(entry))
+        return out
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _enum(reader: _Reader, key: str, enum: type[StrEnum], code: str = "catalog.bad_option") -> Any:
+    text = reader.text(key)
+    if not text:
+        return None
+    try:
+        return enum(text)
+    except ValueError:
+        reader.problem(key, code, value=text, allowed="、".join(e.value for e in enum))
+        return None
+
+
+def _read_material(path: str, data: Mapping[str, Any], problems: dict[str, DomainError]) -> Material | None:
+    before = len(problems)
+    r = _Reader(data, path, problems, _MATERIAL_KEYS)
+    code, name = r.text("code"), r.text("name")
+    required = r.boolean("required")
+    copies = r.integer("copies", minimum=1)
+    form = _enum(r, "form", MaterialForm)
+    source, check = r.text("source", required=False), r.text("check", required=False)
+    if len(problems) > before or form is None:
+        return None
+    return Material(code=code, name=name, required=required, copies=copies, form=form, source=source, check=check)
+
+
+def _read_payment(path: str, data: object, fields: tuple[FieldSpec, ...], fee_fen: int,
+                  problems: dict[str, DomainError]) -> PaymentSpec | None:
+    if not isinstance(data, Mapping):
+        spec_problem(problems, path, "catalog.bad_value", key="payment", value=_show(data))
+        return None
+    before = len(problems)
+    r = _Reader(data, path, problems, _PAYMENT_KEYS)
+    kind = _enum(r, "kind", PaymentKind)
+    payee = r.text("payee")
+    amount_field = r.text("amount_field", required=False)
+    if amount_field:
+        money_keys = {f.key for f in fields if f.kind is FieldKind.MONEY}
+        if amount_field not in money_keys:
+            r.problem("amount_field", "catalog.bad_payment_field", value=amount_field,
+                      money_fields="、".join(sorted(money_keys)) or "—")
+    elif kind is not None and (kind is not PaymentKind.FEE or fee_fen <= 0):
+        # Bills, fines and top-ups vary per case, and a fixed fee of nothing cannot be collected.
+        r.problem("amount_field", "catalog.payment_needs_amount", kind=kind.value)
+    if len(problems) > before or kind is None:
+        return None
+    return PaymentSpec(kind=kind, payee=payee, amount_field=amount_field)
+
+
+def _read_item(path: str, data: Mapping[str, Any], scope: CatalogScope | None, catalog_id: str,
+               problems: dict[str, DomainError]) -> ServiceItem | None:
+    before = len(problems)
+    r = _Reader(data, path, problems, set(_ITEM_REQUIRED) | _ITEM_OPTIONAL)
+    code = r.text("code")
+    if code and scope is not None and not re.fullmatch(rf"{scope.code_prefix}(?!00)\d{{2}}", code):
+        r.problem("code", "catalog.bad_code", value=code, scope=scope.value,
+                  expected=f"{scope.code_prefix}01–{scope.code_prefix}99")
+    name, short_name = r.text("name"), r.text("short_name")
+    department, category = r.text("department"), r.text("category")
+    mode = _enum(r, "mode", HandlingMode, "catalog.bad_mode")
+    time_limit_days = r.integer("time_limit_days")
+    fee_fen = r.integer("fee_fen", default=0)
+    texts = {k: r.text(k, required=False) for k in
+             ("time_limit_note", "fee_note", "legal_basis", "conditions", "procedure", "phone")}
+    keywords = r.strings("keywords")
+    application_form = r.boolean("application_form", default=False)
+
+    materials: list[Material] = []
+    seen_materials: set[str] = set()
+    for where, entry in r.objects("materials"):
+        material = _read_material(where, entry, problems)
+        if material is None:
+            continue
+        if material.code in seen_materials:
+            spec_problem(problems, join_path(where, "code"), "catalog.duplicate_material", key="code",
+                         code=material.code)
+        seen_materials.add(material.code)
+        materials.append(material)
+
+    fields: list[FieldSpec] = []
+    seen_fields: set[str] = set()
+    for where, entry in r.objects("fields"):
+        spec = read_field_spec(entry, path=where, problems=problems)
+        if spec is None:
+            continue
+        if spec.key in seen_fields:
+            spec_problem(problems, join_path(where, "key"), "catalog.duplicate_field", key="key", field=spec.key)
+        seen_fields.add(spec.key)
+        fields.append(spec)
+
+    payment = None
+    if data.get("payment") is not None:
+        payment = _read_payment(join_path(path, "payment"), data["payment"], tuple(fields), fee_fen, problems)
+    if len(problems) > before or mode is None or scope is None:
+        return None
+    return ServiceItem(
+        code=code, name=name, short_name=short_name, department=department, category=category, mode=mode,
+        time_limit_days=time_limit_days, fee_fen=fee_fen, keywords=keywords, application_form=application_form,
+        payment=payment, materials=tuple(materials), fields=tuple(fields), scope=scope, catalog_id=catalog_id,
+        **texts,
+    )
+
+
+def parse_catalog(data: Mapping[str, Any], *, source: str) -> CatalogFile:
+    """A whole catalogue file, checked completely: ValidationFailed lists every problem with its JSON path."""
+    problems: dict[str, DomainError] = {}
+    if not isinstance(data, Mapping):
+        spec_problem(problems, "$", "catalog.bad_format", value=type(data).__name__, expected=FORMAT)
+        raise ValidationFailed(problems, code="catalog.invalid", source=source)
+    r = _Reader(data, "", problems, _FILE_KEYS)
+    fmt = r.text("format")
+    if fmt and fmt != FORMAT:
+        r.problem("format", "catalog.bad_format", value=fmt, expected=FORMAT)
+    catalog_id = r.text("catalog_id")
+    if catalog_id and not _CATALOG_ID.match(catalog_id):
+        r.bad("catalog_id", catalog_id)
+    scope: CatalogScope | None = _enum(r, "scope", CatalogScope)
+    version, title = r.text("version"), r.text("title")
+    if "items" not in data:
+        r.problem("items", "catalog.missing_key")
+    items: list[ServiceItem] = []
+    first_seen: dict[str, str] = {}
+    for where, entry in r.objects("items"):
+        item = _read_item(where, entry, scope, catalog_id, problems)
+        code = entry.get("code")
+        if isinstance(code, str) and code.strip():
+            code = code.strip()
+            if code in first_seen:
+                spec_problem(problems, join_path(where, "code"), "catalog.duplicate_code", key="code", code=code,
+                             first=first_seen[code])
+            else:
+                first_seen[code] = where
+        if item is not None:
+            items.append(item)
+    if problems or scope is None:
+        raise ValidationFailed(problems, code="catalog.invalid", source=source)
+    return CatalogFile(catalog_id=catalog_id, scope=scope, version=version, title=title,
+                       items=tuple(sorted(items, key=lambda i: i.code)))
+
+
+# ---------------------------------------------------------------- the merged catalogue
+
+_SCOPE_ORDER = {CatalogScope.STANDARD: 0, CatalogScope.TOWN: 1, CatalogScope.LOCAL: 2}
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The catalogue a station works from: the 47 standard items, then the town's, then local ones."""
+
+    items: tuple[ServiceItem, ...]
+    version: str
+    _by_code: dict[str, ServiceItem] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_code", {i.code: i for i in self.items})
+
+    def item(self, code: str) -> ServiceItem:
+        found = self._by_code.get(code)
+        if found is None:
+            raise NotFound("catalog.unknown_item", code=code)
+        return found
+
+    def get(self, code: str) -> ServiceItem | None:
+        return self._by_code.get(code)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def standard_count(self) -> int:
+        return sum(1 for i in self.items if i.scope is CatalogScope.STANDARD)
+
+
+def build_catalog(standard: CatalogFile, *others: CatalogFile) -> Catalog:
+    """Merge the standard file with town and local files; a code may belong to one item only."""
+    if standard.scope is not CatalogScope.STANDARD:
+        raise DomainError("catalog.not_standard", catalog=standard.catalog_id, scope=standard.scope.value)
+    if len(standard.items) != STANDARD_COUNT:
+        raise DomainError("catalog.standard_count", count=len(standard.items), expected=STANDARD_COUNT)
+    owner = {i.code: standard.catalog_id for i in standard.items}
+    items = list(standard.items)
+    for other in others:
+        if other.scope is CatalogScope.STANDARD:
+            raise DomainError("catalog.second_standard", catalog=other.catalog_id)
+        for item in other.items:
+            if item.code in owner:
+                raise Conflict("catalog.code_taken", code=item.code, catalog=other.catalog_id, owner=owner[item.code])
+            owner[item.code] = other.catalog_id
+            items.append(item)
+    items.sort(key=lambda i: (_SCOPE_ORDER[i.scope], i.code))
+    version = "+".join(f"{f.catalog_id}@{f.version}" for f in (standard, *others))
+    return Catalog(items=tuple(items), version=version)

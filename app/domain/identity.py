@@ -1,0 +1,337 @@
+"""Identity numbers and phone numbers: parse, check, normalise and mask them (GB 11643, GB 32100)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.domain.errors import DomainError
+
+__all__ = [
+    "Gender",
+    "IdType",
+    "ParsedId",
+    "check_uscc",
+    "cross_check",
+    "id_check_char",
+    "is_mobile",
+    "mask_id",
+    "mask_name",
+    "mask_phone",
+    "normalise_phone",
+    "parse_id_number",
+    "validate_document_number",
+]
+
+
+class Gender(StrEnum):
+    MALE = "M"
+    FEMALE = "F"
+
+    @property
+    def label_zh(self) -> str:
+        return _GENDER_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _GENDER_LABELS[self][1]
+
+
+_GENDER_LABELS: dict[Gender, tuple[str, str]] = {
+    Gender.MALE: ("男", "male"),
+    Gender.FEMALE: ("女", "female"),
+}
+
+
+class IdType(StrEnum):
+    RESIDENT_ID = "resident_id"
+    HK_MACAO_PERMIT = "hk_macao"
+    TAIWAN_PERMIT = "taiwan"
+    PASSPORT = "passport"
+    FOREIGN_PERMANENT = "foreign_permanent"
+    OTHER = "other"
+
+    @property
+    def label_zh(self) -> str:
+        return _ID_TYPE_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _ID_TYPE_LABELS[self][1]
+
+
+_ID_TYPE_LABELS: dict[IdType, tuple[str, str]] = {
+    IdType.RESIDENT_ID: ("居民身份证", "Resident ID card"),
+    IdType.HK_MACAO_PERMIT: ("港澳居民来往内地通行证/居住证", "Hong Kong/Macao resident permit"),
+    IdType.TAIWAN_PERMIT: ("台湾居民来往大陆通行证", "Taiwan resident permit"),
+    IdType.PASSPORT: ("护照", "Passport"),
+    IdType.FOREIGN_PERMANENT: ("外国人永久居留身份证", "Foreign permanent resident ID card"),
+    IdType.OTHER: ("其他证件", "Other document"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedId:
+    """A checked resident ID number and what it says about its holder."""
+
+    value: str
+    birth_date: date
+    gender: Gender
+    province_code: str
+    upgraded_from_15: bool
+
+
+# --- resident ID numbers (GB 11643-1999) -------------------------------------------------------
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK_CHARS = "10X98765432"
+_PROVINCES = frozenset(
+    [f"{n}" for n in range(11, 16)]
+    + [f"{n}" for n in range(21, 24)]
+    + [f"{n}" for n in range(31, 38)]
+    + [f"{n}" for n in range(41, 47)]
+    + [f"{n}" for n in range(50, 55)]
+    + [f"{n}" for n in range(61, 66)]
+    + ["71", "81", "82"]
+)
+_EARLIEST_BIRTH = date(1880, 1, 1)
+
+
+def _squeeze(text: str) -> str:
+    """Full-width to half-width (NFKC), whitespace removed, upper case: how people type numbers."""
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+def id_check_char(first17: str) -> str:
+    """The GB 11643 check character for the first 17 digits of an ID number."""
+    if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
+        raise ValueError(f"expected 17 ASCII digits, got {first17!r}")
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK_CHARS[total % 11]
+
+
+def parse_id_number(text: str, *, today: date | None = None) -> ParsedId:
+    """Check a resident ID number (18 digits, or a legacy 15-digit one, which is upgraded to 18)."""
+    number = _squeeze(text)
+    if not number:
+        raise DomainError("id.empty")
+    if not re.fullmatch(r"[0-9]*X?", number):
+        raise DomainError("id.bad_chars")
+    if len(number) not in (15, 18):
+        raise DomainError("id.bad_length", length=len(number))
+    upgraded = len(number) == 15
+    if upgraded:
+        if number.endswith("X"):
+            raise DomainError("id.bad_chars")
+        # Legacy numbers were issued only to people born in the 1900s, so the century is always 19.
+        body = number[:6] + "19" + number[6:]
+    else:
+        body = number[:17]
+    province = body[:2]
+    if province not in _PROVINCES:
+        raise DomainError("id.bad_province", code=province)
+    raw_date = body[6:14]
+    try:
+        birth = date(int(raw_date[:4]), int(raw_date[4:6]), int(raw_date[6:8]))
+    except ValueError:
+        raise DomainError("id.bad_date", date=raw_date) from None
+    if birth < _EARLIEST_BIRTH:
+        raise DomainError("id.bad_date", date=birth.isoformat())
+    if birth > (today or date.today()):
+        raise DomainError("id.future_date", date=birth.isoformat())
+    expected = id_check_char(body)
+    if upgraded:
+        value = body + expected
+    else:
+        if number[17] != expected:
+            raise DomainError("id.bad_check_char", expected=expected, given=number[17])
+        value = number
+    gender = Gender.MALE if int(body[16]) % 2 == 1 else Gender.FEMALE
+    return ParsedId(value=value, birth_date=birth, gender=gender, province_code=province, upgraded_from_15=upgraded)
+
+
+def cross_check(parsed: ParsedId, *, gender: Gender | None, birth_date: date | None) -> None:
+    """Refuse a gender or birth date typed at the counter that contradicts the ID number."""
+    if gender is not None and gender is not parsed.gender:
+        raise DomainError(
+            "id.gender_mismatch",
+            expected=parsed.gender.label_zh, expected_en=parsed.gender.label_en,
+            given=gender.label_zh, given_en=gender.label_en,
+        )
+    if birth_date is not None and birth_date != parsed.birth_date:
+        raise DomainError("id.birth_mismatch", expected=parsed.birth_date.isoformat(), given=birth_date.isoformat())
+
+
+# --- other identity documents -----------------------------------------------------------------
+
+
+def _is_residence_permit(number: str, prefixes: tuple[str, ...]) -> bool:
+    # Residence permits (居住证) for HK/Macao/Taiwan residents carry an 18-character number shaped like
+    # a resident ID with address code 810000/820000/830000 and the same check character.
+    return (
+        re.fullmatch(r"[0-9]{17}[0-9X]", number) is not None
+        and number.startswith(prefixes)
+        and id_check_char(number[:17]) == number[17]
+    )
+
+
+_DOCUMENT_PATTERNS: dict[IdType, re.Pattern[str]] = {
+    IdType.HK_MACAO_PERMIT: re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?"),
+    IdType.TAIWAN_PERMIT: re.compile(r"[0-9]{8}|[0-9A-Z]{10}"),
+    IdType.PASSPORT: re.compile(r"[0-9A-Z]{5,17}"),
+    IdType.FOREIGN_PERMANENT: re.compile(r"[A-Z]{3}[0-9]{12}|9[0-9]{16}[0-9X]"),
+}
+
+
+def validate_document_number(id_type: IdType, text: str) -> str:
+    """Normalise and sanity-check the number of a document other than a resident ID card."""
+    if id_type is IdType.RESIDENT_ID:
+        return parse_id_number(text).value
+    if id_type is IdType.OTHER:
+        # Free-form documents may legitimately contain spaces; keep single ones.
+        number = " ".join(unicodedata.normalize("NFKC", text).split()).upper()
+        if not number:
+            raise DomainError("doc.empty", type=id_type.label_zh, type_en=id_type.label_en)
+        if not 4 <= len(number) <= 30 or not number.isprintable():
+            raise DomainError("doc.bad_format", type=id_type.label_zh, type_en=id_type.label_en)
+        return number
+    number = _squeeze(text)
+    if not number:
+        raise DomainError("doc.empty", type=id_type.label_zh, type_en=id_type.label_en)
+    if _DOCUMENT_PATTERNS[id_type].fullmatch(number):
+        return number
+    if id_type is IdType.HK_MACAO_PERMIT and _is_residence_permit(number, ("810000", "820000")):
+        return number
+    if id_type is IdType.TAIWAN_PERMIT and _is_residence_permit(number, ("830000",)):
+        return number
+    raise DomainError("doc.bad_format", type=id_type.label_zh, type_en=id_type.label_en)
+
+
+# --- phone numbers ------------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LANDLINE_LOCAL = re.compile(r"[2-9][0-9]{6,7}")
+_AREA_CODE = re.compile(r"0[1-9][0-9]{1,2}")
+
+
+def is_mobile(phone: str) -> bool:
+    """True for a normalised mainland mobile number (11 digits, 13x–19x)."""
+    return _MOBILE.fullmatch(phone) is not None
+
+
+def _split_landline(groups: list[str]) -> tuple[str, str]:
+    """Area code and local number; trust where the person put a separator, else the numbering plan."""
+    if len(groups) >= 2 and _AREA_CODE.fullmatch(groups[0]):
+        return groups[0], "".join(groups[1:])
+    digits = "".join(groups)
+    # Only Beijing (010) and the 02x cities have two-digit area codes after the 0; all others have three.
+    cut = 3 if digits[:2] in ("01", "02") else 4
+    return digits[:cut], digits[cut:]
+
+
+def normalise_phone(text: str) -> str:
+    """A mobile as 11 digits (``13812345678``) or a landline as ``0571-87654321``."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    if not s:
+        raise DomainError("phone.empty")
+    if not re.fullmatch(r"[0-9+\-() ]+", s):
+        raise DomainError("phone.bad", phone=text.strip())
+    international = False
+    match = re.match(r"(?:\+\s*86|0086)", s)
+    if match:
+        international = True
+        s = s[match.end():]
+    if "+" in s:
+        raise DomainError("phone.bad", phone=text.strip())
+    groups = re.findall(r"[0-9]+", s)
+    digits = "".join(groups)
+    if not digits:
+        raise DomainError("phone.bad", phone=text.strip())
+    if international and not digits.startswith(("0", "1")):
+        # From abroad a landline is dialled without its leading 0: +86 571 87654321.
+        groups[0] = "0" + groups[0]
+        digits = "0" + digits
+    elif international and digits.startswith("1") and len(digits) != 11:
+        # +86 10 8765 4321 is Beijing, not a mobile.
+        groups[0] = "0" + groups[0]
+        digits = "0" + digits
+    elif not international and len(digits) == 13 and digits.startswith("861"):
+        digits = digits[2:]
+    if digits.startswith("1"):
+        if _MOBILE.fullmatch(digits):
+            return digits
+        raise DomainError("phone.bad", phone=text.strip())
+    if digits.startswith("0"):
+        area, local = _split_landline(groups)
+        if _AREA_CODE.fullmatch(area) and _LANDLINE_LOCAL.fullmatch(local):
+            return f"{area}-{local}"
+        raise DomainError("phone.bad", phone=text.strip())
+    if _LANDLINE_LOCAL.fullmatch(digits):
+        raise DomainError("phone.needs_area_code", phone=text.strip())
+    raise DomainError("phone.bad", phone=text.strip())
+
+
+# --- masking for screens, printouts and public notices (GB/T 35273) -----------------------------
+
+
+def mask_id(number: str) -> str:
+    """``110105********002X``: the birth date and sequence never leave the counter unmasked."""
+    s = number.strip()
+    n = len(s)
+    if n == 0:
+        return ""
+    if n == 18:
+        return s[:6] + "*" * 8 + s[-4:]
+    if n > 4:
+        return s[:2] + "*" * (n - 4) + s[-2:]
+    # Too short to show both ends without giving the whole thing away.
+    return s[0] + "*" * (n - 1) if n > 1 else "*"
+
+
+def mask_phone(phone: str) -> str:
+    """``138****5678`` for mobiles, ``0571-******21`` for landlines."""
+    s = phone.strip()
+    if not s:
+        return ""
+    if is_mobile(s):
+        return s[:3] + "****" + s[-4:]
+    if "-" in s:
+        area, _, local = s.partition("-")
+        return f"{area}-" + "*" * max(1, len(local) - 2) + local[-2:]
+    if len(s) > 2:
+        return "*" * (len(s) - 2) + s[-2:]
+    return "*" * len(s)
+
+
+def mask_name(name: str) -> str:
+    """``张*``, ``张*三``, ``欧**明``: enough for a villager to recognise, not enough to identify."""
+    s = name.strip()
+    if len(s) <= 1:
+        return s
+    if len(s) == 2:
+        return s[0] + "*"
+    return s[0] + "*" * (len(s) - 2) + s[-1]
+
+
+# --- unified social credit code (GB 32100-2015) -------------------------------------------------
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUES = {c: i for i, c in enumerate(_USCC_CHARS)}
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def check_uscc(text: str) -> str:
+    """Check an organisation's unified social credit code; return it normalised (upper case, no spaces)."""
+    code = _squeeze(text)
+    if len(code) != 18:
+        raise DomainError("uscc.bad_length", length=len(code))
+    if any(c not in _USCC_VALUES for c in code):
+        raise DomainError("uscc.bad_chars")
+    total = sum(_USCC_VALUES[c] * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+    expected = _USCC_CHARS[(31 - total % 31) % 31]
+    if code[17] != expected:
+        raise DomainError("uscc.bad_check_char", expected=expected, given=code[17])
+    return code

@@ -1,0 +1,170 @@
+"""Residents and households (户): validation of what a station records about a person."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from app.domain.errors import DomainError, ValidationFailed
+from app.domain.identity import (
+    Gender,
+    IdType,
+    cross_check,
+    normalise_phone,
+    parse_id_number,
+    validate_document_number,
+)
+
+# Tags a town commonly tracks; a town may use others (tags are free text, these are suggestions).
+STANDARD_TAGS: tuple[str, ...] = (
+    "低保", "特困", "残疾", "高龄", "退役军人", "独居老人", "脱贫户", "监测户", "优抚对象",
+)
+
+RELATIONS: tuple[str, ...] = (
+    "户主", "配偶", "子", "女", "儿媳", "女婿", "孙子", "孙女", "外孙子", "外孙女",
+    "父亲", "母亲", "公公", "婆婆", "岳父", "岳母", "兄弟", "姐妹", "祖父", "祖母", "其他",
+)
+
+# 2–20 characters: Han characters, the middle dot used in minority and transliterated names, letters.
+_NAME = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ebef·•A-Za-z ]{2,20}$")
+
+
+class ResidentField(StrEnum):
+    NAME = "name"
+    ID_NUMBER = "id_number"
+    GENDER = "gender"
+    BIRTH_DATE = "birth_date"
+    PHONE = "phone"
+    VILLAGE = "village"
+    RELATION = "relation"
+
+
+# Dots that input methods and fonts put where the ID card prints "·" (U+00B7) in minority names:
+# bullet, katakana middle dot (Japanese IME), hyphenation point, bullet operator, dot operator, full-width stop.
+_NAME_DOTS = str.maketrans(dict.fromkeys("•・‧∙⋅．", "·"))
+
+
+def normalise_name(text: str) -> str:
+    name = text.replace("\u3000", " ").strip().translate(_NAME_DOTS)
+    name = re.sub(r"\s+", "", name) if re.search(r"[\u3400-\u9fff]", name) else " ".join(name.split())
+    if not name:
+        raise DomainError("resident.name_empty")
+    if not _NAME.match(name):
+        raise DomainError("resident.bad_name", name=name)
+    return name
+
+
+def parse_gender(text: str) -> Gender | None:
+    t = text.strip().upper()
+    if not t:
+        return None
+    if t in ("男", "M", "MALE", "1"):
+        return Gender.MALE
+    if t in ("女", "F", "FEMALE", "2"):
+        return Gender.FEMALE
+    raise DomainError("resident.bad_gender", gender=text)
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    parts = re.split(r"[,，;；、/\s]+", text.strip())
+    seen: dict[str, None] = {}
+    for p in parts:
+        if p:
+            seen.setdefault(p[:10], None)
+    return tuple(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class ResidentData:
+    """A validated resident record as the station stores it (full numbers; mask when showing)."""
+
+    name: str
+    id_type: IdType
+    id_number: str
+    gender: Gender | None
+    birth_date: date | None
+    phone: str
+    village_code: str
+    group: str = ""
+    address: str = ""
+    relation: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    ethnicity: str = ""
+
+
+def validate_resident(
+    *,
+    name: str,
+    id_number: str,
+    village_code: str,
+    id_type: IdType = IdType.RESIDENT_ID,
+    gender: str = "",
+    birth_date: date | None = None,
+    phone: str = "",
+    group: str = "",
+    address: str = "",
+    relation: str = "",
+    tags: str | tuple[str, ...] = (),
+    ethnicity: str = "",
+    today: date | None = None,
+) -> ResidentData:
+    """Check every field at once; raise ``ValidationFailed`` listing each problem."""
+    problems: dict[str, DomainError] = {}
+    clean_name = ""
+    try:
+        clean_name = normalise_name(name)
+    except DomainError as e:
+        problems[ResidentField.NAME] = e
+    given_gender: Gender | None = None
+    try:
+        given_gender = parse_gender(gender)
+    except DomainError as e:
+        problems[ResidentField.GENDER] = e
+    number = ""
+    derived_gender: Gender | None = given_gender
+    derived_birth: date | None = birth_date
+    try:
+        if id_type is IdType.RESIDENT_ID:
+            parsed = parse_id_number(id_number, today=today)
+            number = parsed.value
+            cross_check(parsed, gender=given_gender, birth_date=birth_date)
+            derived_gender, derived_birth = parsed.gender, parsed.birth_date
+        else:
+            number = validate_document_number(id_type, id_number)
+    except DomainError as e:
+        problems[ResidentField.ID_NUMBER] = e
+    clean_phone = ""
+    if phone.strip():
+        try:
+            clean_phone = normalise_phone(phone)
+        except DomainError as e:
+            problems[ResidentField.PHONE] = e
+    rel = relation.strip()
+    if len(rel) > 10:
+        problems[ResidentField.RELATION] = DomainError("resident.bad_relation", relation=rel)
+    if problems:
+        labels = {"name": "姓名", "id_number": "证件号码", "gender": "性别", "phone": "联系电话",
+                  "relation": "与户主关系"}
+        for key, err in problems.items():
+            err.params.setdefault("label", labels.get(key, key))
+        raise ValidationFailed(dict(problems))
+    return ResidentData(
+        name=clean_name,
+        id_type=id_type,
+        id_number=number,
+        gender=derived_gender,
+        birth_date=derived_birth,
+        phone=clean_phone,
+        village_code=village_code,
+        group=" ".join(group.split())[:20],
+        address=" ".join(address.split())[:120],
+        relation=rel,
+        tags=parse_tags(tags) if isinstance(tags, str) else tags,
+        ethnicity=ethnicity.strip()[:10],
+    )
+
+
+def age_on(birth: date, day: date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

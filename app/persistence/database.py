@@ -1,0 +1,110 @@
+"""Opening a station database: folders, engine, migrations on start, and the clock's last reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, func, select
+
+from app.domain.errors import DomainError
+from app.domain.ids import Hlc, HybridClock, new_id
+from app.persistence import migrate
+from app.persistence.engine import DB_FILE, make_engine, sqlite_url
+from app.persistence.tables import change_log, meta
+from app.persistence.uow import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class DataFolders:
+    """The station's data folder and what lives in it (never the program folder)."""
+
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / DB_FILE
+
+    @property
+    def attachments(self) -> Path:
+        return self.root / "attachments"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def create(self) -> None:
+        for p in (self.root, self.attachments, self.backups, self.logs):
+            p.mkdir(parents=True, exist_ok=True)
+
+
+class Database:
+    """One database and the hybrid clock of this installation (node)."""
+
+    def __init__(self, engine: Engine, *, folders: DataFolders | None = None) -> None:
+        self.engine = engine
+        self.folders = folders
+        self._origin: str | None = None
+        self.node_id = self._node_id()
+        self.clock = HybridClock(self.node_id, last=self._last_hlc())
+
+    @classmethod
+    def open_folder(cls, root: Path, *, upgrade: bool = True) -> Database:
+        """Open (creating if needed) the station database in ``root``; back up and migrate it."""
+        folders = DataFolders(root)
+        folders.create()
+        engine = make_engine(sqlite_url(folders.database))
+        if upgrade:
+            migrate.upgrade(engine, backup_dir=folders.backups)
+        return cls(engine, folders=folders)
+
+    @classmethod
+    def open_url(cls, url: str, *, upgrade: bool = True) -> Database:
+        engine = make_engine(url)
+        if upgrade:
+            migrate.upgrade(engine)
+        return cls(engine)
+
+    def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
+        if self._origin is None:
+            # The station code never changes once set: read it once, not at the start of every transaction.
+            with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+                self._origin = conn.execute(select(meta.c.value).where(meta.c.key == "station_code")).scalar()
+        return UnitOfWork(self.engine, self.clock, self.node_id, origin=self._origin or "", read_only=read_only)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def sqlite_path(self) -> Path:
+        if self.engine.dialect.name != "sqlite" or not self.engine.url.database:
+            raise DomainError("storage.not_sqlite")
+        return Path(self.engine.url.database)
+
+    def integrity_problems(self) -> list[str]:
+        """What SQLite's integrity and foreign-key checks report (empty when all is well)."""
+        if self.engine.dialect.name != "sqlite":
+            return []
+        with self.engine.connect() as conn:
+            rows = [str(r[0]) for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            fks = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        problems = [] if rows == ["ok"] else rows[:20]
+        problems += [f"foreign key: {tuple(r)}" for r in fks[:20]]
+        return problems
+
+    def _node_id(self) -> str:
+        # The node id names this database in HLC stamps; made once, never changed.
+        with self.engine.begin() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == "node_id")).scalar()
+            if value is None:
+                value = new_id().replace("-", "")[-12:]
+                conn.execute(meta.insert().values(key="node_id", value=value))
+            return str(value)
+
+    def _last_hlc(self) -> Hlc | None:
+        with self.engine.connect() as conn:
+            top = conn.execute(select(func.max(change_log.c.hlc))).scalar()
+        return Hlc.decode(top) if top else None

@@ -1,0 +1,83 @@
+"""Bring a database to the current schema with Alembic, backing up an existing SQLite file first."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from app.paths import migrations_dir
+from app.persistence.storage import backup_sqlite
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url)
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+@dataclass(frozen=True, slots=True)
+class UpgradeResult:
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None
+
+
+def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> UpgradeResult:
+    """Upgrade to head. An existing SQLite database at an older revision is backed up first."""
+    before = current_revision(engine)
+    head = head_revision()
+    backup: Path | None = None
+    db_path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if before != head and before is not None and db_path and backup_dir is not None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = backup_sqlite(Path(db_path), backup_dir / f"before-upgrade-{before}-{stamp}.sqlite3")
+    if before != head:
+        with engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    return UpgradeResult(before, head, backup)
+
+
+def _main(argv: list[str]) -> int:
+    """Developer entry: ``python -m app.persistence.migrate revision "message"``."""
+    if len(argv) == 2 and argv[0] == "revision":
+        import tempfile
+
+        from app.persistence.engine import make_engine, sqlite_url
+
+        with tempfile.TemporaryDirectory() as tmp:
+            url = sqlite_url(Path(tmp) / "scratch.sqlite3")
+            engine = make_engine(url)
+            upgrade(engine)
+            cfg = alembic_config(url)
+            command.revision(cfg, message=argv[1], autogenerate=True)
+            engine.dispose()
+        return 0
+    print('usage: python -m app.persistence.migrate revision "message"', file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

@@ -1,0 +1,262 @@
+"""Repositories: every query the services need, returning plain mappings (never ORM objects)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, bindparam, func, insert, select, update
+
+from app.domain.identity import IdType
+from app.persistence import tables as t
+from app.persistence.search_keys import prefix_upper_bound
+
+if TYPE_CHECKING:
+    from app.persistence.uow import UnitOfWork
+
+Row = Mapping[str, Any]
+_ID_TYPES = [kind.value for kind in IdType]
+
+
+class Repositories:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.town = TownRepository(uow)
+        self.staff = StaffRepository(uow)
+        self.residents = ResidentRepository(uow)
+        self.cases = CaseRepository(uow)
+        self.catalog = CatalogRepository(uow)
+        self.calendar = CalendarRepository(uow)
+        self.sequences = SequenceRepository(uow)
+
+
+class _Repo:
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def _one(self, stmt: Any) -> Row | None:
+        row = self.uow.conn.execute(stmt).mappings().first()
+        return dict(row) if row else None
+
+    def _all(self, stmt: Any) -> list[Row]:
+        return [dict(r) for r in self.uow.conn.execute(stmt).mappings()]
+
+
+class TownRepository(_Repo):
+    def town(self) -> Row | None:
+        return self._one(select(t.towns).where(t.towns.c.deleted.is_(False)))
+
+    def villages(self) -> list[Row]:
+        return self._all(select(t.villages).where(t.villages.c.deleted.is_(False)).order_by(t.villages.c.code))
+
+    def station(self, code: str) -> Row | None:
+        return self._one(select(t.stations).where(t.stations.c.code == code))
+
+    def stations(self) -> list[Row]:
+        return self._all(select(t.stations).where(t.stations.c.deleted.is_(False)).order_by(t.stations.c.code))
+
+
+class StaffRepository(_Repo):
+    def by_username(self, username: str) -> Row | None:
+        return self._one(select(t.staff).where(t.staff.c.username == username, t.staff.c.deleted.is_(False)))
+
+    def by_id(self, staff_id: str) -> Row | None:
+        return self._one(select(t.staff).where(t.staff.c.id == staff_id))
+
+    def list(self, station_code: str | None = None) -> list[Row]:
+        q = select(t.staff).where(t.staff.c.deleted.is_(False))
+        if station_code:
+            q = q.where(t.staff.c.station_code == station_code)
+        return self._all(q.order_by(t.staff.c.staff_no))
+
+    def count(self) -> int:
+        return int(self.uow.conn.execute(select(func.count()).select_from(t.staff)).scalar_one())
+
+    def login_state(self, staff_id: str) -> Row:
+        row = self._one(select(t.staff_logins).where(t.staff_logins.c.staff_id == staff_id))
+        if row is None:
+            self.uow.conn.execute(insert(t.staff_logins).values(staff_id=staff_id, failed_attempts=0))
+            row = {"staff_id": staff_id, "failed_attempts": 0, "locked_until": None, "last_login_at": None}
+        return row
+
+    def set_login_state(self, staff_id: str, **values: Any) -> None:
+        self.login_state(staff_id)
+        self.uow.conn.execute(update(t.staff_logins).where(t.staff_logins.c.staff_id == staff_id).values(values))
+
+
+def _prefix_query(column: Any) -> Any:
+    """Rows whose ``column`` starts with :lo, as an index range scan (LIKE would not use the index
+    without case-sensitive-like pragmas), in index order, first :n only."""
+    return (select(t.residents)
+            .where(column >= bindparam("lo"), column < bindparam("hi"), t.residents.c.deleted.is_(False))
+            .order_by(column).limit(bindparam("n")))
+
+
+class ResidentRepository(_Repo):
+    _live = t.residents.c.deleted.is_(False)
+    # Find-as-you-type runs these on every key press: built once, so each call skips building the
+    # statement and its cache key (SQLAlchemy memoises the key on the statement object).
+    _BY_ID_REV = _prefix_query(t.residents.c.id_rev)
+    _BY_PHONE_REV = _prefix_query(t.residents.c.phone_rev)
+    _BY_NAME = _prefix_query(t.residents.c.name)
+    _BY_INITIALS = _prefix_query(t.residents.c.name_initials)
+    # The unique index is (id_type, id_number): naming every type lets SQLite probe it once per type
+    # instead of scanning the table for a bare id_number.
+    _BY_EXACT_NUMBER = select(t.residents).where(t.residents.c.id_type.in_(_ID_TYPES),
+                                                 t.residents.c.id_number == bindparam("number"),
+                                                 t.residents.c.deleted.is_(False))
+
+    def _rows(self, stmt: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
+        # dict(zip(keys, row)) is several times cheaper than dict(RowMapping) per row.
+        result = self.uow.conn.execute(stmt, params)
+        keys = tuple(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result]
+
+    def by_id(self, resident_id: str) -> Row | None:
+        return self._one(select(t.residents).where(t.residents.c.id == resident_id))
+
+    def by_number(self, id_type: str, id_number: str) -> Row | None:
+        r = t.residents.c
+        return self._one(select(t.residents).where(r.id_type == id_type, r.id_number == id_number))
+
+    def by_numbers(self, id_type: str, numbers: Sequence[str]) -> dict[str, Row]:
+        r = t.residents.c
+        out: dict[str, Row] = {}
+        for i in range(0, len(numbers), 500):
+            chunk = numbers[i:i + 500]
+            for row in self._rows(select(t.residents).where(r.id_type == id_type, r.id_number.in_(chunk))):
+                out[row["id_number"]] = row
+        return out
+
+    def _prefix(self, stmt: Any, prefix: str, limit: int) -> list[Row]:
+        return self._rows(stmt, {"lo": prefix, "hi": prefix_upper_bound(prefix), "n": limit})
+
+    def find_by_id_suffix(self, digits: str, limit: int) -> list[Row]:
+        return self._prefix(self._BY_ID_REV, digits[::-1], limit)
+
+    def find_by_phone_suffix(self, digits: str, limit: int) -> list[Row]:
+        return self._prefix(self._BY_PHONE_REV, digits[::-1], limit)
+
+    def find_by_name_prefix(self, prefix: str, limit: int) -> list[Row]:
+        return self._prefix(self._BY_NAME, prefix, limit)
+
+    def find_by_initials(self, initials: str, limit: int) -> list[Row]:
+        return self._prefix(self._BY_INITIALS, initials, limit)
+
+    def find_exact_number(self, id_number: str) -> list[Row]:
+        return self._rows(self._BY_EXACT_NUMBER, {"number": id_number})
+
+    def household(self, household_id: str) -> Row | None:
+        return self._one(select(t.households).where(t.households.c.id == household_id))
+
+    def household_by_no(self, village_code: str, household_no: str) -> Row | None:
+        h = t.households.c
+        return self._one(select(t.households).where(h.village_code == village_code,
+                                                    h.household_no == household_no))
+
+    def households_by_no(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Row]:
+        # One "village = ? AND household_no IN (…)" per village: the unique index answers it, and the
+        # statement is compiled once (an OR-chain of pairs was compiled anew for every chunk).
+        h = t.households.c
+        by_village: dict[str, list[str]] = {}
+        for village, no in keys:
+            by_village.setdefault(village, []).append(no)
+        out: dict[tuple[str, str], Row] = {}
+        for village, numbers in by_village.items():
+            for i in range(0, len(numbers), 500):
+                q = select(t.households).where(h.village_code == village, h.household_no.in_(numbers[i:i + 500]))
+                for row in self._all(q):
+                    out[(row["village_code"], row["household_no"])] = row
+        return out
+
+    def members(self, household_id: str) -> list[Row]:
+        return self._all(select(t.residents).where(t.residents.c.household_id == household_id, self._live)
+                         .order_by(t.residents.c.birth_date))
+
+    def count(self) -> int:
+        return int(self.uow.conn.execute(select(func.count()).select_from(t.residents)
+                                         .where(self._live)).scalar_one())
+
+
+class CaseRepository(_Repo):
+    def by_id(self, case_id: str) -> Row | None:
+        return self._one(select(t.cases).where(t.cases.c.id == case_id))
+
+    def by_no(self, case_no: str) -> Row | None:
+        return self._one(select(t.cases).where(t.cases.c.case_no == case_no))
+
+    def events(self, case_id: str) -> list[Row]:
+        e = t.case_events.c
+        return self._all(select(t.case_events).where(e.case_id == case_id).order_by(e.created_hlc))
+
+    def materials(self, case_id: str) -> list[Row]:
+        m = t.case_materials.c
+        return self._all(select(t.case_materials).where(m.case_id == case_id).order_by(m.material_code))
+
+    def attachments(self, case_id: str) -> list[Row]:
+        a = t.attachments.c
+        return self._all(select(t.attachments).where(a.case_id == case_id, a.deleted.is_(False))
+                         .order_by(a.added_at))
+
+    def for_applicant(self, resident_id: str, limit: int = 50) -> list[Row]:
+        c = t.cases.c
+        return self._all(select(t.cases).where(c.applicant_id == resident_id)
+                         .order_by(c.received_at.desc()).limit(limit))
+
+    def search(self, *, states: Sequence[str] = (), station_code: str | None = None,
+               day_from: str | None = None, day_to: str | None = None,
+               overdue_on: date | None = None, limit: int = 200) -> list[Row]:
+        c = t.cases.c
+        q = select(t.cases, t.residents.c.name.label("applicant_name"),
+                   t.residents.c.id_number.label("applicant_id_number")).join(
+            t.residents, t.residents.c.id == c.applicant_id).where(c.deleted.is_(False))
+        if states:
+            q = q.where(c.state.in_(list(states)))
+        if station_code:
+            q = q.where(c.station_code == station_code)
+        if day_from:
+            q = q.where(c.received_at >= day_from)
+        if day_to:
+            q = q.where(c.received_at < day_to)
+        if overdue_on is not None:
+            q = q.where(c.state.in_(["accepted", "forwarded"]), c.due_date < overdue_on)
+        return self._all(q.order_by(c.received_at.desc()).limit(limit))
+
+    def all_numbers(self, station_code: str) -> list[str]:
+        c = t.cases.c
+        return [r[0] for r in self.uow.conn.execute(select(c.case_no).where(c.station_code == station_code))]
+
+    def all_attachments(self) -> list[Row]:
+        return self._all(select(t.attachments).where(t.attachments.c.deleted.is_(False)))
+
+
+class CatalogRepository(_Repo):
+    def files(self) -> list[Row]:
+        return self._all(select(t.catalog_files).where(t.catalog_files.c.deleted.is_(False)))
+
+    def by_catalog_id(self, catalog_id: str) -> Row | None:
+        return self._one(select(t.catalog_files).where(t.catalog_files.c.catalog_id == catalog_id))
+
+
+class CalendarRepository(_Repo):
+    def current(self) -> Row | None:
+        return self._one(select(t.calendar_files).where(t.calendar_files.c.deleted.is_(False))
+                         .order_by(t.calendar_files.c.updated_hlc.desc()).limit(1))
+
+    def by_calendar_id(self, calendar_id: str) -> Row | None:
+        return self._one(select(t.calendar_files).where(t.calendar_files.c.calendar_id == calendar_id))
+
+
+class SequenceRepository(_Repo):
+    def next(self, station_code: str, kind: str, period: str) -> int:
+        """Take the next number. Runs inside the caller's write transaction, so a rollback
+        returns the number: no gaps, no reuse."""
+        s = t.sequences.c
+        cond = and_(s.station_code == station_code, s.kind == kind, s.period == period)
+        current = self.uow.conn.execute(select(s.last_value).where(cond)).scalar()
+        if current is None:
+            self.uow.conn.execute(insert(t.sequences).values(station_code=station_code, kind=kind,
+                                                              period=period, last_value=1))
+            return 1
+        self.uow.conn.execute(update(t.sequences).where(cond).values(last_value=current + 1))
+        return int(current) + 1

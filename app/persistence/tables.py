@@ -1,0 +1,291 @@
+"""The schema: one SQLAlchemy Core table per record kind, the same on SQLite (station) and PostgreSQL (town).
+
+Every record that leaves the station carries the sync columns: a UUIDv7 ``id`` made offline,
+``origin`` (the station that made it), ``created_hlc`` / ``updated_hlc`` from the hybrid logical clock,
+and ``deleted`` (a tombstone instead of a hard delete). Each change also writes a ``change_log`` row
+in the same transaction.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+    true,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+HLC = String(40)
+ID = String(36)
+
+
+def _sync_columns() -> list[Column[object]]:
+    return [
+        Column("id", ID, primary_key=True),
+        Column("origin", String(20), nullable=False),
+        Column("created_hlc", HLC, nullable=False),
+        Column("updated_hlc", HLC, nullable=False),
+        Column("deleted", Boolean, nullable=False, server_default=false()),
+    ]
+
+
+# Local-only key/value facts about this installation (station code, node id, clock).
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(60), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+towns = Table(
+    "towns",
+    metadata,
+    *_sync_columns(),
+    Column("code", String(20), nullable=False, unique=True),
+    Column("name", String(40), nullable=False),
+)
+
+villages = Table(
+    "villages",
+    metadata,
+    *_sync_columns(),
+    Column("town_code", String(20), nullable=False),
+    Column("code", String(20), nullable=False, unique=True),
+    Column("name", String(40), nullable=False),
+)
+
+stations = Table(
+    "stations",
+    metadata,
+    *_sync_columns(),
+    Column("code", String(20), nullable=False, unique=True),
+    Column("name", String(60), nullable=False),
+    Column("town_code", String(20), nullable=False),
+    Column("village_code", String(20), nullable=False),
+    Column("phone", String(30), nullable=False, server_default=""),
+    Column("supervision_phone", String(30), nullable=False, server_default=""),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("username", String(32), nullable=False, unique=True),
+    Column("display_name", String(40), nullable=False),
+    Column("staff_no", String(20), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("post", String(1), nullable=False),
+    Column("phone", String(30), nullable=False, server_default=""),
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    # Lock-out state is per PC and never synced: it lives in staff_logins.
+)
+
+staff_logins = Table(
+    "staff_logins",
+    metadata,
+    Column("staff_id", ID, ForeignKey("staff.id"), primary_key=True),
+    Column("failed_attempts", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", String(32)),
+    Column("last_login_at", String(32)),
+)
+
+households = Table(
+    "households",
+    metadata,
+    *_sync_columns(),
+    Column("village_code", String(20), nullable=False),
+    Column("household_no", String(40), nullable=False),
+    Column("head_name", String(40), nullable=False, server_default=""),
+    Column("address", String(120), nullable=False, server_default=""),
+    UniqueConstraint("village_code", "household_no", name="uq_households_village_no"),
+)
+
+residents = Table(
+    "residents",
+    metadata,
+    *_sync_columns(),
+    Column("name", String(40), nullable=False),
+    Column("name_initials", String(40), nullable=False),
+    Column("gender", String(1)),
+    Column("id_type", String(20), nullable=False),
+    Column("id_number", String(30), nullable=False),
+    Column("id_rev", String(30), nullable=False),  # reversed, so "last N digits" is a prefix lookup
+    Column("birth_date", Date),
+    Column("phone", String(30), nullable=False, server_default=""),
+    Column("phone_rev", String(30), nullable=False, server_default=""),
+    Column("village_code", String(20), nullable=False),
+    Column("group_name", String(20), nullable=False, server_default=""),
+    Column("address", String(120), nullable=False, server_default=""),
+    Column("household_id", ID, ForeignKey("households.id")),
+    Column("relation", String(10), nullable=False, server_default=""),
+    Column("tags", String(200), nullable=False, server_default=""),  # "、"-joined
+    Column("ethnicity", String(10), nullable=False, server_default=""),
+    UniqueConstraint("id_type", "id_number", name="uq_residents_id"),
+    Index("ix_residents_id_rev", "id_rev"),
+    Index("ix_residents_name", "name"),
+    Index("ix_residents_name_initials", "name_initials"),
+    Index("ix_residents_phone_rev", "phone_rev"),
+    Index("ix_residents_household_id", "household_id"),
+)
+
+catalog_files = Table(
+    "catalog_files",
+    metadata,
+    *_sync_columns(),
+    Column("catalog_id", String(40), nullable=False, unique=True),
+    Column("scope", String(10), nullable=False),
+    Column("version", String(20), nullable=False),
+    Column("body", Text, nullable=False),  # the JSON file as published
+)
+
+# The working-day calendar as published by the town (holidays and make-up days); one row, replaced
+# by newer versions. Without it the calendar shipped with the program is used.
+calendar_files = Table(
+    "calendar_files",
+    metadata,
+    *_sync_columns(),
+    Column("calendar_id", String(40), nullable=False, unique=True),
+    Column("version", String(20), nullable=False),
+    Column("body", Text, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    *_sync_columns(),
+    Column("case_no", String(40), nullable=False, unique=True),
+    Column("station_code", String(20), nullable=False),
+    Column("item_code", String(10), nullable=False),
+    Column("item_name", String(80), nullable=False),
+    Column("catalog_version", String(40), nullable=False),
+    Column("applicant_id", ID, ForeignKey("residents.id"), nullable=False),
+    Column("proxy_name", String(40), nullable=False, server_default=""),
+    Column("proxy_id_number", String(30), nullable=False, server_default=""),
+    Column("proxy_relation", String(20), nullable=False, server_default=""),
+    Column("proxy_phone", String(30), nullable=False, server_default=""),
+    Column("first_staff_id", ID, ForeignKey("staff.id"), nullable=False),  # 首问负责
+    Column("handler_id", ID, ForeignKey("staff.id"), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("form_json", Text, nullable=False, server_default="{}"),
+    Column("received_at", String(32), nullable=False),
+    Column("accepted_at", String(32)),
+    Column("due_date", Date),
+    Column("closed_at", String(32)),
+    Column("outcome", String(20), nullable=False, server_default=""),
+    Column("reason", Text, nullable=False, server_default=""),
+    Index("ix_cases_applicant_id", "applicant_id"),
+    Index("ix_cases_state_due", "state", "due_date"),
+    Index("ix_cases_received_at", "received_at"),
+)
+
+case_events = Table(
+    "case_events",
+    metadata,
+    *_sync_columns(),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("action", String(20), nullable=False),
+    Column("from_state", String(20), nullable=False, server_default=""),
+    Column("to_state", String(20), nullable=False),
+    Column("staff_id", ID, ForeignKey("staff.id"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Index("ix_case_events_case_id", "case_id"),
+)
+
+case_materials = Table(
+    "case_materials",
+    metadata,
+    *_sync_columns(),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("material_code", String(20), nullable=False),
+    Column("name", String(80), nullable=False),
+    Column("required", Boolean, nullable=False),
+    Column("received", Boolean, nullable=False),
+    Column("copies", Integer, nullable=False),
+    Column("form", String(20), nullable=False),
+    Index("ix_case_materials_case_id", "case_id"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    *_sync_columns(),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("material_code", String(20), nullable=False, server_default=""),
+    Column("file_name", String(200), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("stored_path", String(300), nullable=False),  # relative to the data folder
+    Column("added_by", ID, ForeignKey("staff.id"), nullable=False),
+    Column("added_at", String(32), nullable=False),
+    Index("ix_attachments_case_id", "case_id"),
+)
+
+# Gap-free numbering: one row per (station, kind, day); bumped in the same transaction as the record.
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("station_code", String(20), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("period", String(8), primary_key=True),
+    Column("last_value", Integer, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("id", ID, nullable=False, unique=True),
+    Column("origin", String(20), nullable=False),
+    Column("hlc", HLC, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("staff_id", String(36), nullable=False, server_default=""),
+    Column("action", String(40), nullable=False),
+    Column("target_type", String(20), nullable=False, server_default=""),
+    Column("target_id", String(40), nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default="{}"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# The outbox for sync: one row per change, written in the same transaction as the change.
+# It names the record; the pusher reads the record's current state (last writer wins by HLC).
+change_log = Table(
+    "change_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("change_id", ID, nullable=False, unique=True),
+    Column("table_name", String(30), nullable=False),
+    Column("row_id", String(40), nullable=False),
+    Column("op", String(10), nullable=False),  # upsert | delete
+    Column("hlc", HLC, nullable=False),
+    Column("pushed_at", String(32)),
+    Index("ix_change_log_pending", "pushed_at", "seq"),
+)
+
+SYNCED_TABLES: tuple[str, ...] = (
+    "towns", "villages", "stations", "staff", "households", "residents", "catalog_files", "calendar_files",
+    "cases", "case_events", "case_materials", "attachments",
+)

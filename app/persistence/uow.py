@@ -1,0 +1,175 @@
+"""The unit of work: one transaction, the repositories on it, sync bookkeeping and the audit chain."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, insert, select, update
+
+from app.domain.audit import GENESIS, seal
+from app.domain.ids import HybridClock, new_id
+from app.persistence import tables as t
+
+
+class UnitOfWork:
+    """``with uow:`` opens one transaction; ``uow.commit()`` makes it durable; leaving without
+    committing rolls it back. Every synced write also writes its change-log row here."""
+
+    def __init__(self, engine: Engine, clock: HybridClock, node_id: str, *, origin: str = "",
+                 read_only: bool = False) -> None:
+        self._engine = engine
+        self.read_only = read_only
+        self.clock = clock
+        self.node_id = node_id
+        self.origin = origin
+        self._conn: Connection | None = None
+        self._committed = False
+
+    # -- transaction -------------------------------------------------------------------------
+    def __enter__(self) -> UnitOfWork:
+        from app.persistence.repositories import Repositories
+
+        conn = self._engine.connect()
+        if self.read_only:
+            # A reader must not take the write lock: under WAL a DEFERRED transaction reads a consistent
+            # snapshot while the counter (or sync) writes.
+            conn = conn.execution_options(sqlite_begin="DEFERRED")
+        self._conn = conn
+        self._conn.begin()
+        self._committed = False
+        self.repos = Repositories(self)
+        if not self.origin:
+            self.origin = self.meta_get("station_code") or "UNSET"
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        assert self._conn is not None
+        try:
+            if not self._committed:
+                self._conn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        self._conn.commit()
+        self._committed = True
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            raise RuntimeError("unit of work used outside 'with'")
+        return self._conn
+
+    # -- local facts -------------------------------------------------------------------------
+    def meta_get(self, key: str) -> str | None:
+        return self.conn.execute(select(t.meta.c.value).where(t.meta.c.key == key)).scalar()
+
+    def meta_set(self, key: str, value: str) -> None:
+        if self.meta_get(key) is None:
+            self.conn.execute(insert(t.meta).values(key=key, value=value))
+        else:
+            self.conn.execute(update(t.meta).where(t.meta.c.key == key).values(value=value))
+
+    # -- synced writes -----------------------------------------------------------------------
+    def add(self, table_name: str, values: Mapping[str, Any]) -> str:
+        """Insert a synced record with fresh sync columns; returns its id."""
+        table = _synced(table_name)
+        stamp = self.clock.now().encode()
+        row = dict(values)
+        row.setdefault("id", new_id())
+        row.setdefault("origin", self.origin)
+        row["created_hlc"] = row["updated_hlc"] = stamp
+        row.setdefault("deleted", False)
+        # Rows go in as execution parameters of a constant statement, so SQLAlchemy compiles it once
+        # (``.values(row)`` would rebuild every bind parameter on each call: most of an accept's cost).
+        self.conn.execute(_insert(table), row)
+        self._log(table.name, row["id"], "upsert", stamp)
+        return str(row["id"])
+
+    def add_many(self, table_name: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk insert for imports: one executemany for the rows and one for their change-log rows."""
+        table = _synced(table_name)
+        if not rows:
+            return
+        changes = []
+        for row in rows:
+            stamp = self.clock.now().encode()
+            row.setdefault("id", new_id())
+            row.setdefault("origin", self.origin)
+            row["created_hlc"] = row["updated_hlc"] = stamp
+            row.setdefault("deleted", False)
+            changes.append({"change_id": new_id(), "table_name": table.name, "row_id": row["id"],
+                            "op": "upsert", "hlc": stamp})
+        self.conn.execute(insert(table), list(rows))
+        self.conn.execute(insert(t.change_log), changes)
+
+    def change(self, table_name: str, row_id: str, values: Mapping[str, Any]) -> None:
+        """Update a synced record; it gets a new ``updated_hlc`` and a change-log row."""
+        table = _synced(table_name)
+        stamp = self.clock.now().encode()
+        self.conn.execute(update(table).where(table.c.id == row_id).values({**values, "updated_hlc": stamp}))
+        self._log(table.name, row_id, "upsert", stamp)
+
+    def tombstone(self, table_name: str, row_id: str) -> None:
+        """Mark a synced record deleted; it stays (and syncs) as a tombstone."""
+        table = _synced(table_name)
+        stamp = self.clock.now().encode()
+        self.conn.execute(update(table).where(table.c.id == row_id).values(deleted=True, updated_hlc=stamp))
+        self._log(table.name, row_id, "delete", stamp)
+
+    def _log(self, table_name: str, row_id: str, op: str, stamp: str) -> None:
+        self.conn.execute(_insert(t.change_log), dict(change_id=new_id(), table_name=table_name,
+                                                       row_id=row_id, op=op, hlc=stamp))
+
+    # -- audit -------------------------------------------------------------------------------
+    def audit(self, *, staff_id: str, action: str, target_type: str = "", target_id: str = "",
+              detail: Mapping[str, Any] | None = None, at: datetime | None = None) -> None:
+        """Append one sealed entry to the audit chain (inside this transaction)."""
+        last = self.conn.execute(
+            select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+        ).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        entry = {
+            "seq": seq, "id": new_id(), "origin": self.origin, "hlc": self.clock.now().encode(),
+            "at": (at or datetime.now()).isoformat(timespec="seconds"), "staff_id": staff_id,
+            "action": action, "target_type": target_type, "target_id": target_id,
+            "detail": json.dumps(dict(detail or {}), ensure_ascii=False, sort_keys=True),
+        }
+        entry["prev_hash"] = prev
+        entry["hash"] = seal(prev, audit_payload(entry))
+        self.conn.execute(_insert(t.audit_log), entry)
+
+    def audit_entries(self) -> Iterable[Mapping[str, Any]]:
+        for row in self.conn.execute(select(t.audit_log).order_by(t.audit_log.c.seq)).mappings():
+            yield dict(row)
+
+
+_INSERTS: dict[str, Any] = {}
+
+
+def _insert(table: Table) -> Any:
+    stmt = _INSERTS.get(table.name)
+    if stmt is None:
+        stmt = _INSERTS[table.name] = insert(table)
+    return stmt
+
+
+def _synced(table_name: str) -> Table:
+    if table_name not in t.SYNCED_TABLES:
+        raise ValueError(f"not a synced table: {table_name}")
+    return t.metadata.tables[table_name]
+
+
+AUDIT_SEALED_FIELDS = ("seq", "id", "origin", "hlc", "at", "staff_id", "action", "target_type",
+                       "target_id", "detail")
+
+
+def audit_payload(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: row[k] for k in AUDIT_SEALED_FIELDS}

@@ -1,0 +1,1 @@
+"""Paper: frozen data in, PDF bytes out (reportlab only)."""

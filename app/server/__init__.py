@@ -1,0 +1,1 @@
+"""The town server (FastAPI): thin routes over the same services."""

@@ -1,0 +1,69 @@
+"""Scanned materials attached to a case: copied into the data folder under their SHA-256, never moved."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+from app.domain.errors import DomainError, NotFound
+from app.domain.staff import Actor, Permission
+from app.services.context import ServiceContext
+
+MAX_BYTES = 50 * 1024 * 1024
+ALLOWED = {".jpg", ".jpeg", ".png", ".pdf", ".tif", ".tiff", ".bmp", ".webp"}
+
+
+def _sha256(path: Path) -> tuple[str, int]:
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size
+
+
+def add_attachment(ctx: ServiceContext, *, actor: Actor, case_id: str, path: Path, material_code: str = "") -> str:
+    """Store a scan for a case. The file is written and flushed before the record that points at it."""
+    actor.require(Permission.CASE_HANDLE)
+    if ctx.data_dir is None:
+        raise DomainError("storage.no_data_dir")
+    if not path.is_file():
+        raise DomainError("file.not_found", path=str(path))
+    if path.suffix.lower() not in ALLOWED:
+        raise DomainError("attachment.bad_type", name=path.name, allowed="、".join(sorted(ALLOWED)))
+    digest, size = _sha256(path)
+    if size > MAX_BYTES:
+        raise DomainError("attachment.too_big", name=path.name, max_mb=MAX_BYTES // (1024 * 1024))
+    relative = Path("attachments") / digest[:2] / f"{digest}{path.suffix.lower()}"
+    target = ctx.data_dir / relative
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        with tmp.open("rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    now = ctx.now()
+    with ctx.uow() as uow:
+        case = uow.repos.cases.by_id(case_id) or uow.repos.cases.by_no(case_id)
+        if case is None:
+            raise NotFound("case.not_found", case=case_id)
+        att_id = uow.add("attachments", {
+            "case_id": case["id"], "material_code": material_code, "file_name": path.name[:200], "sha256": digest,
+            "size": size, "stored_path": relative.as_posix(), "added_by": actor.staff_id,
+            "added_at": now.isoformat(timespec="seconds")})
+        uow.audit(staff_id=actor.staff_id, action="case.attach", target_type="case", target_id=case["id"],
+                  detail={"sha256": digest, "material": material_code}, at=now)
+        uow.commit()
+    return att_id
+
+
+def verify_attachment(data_dir: Path, stored_path: str, sha256: str) -> str | None:
+    """None when the stored file is intact, else "missing" or "changed"."""
+    target = data_dir / stored_path
+    if not target.is_file():
+        return "missing"
+    return None if _sha256(target)[0] == sha256 else "changed"

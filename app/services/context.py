@@ -1,0 +1,138 @@
+"""What every service call needs: the database, this station, the catalogue, the calendar and the time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from app.domain.calendar import WorkCalendar, parse_calendar
+from app.domain.catalog import Catalog, CatalogScope, build_catalog, parse_catalog
+from app.domain.errors import DomainError
+from app.domain.town import Station, Town, Village
+from app.paths import resource
+from app.persistence.database import Database
+from app.persistence.uow import UnitOfWork
+
+CALENDAR_ID = "work-calendar"
+
+
+def parse_calendar_text(body: str, *, source: str) -> WorkCalendar:
+    try:
+        data = json.loads(body)
+    except json.JSONDecodeError as e:
+        raise DomainError("calendar.invalid", source=source, path=f"line {e.lineno}", reason="bad_format") from e
+    return parse_calendar(data, source=source)
+
+
+def read_calendar_file(path: Path) -> tuple[WorkCalendar, str]:
+    """A calendar file checked and parsed, with its text (for storing as published)."""
+    try:
+        body = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise DomainError("file.not_found", path=str(path)) from e
+    except UnicodeDecodeError as e:
+        raise DomainError("calendar.invalid", source=path.name, path="", reason="bad_format") from e
+    return parse_calendar_text(body, source=path.name), body
+
+
+def shipped_calendar() -> WorkCalendar:
+    return read_calendar_file(resource("calendar", "cn-holidays.json"))[0]
+
+
+@dataclass
+class ServiceContext:
+    """Handed to every service function. ``now`` is injectable so tests can move time."""
+
+    db: Database
+    now: Callable[[], datetime] = datetime.now
+    _catalog: Catalog | None = field(default=None, repr=False)
+    _calendar: WorkCalendar | None = field(default=None, repr=False)
+    _villages: dict[str, str] | None = field(default=None, repr=False)
+
+    def uow(self) -> UnitOfWork:
+        """A write transaction (takes SQLite's write lock at once, so writers queue instead of failing)."""
+        return self.db.unit_of_work()
+
+    def read(self) -> UnitOfWork:
+        """A read-only transaction: a consistent snapshot that never waits for, or blocks, a writer."""
+        return self.db.unit_of_work(read_only=True)
+
+    @property
+    def data_dir(self) -> Path | None:
+        return self.db.folders.root if self.db.folders else None
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = self._load_catalog()
+        return self._catalog
+
+    def catalog_changed(self) -> None:
+        self._catalog = None
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The town's published calendar when there is one, else the one shipped with the program."""
+        if self._calendar is None:
+            with self.read() as uow:
+                row = uow.repos.calendar.current()
+            self._calendar = (parse_calendar_text(row["body"], source=row["calendar_id"]) if row
+                              else shipped_calendar())
+        return self._calendar
+
+    def calendar_changed(self) -> None:
+        self._calendar = None
+
+    def village_names(self, uow: UnitOfWork) -> dict[str, str]:
+        """Village code -> name, read once (every search result shows it; villages rarely change)."""
+        if not self._villages:
+            self._villages = {v["code"]: v["name"] for v in uow.repos.town.villages()}
+        return self._villages
+
+    def town_changed(self) -> None:
+        self._villages = None
+
+    def _load_catalog(self) -> Catalog:
+        with self.read() as uow:
+            rows = uow.repos.catalog.files()
+        if not rows:
+            raise DomainError("station.not_initialised")
+        files = [parse_catalog(json.loads(r["body"]), source=r["catalog_id"]) for r in rows]
+        standard = [f for f in files if f.scope is CatalogScope.STANDARD]
+        others = [f for f in files if f.scope is not CatalogScope.STANDARD]
+        if len(standard) != 1:
+            raise DomainError("catalog.no_standard")
+        return build_catalog(standard[0], *others)
+
+    # -- station facts ----------------------------------------------------------------------
+    def station_code(self, uow: UnitOfWork) -> str:
+        code = uow.meta_get("station_code")
+        if not code:
+            raise DomainError("station.not_initialised")
+        return code
+
+    def station(self, uow: UnitOfWork) -> Station:
+        code = self.station_code(uow)
+        row = uow.repos.town.station(code)
+        if row is None:
+            raise DomainError("station.not_initialised")
+        return Station(code=row["code"], name=row["name"], town_code=row["town_code"],
+                       village_code=row["village_code"], phone=row["phone"],
+                       supervision_phone=row["supervision_phone"])
+
+    def town(self, uow: UnitOfWork) -> Town:
+        row = uow.repos.town.town()
+        if row is None:
+            raise DomainError("station.not_initialised")
+        villages = tuple(Village(code=v["code"], name=v["name"], town_code=v["town_code"])
+                         for v in uow.repos.town.villages())
+        return Town(code=row["code"], name=row["name"], villages=villages)
+
+
+def open_context(data_dir: Path, *, now: Callable[[], datetime] = datetime.now) -> ServiceContext:
+    """Open the station in ``data_dir`` (back up + migrate on start) and build its context."""
+    db = Database.open_folder(data_dir)
+    return ServiceContext(db=db, now=now)

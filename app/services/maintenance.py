@@ -1,0 +1,128 @@
+"""Keeping the station's data safe: backups, restore with a safety copy, and the integrity check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.domain.audit import verify_chain
+from app.domain.cases import parse_case_no
+from app.domain.errors import DomainError
+from app.domain.staff import Actor, Permission
+from app.persistence import storage
+from app.persistence.uow import audit_payload
+from app.services.attachments import verify_attachment
+from app.services.context import ServiceContext
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    area: str  # database | audit | numbers | attachments
+    code: str
+    params: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+    audit_entries: int
+    cases: int
+    attachments: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def backup(ctx: ServiceContext, *, actor: Actor, dest: Path | None = None) -> Path:
+    """A consistent copy of the live database (SQLite online backup API), checked after writing."""
+    actor.require(Permission.STATION_ADMIN)
+    db_path = ctx.db.sqlite_path()
+    if dest is None:
+        folder = ctx.db.folders.backups if ctx.db.folders else db_path.parent
+        dest = folder / f"station-{ctx.now():%Y%m%d-%H%M%S}.sqlite3"
+    elif dest.is_dir():
+        dest = dest / f"station-{ctx.now():%Y%m%d-%H%M%S}.sqlite3"
+    if dest.exists():
+        raise DomainError("backup.exists", path=str(dest))
+    storage.backup_sqlite(db_path, dest)
+    problem = storage.quick_check(dest)
+    if problem:
+        dest.unlink(missing_ok=True)
+        raise DomainError("backup.verify_failed", path=str(dest), detail=problem)
+    with ctx.uow() as uow:
+        uow.audit(staff_id=actor.staff_id, action="station.backup", target_type="file", target_id=dest.name[:40],
+                  at=ctx.now())
+        uow.commit()
+    return dest
+
+
+def restore(data_dir: Path, source: Path, *, now: datetime | None = None) -> Path:
+    """Replace the station database with a backup. The current file is kept as a safety copy first.
+
+    Runs with the database closed (the CLI and the client call it before opening the station).
+    Returns the safety copy's path.
+    """
+    if not source.is_file():
+        raise DomainError("file.not_found", path=str(source))
+    problem = storage.quick_check(source)
+    if problem:
+        raise DomainError("restore.not_a_backup", path=str(source), detail=problem)
+    if not storage.looks_like_station(source):
+        raise DomainError("restore.not_a_backup", path=str(source), detail="没有村站通的数据")
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    db_path = storage.database_path(data_dir)
+    safety = data_dir / "backups" / f"before-restore-{stamp}.sqlite3"
+    if db_path.exists():
+        storage.backup_sqlite(db_path, safety)
+    # The new file is complete, checked and on disk before the current one is touched. The online backup API
+    # (not a file copy) also takes what a source still in WAL mode holds in its -wal file.
+    tmp = db_path.with_suffix(".restoring")
+    tmp.unlink(missing_ok=True)
+    storage.backup_sqlite(source, tmp)
+    problem = storage.quick_check(tmp)
+    if problem:
+        tmp.unlink(missing_ok=True)
+        raise DomainError("restore.not_a_backup", path=str(source), detail=problem)
+    storage.fsync_file(tmp)
+    # A -wal left beside the restored file would be replayed onto it: remove it (its data is in the safety copy).
+    for suffix in ("-wal", "-shm"):
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+    tmp.replace(db_path)
+    return safety
+
+
+def check(ctx: ServiceContext, *, actor: Actor) -> CheckReport:
+    """The database file, the audit chain, gap-free case numbers and the attachments' hashes."""
+    actor.require(Permission.STATION_ADMIN)
+    findings: list[Finding] = []
+    for problem in ctx.db.integrity_problems():
+        findings.append(Finding("database", "check.db_corrupt", (("detail", problem),)))
+    with ctx.uow() as uow:
+        entries = [(e["seq"], e["prev_hash"], e["hash"], audit_payload(e)) for e in uow.audit_entries()]
+        numbers = uow.repos.cases.all_numbers(ctx.station_code(uow))
+        attachments = uow.repos.cases.all_attachments()
+    for brk in verify_chain(entries):
+        findings.append(Finding("audit", f"check.audit_{brk.reason}", (("seq", str(brk.seq)),)))
+    by_day: dict[tuple[str, str], list[int]] = {}
+    for no in numbers:
+        try:
+            station, when, seq = parse_case_no(no)
+        except DomainError:
+            findings.append(Finding("numbers", "check.bad_case_no", (("case_no", no),)))
+            continue
+        by_day.setdefault((station, when.isoformat()), []).append(seq)
+    for (station, day), seqs in sorted(by_day.items()):
+        expected = set(range(1, max(seqs) + 1))
+        for gap in sorted(expected - set(seqs)):
+            findings.append(Finding("numbers", "check.case_gap", (("station", station), ("day", day),
+                                                                   ("seq", str(gap)))))
+    if ctx.data_dir is not None:
+        for a in attachments:
+            state = verify_attachment(ctx.data_dir, a["stored_path"], a["sha256"])
+            if state:
+                findings.append(Finding("attachments", f"check.attachment_{state}",
+                                        (("file", a["file_name"]), ("case", a["case_id"]))))
+    return CheckReport(findings=tuple(findings), audit_entries=len(entries), cases=len(numbers),
+                       attachments=len(attachments))

@@ -1,0 +1,1 @@
+"""Town sync: wire protocol, change capture, client and merge rules."""

@@ -1,0 +1,1 @@
+"""The desktop counter (PySide6 only)."""

@@ -1,0 +1,37 @@
+"""The main window: a header saying where and who, and the counter below. It only assembles screens."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+
+from app.domain.staff import Actor
+from app.services.station import StationView
+from app.ui.counter.view import CounterView
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, *, station: StationView, actor: Actor, counter: CounterView) -> None:
+        super().__init__()
+        self.setWindowTitle(f"村站通 StationDesk — {station.station_name}")
+        header = QWidget()
+        header.setObjectName("header")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(8, 4, 8, 4)
+        header.setFixedHeight(48)
+        self.station_label = QLabel(f"{station.town_name}　{station.station_name}")
+        who = f"{actor.display_name}（工号 {actor.staff_no}，{actor.role.label_zh}，{actor.post}岗）"
+        self.staff_label = QLabel(who)
+        self.sync_label = QLabel("● 离线工作")  # the sync issue replaces this with the real state
+        self.sync_label.setToolTip("本机数据库可以正常使用；与镇服务器的同步由“镇同步”功能负责。")
+        row.addWidget(self.station_label)
+        row.addStretch(1)
+        row.addWidget(self.staff_label)
+        row.addWidget(self.sync_label)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(header)
+        layout.addWidget(counter)
+        self.counter = counter
+        self.setCentralWidget(body)
+        self.resize(1366, 768)

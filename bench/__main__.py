@@ -1,0 +1,120 @@
+"""``python -m bench``: measure each figure beside its limit, print a table, write JSON to bench/out/.
+
+    python -m bench                      # the 1,000,000-resident town (built once in bench/data/town-1000000)
+    python -m bench --quick              # 50,000 residents, fewer samples: a smoke run
+    python -m bench --only lookups       # one figure group: lookups | import | accept
+    python -m bench --verbose            # also the query plans and the SQL the service sends
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.persistence.engine import DB_FILE
+from bench import accept, lookups
+from bench.figures import Figure, table
+from bench.machine import machine_info
+from bench.town import DATA, open_town, write_roster
+
+GROUPS = ("lookups", "import", "accept")
+IMPORT_LIMIT_S = 90.0
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def _log(text: str) -> None:
+    print(text, flush=True)
+
+
+def measure_import(residents: int) -> tuple[list[Figure], dict[str, Any]]:
+    """Import the roster into a fresh station in bench/data/import-<N>/ (removed afterwards) in a child
+    process, so the peak RSS is the import's own."""
+    write_roster(residents)
+    folder = DATA / f"import-{residents}"
+    try:
+        out = subprocess.run([sys.executable, "-m", "bench.importer", str(residents), str(folder)],
+                             check=True, capture_output=True, text=True).stdout
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    result = json.loads(out.strip().splitlines()[-1])
+    detail = f"{result['created']:,} created of {result['rows']:,} rows, {result['rejected']} rejected"
+    return [
+        Figure(f"import {residents:,} residents from CSV", result["seconds"], "s",
+               IMPORT_LIMIT_S * residents / 1_000_000 if residents != 1_000_000 else IMPORT_LIMIT_S, detail=detail),
+        Figure("import: peak RSS (child process)", result["peak_rss_mib"], "MiB"),
+    ], result
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--residents", type=int, default=1_000_000)
+    p.add_argument("--quick", action="store_true", help="50,000 residents and fewer samples")
+    p.add_argument("--only", choices=GROUPS, action="append", help="run only this group (repeatable)")
+    p.add_argument("--queries", type=int, default=None, help="queries per lookup kind (default 300; quick 100)")
+    p.add_argument("--accepts", type=int, default=None, help="acceptances (default 300; quick 100)")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--verbose", "-v", action="store_true")
+    args = p.parse_args(argv)
+    residents = 50_000 if args.quick else args.residents
+    queries = args.queries or (100 if args.quick else 300)
+    accepts = args.accepts or (100 if args.quick else 300)
+    groups = args.only or list(GROUPS)
+    started = datetime.now()
+    machine = machine_info(DATA)
+    _log(f"StationDesk bench — {residents:,} residents — {started:%Y-%m-%d %H:%M:%S}")
+    for k, v in machine.items():
+        _log(f"  {k:<16} {v}")
+
+    figures: list[Figure] = []
+    details: dict[str, Any] = {}
+    town_built_here = False
+    if "lookups" in groups or "accept" in groups:
+        t0 = time.perf_counter()
+        _log(f"town: bench/data/town-{residents} …")
+        town = open_town(residents)
+        _log(f"town ready in {time.perf_counter() - t0:.0f} s "
+             f"({'built now' if town.built else 'reused: it already holds the residents'})")
+        town_built_here = town.built is not None
+        if "lookups" in groups:
+            _log(f"lookups: {queries} queries per kind …")
+            f, d = lookups.run(town.ctx, town.folder / DB_FILE, queries=queries, seed=args.seed,
+                               verbose=args.verbose, log=_log)
+            figures += f
+            details["lookups"] = d
+        if "accept" in groups:
+            _log(f"accept_case: {accepts} acceptances …")
+            f, d = accept.run(town.ctx, town.head, count=accepts, seed=args.seed)
+            figures += f
+            details["accept"] = d
+        town.ctx.db.dispose()
+    if "import" in groups:
+        _log(f"import: {residents:,} residents into a fresh station (child process) …")
+        f, d = measure_import(residents)
+        figures += f
+        details["import"] = d
+
+    _log("")
+    _log(table(figures))
+    misses = [f.name for f in figures if f.result == "MISS"]
+    _log(f"\n{len(misses)} miss(es)" + (": " + "; ".join(misses) if misses else ""))
+    OUT.mkdir(parents=True, exist_ok=True)
+    out = OUT / f"bench-{residents}-{started:%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps({
+        "started": started.isoformat(timespec="seconds"), "residents": residents, "groups": groups,
+        "town_built_in_this_run": town_built_here, "machine": machine,
+        "figures": [f.as_json() for f in figures], "details": details,
+    }, ensure_ascii=False, indent=2), encoding="utf-8")
+    _log(f"JSON: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

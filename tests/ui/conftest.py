@@ -1,0 +1,44 @@
+"""UI tests run on Qt's offscreen platform with a real demo station on disk."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from app.services.context import ServiceContext, open_context
+from app.services.demo import build_demo
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small demo station built once per run; each test gets its own copy."""
+    root = tmp_path_factory.mktemp("demo-template")
+    ctx = open_context(root)
+    build_demo(ctx, residents=400)
+    ctx.db.dispose()
+    return root
+
+
+@pytest.fixture
+def demo_ctx(demo_template: Path, tmp_path: Path) -> Iterator[ServiceContext]:
+    import shutil
+
+    target = tmp_path / "station"
+    shutil.copytree(demo_template, target)
+    ctx = open_context(target)
+    yield ctx
+    ctx.db.dispose()
+
+
+@pytest.fixture
+def runner(qtbot: object) -> Iterator[object]:
+    from app.ui.tasks import TaskRunner
+
+    r = TaskRunner()
+    yield r
+    r.shutdown()
