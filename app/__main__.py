@@ -9,5 +9,8 @@ def main() -> int:
     return run()
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # a large roster import starts a reader process, which imports this module again
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the Windows build is a frozen executable
     raise SystemExit(main())

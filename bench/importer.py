@@ -22,9 +22,11 @@ def main() -> None:
     report = import_residents(ctx, actor=actor, path=roster_path(residents))
     seconds = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the roster reader process (large files)
     ctx.db.dispose()
     print(json.dumps({"seconds": seconds, "rows": report.rows, "created": report.created,
-                      "rejected": report.rejected, "peak_rss_mib": peak / 1024, "rss_before_mib": before / 1024}))
+                      "rejected": report.rejected, "peak_rss_mib": peak / 1024, "reader_peak_rss_mib": reader / 1024,
+                      "rss_before_mib": before / 1024}))
 
 
 if __name__ == "__main__":

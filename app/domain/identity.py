@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -100,8 +101,17 @@ _PROVINCES = frozenset(
 _EARLIEST_BIRTH = date(1880, 1, 1)
 
 
+_ID_TEXT = re.compile(r"[0-9]*X?")
+_ID18 = re.compile(r"[0-9]{17}[0-9X]")
+_DIGITS = re.compile(r"[0-9]+")
+_PHONE_TEXT = re.compile(r"[0-9+\-() ]+")
+_INTERNATIONAL = re.compile(r"(?:\+\s*86|0086)")
+
+
 def _squeeze(text: str) -> str:
     """Full-width to half-width (NFKC), whitespace removed, upper case: how people type numbers."""
+    if text.isascii() and text.isalnum():
+        return text.upper()  # the usual case (a roster cell, a card reader): nothing to normalise
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
 
@@ -109,7 +119,7 @@ def id_check_char(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of an ID number."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise ValueError(f"expected 17 ASCII digits, got {first17!r}")
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), _ID_WEIGHTS))
     return _ID_CHECK_CHARS[total % 11]
 
 
@@ -118,7 +128,7 @@ def parse_id_number(text: str, *, today: date | None = None) -> ParsedId:
     number = _squeeze(text)
     if not number:
         raise DomainError("id.empty")
-    if not re.fullmatch(r"[0-9]*X?", number):
+    if not _ID_TEXT.fullmatch(number):
         raise DomainError("id.bad_chars")
     if len(number) not in (15, 18):
         raise DomainError("id.bad_length", length=len(number))
@@ -172,7 +182,7 @@ def _is_residence_permit(number: str, prefixes: tuple[str, ...]) -> bool:
     # Residence permits (居住证) for HK/Macao/Taiwan residents carry an 18-character number shaped like
     # a resident ID with address code 810000/820000/830000 and the same check character.
     return (
-        re.fullmatch(r"[0-9]{17}[0-9X]", number) is not None
+        _ID18.fullmatch(number) is not None
         and number.startswith(prefixes)
         and id_check_char(number[:17]) == number[17]
     )
@@ -237,16 +247,16 @@ def normalise_phone(text: str) -> str:
     s = unicodedata.normalize("NFKC", text).strip()
     if not s:
         raise DomainError("phone.empty")
-    if not re.fullmatch(r"[0-9+\-() ]+", s):
+    if not _PHONE_TEXT.fullmatch(s):
         raise DomainError("phone.bad", phone=text.strip())
     international = False
-    match = re.match(r"(?:\+\s*86|0086)", s)
+    match = _INTERNATIONAL.match(s)
     if match:
         international = True
         s = s[match.end():]
     if "+" in s:
         raise DomainError("phone.bad", phone=text.strip())
-    groups = re.findall(r"[0-9]+", s)
+    groups = _DIGITS.findall(s)
     digits = "".join(groups)
     if not digits:
         raise DomainError("phone.bad", phone=text.strip())

@@ -28,6 +28,9 @@ RELATIONS: tuple[str, ...] = (
 )
 
 # 2–20 characters: Han characters, the middle dot used in minority and transliterated names, letters.
+_SPACES = re.compile(r"\s+")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_TAG_SEPARATORS = re.compile(r"[,，;；、/\s]+")
 _NAME = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ebef·•A-Za-z ]{2,20}$")
 
 
@@ -48,7 +51,7 @@ _NAME_DOTS = str.maketrans(dict.fromkeys("•・‧∙⋅．", "·"))
 
 def normalise_name(text: str) -> str:
     name = text.replace("\u3000", " ").strip().translate(_NAME_DOTS)
-    name = re.sub(r"\s+", "", name) if re.search(r"[\u3400-\u9fff]", name) else " ".join(name.split())
+    name = _SPACES.sub("", name) if _HAN.search(name) else " ".join(name.split())
     if not name:
         raise DomainError("resident.name_empty")
     if not _NAME.match(name):
@@ -68,7 +71,10 @@ def parse_gender(text: str) -> Gender | None:
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
-    parts = re.split(r"[,，;；、/\s]+", text.strip())
+    text = text.strip()
+    if not text:
+        return ()
+    parts = _TAG_SEPARATORS.split(text)
     seen: dict[str, None] = {}
     for p in parts:
         if p:

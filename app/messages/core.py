@@ -71,7 +71,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "restore.not_a_backup": ("{path} 不是可用的村站通备份（{detail}）。请选择 backups 文件夹里的备份。",
                              "{path} is not a usable StationDesk backup ({detail})."),
     # integrity check findings
-    "check.db_corrupt": ("数据库文件有损坏：{detail}。请用最近的备份恢复。", "The database is damaged: {detail}."),
+    "check.db_corrupt": ("数据库文件有损坏：{detail}。请用最近的备份恢复。", "The database is damaged: {detail}. Restore the latest backup."),
+    "check.index_missing": ("查找用的索引 {index} 不见了（多半是导入花名册时断了电）。关闭本程序再打开，会自动重建。",
+                            "The search index {index} is missing (probably a roster import was cut off). Close and reopen the program to rebuild it."),
     "check.audit_hash": ("审计记录第 {seq} 条被改动过。", "Audit entry {seq} was edited."),
     "check.audit_link": ("审计记录第 {seq} 条前面的记录被删除或调换过。", "An audit entry before {seq} was removed or moved."),
     "check.audit_gap": ("审计记录在第 {seq} 条前缺号。", "Audit entries are missing before {seq}."),
@@ -96,6 +98,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.village_missing": ("这一行没有填所属村。", "This row has no village."),
     "import.id_as_number": ("身份证号被 Excel 存成了数字，后几位已经丢失。请把该列设为“文本”后重新录入或导出。",
                             "Excel stored the ID as a number and lost its last digits: format the column as text."),
+    "import.reader_failed": ("读取花名册的后台进程意外停止（{detail}），导入中断。已导入的部分都已保存；请再导入一次，已有的人不会重复。",
+                             "The background process reading the roster stopped ({detail}). What was imported is saved; import the file again, no one will be duplicated."),
     "import.duplicate_in_file": ("和第 {first_row} 行是同一个身份证号，这一行未导入。", "Same ID number as row {first_row}."),
     # CLI
     "cli.password_needed": ("需要密码：请设置环境变量 {env}，或在终端里运行以便输入。",

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, select
 
 from app.domain.errors import DomainError
 from app.domain.ids import Hlc, HybridClock, new_id
-from app.persistence import migrate
+from app.persistence import bulk, migrate
 from app.persistence.engine import DB_FILE, make_engine, sqlite_url
 from app.persistence.tables import change_log, meta
 from app.persistence.uow import UnitOfWork
@@ -60,6 +60,9 @@ class Database:
         engine = make_engine(sqlite_url(folders.database))
         if upgrade:
             migrate.upgrade(engine, backup_dir=folders.backups)
+            with engine.begin() as conn:
+                # An import that died while the search indexes were set aside (see bulk.py).
+                bulk.restore_search_indexes(conn)
         return cls(engine, folders=folders)
 
     @classmethod

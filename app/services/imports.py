@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+import multiprocessing
+import queue
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,13 +19,17 @@ from app.domain.town import Town
 from app.persistence.uow import UnitOfWork
 from app.services.context import ServiceContext
 from app.services.residents import resident_row
-from app.services.rosters import RosterRow, open_roster
+from app.services.rosters import Roster, RosterRow, open_roster
 
-CHUNK = 5000  # rows per transaction: a power cut loses at most the chunk in flight, and re-import resumes
-# One chunk is written on a second thread while the next is read and checked. The chunks still commit one
-# after the other, in file order: a chunk is handed over only once the previous one is committed.
-# (SQLite releases the GIL while it inserts, updates its indexes and syncs the file, so reading and
-# checking rows overlaps with that work.)
+CHUNK = 25000  # rows per transaction: a power cut loses at most the chunk in flight, and re-import resumes
+# A roster this large (and at least as large as the station's register) is loaded with the resident search
+# indexes set aside and rebuilt at the end (see app/persistence/bulk.py): a 1,000,000-row roster goes in
+# about twice as fast. Searches at the counter are slow until it finishes. The size is estimated from the
+# file (about 100 bytes per CSV row, 40 per XLSX row): the choice only affects speed, never the result.
+BULK_ROWS = 20_000
+IMPORT_CACHE_MIB = 64  # page cache of the import's connections (the default is 2 MiB)
+# A large roster is also read and checked in a second process while this one writes (``_chunks_from_child``):
+# both halves are Python-heavy, and only a second process puts the second core to work.
 # Roster column -> the stored column it sets. A column the roster does not have never overwrites
 # what is known (a roster with only 姓名/身份证号/村 must not blank phones and addresses).
 _COLUMN_OF = {"name": "name", "phone": "phone", "village": "village_code", "group": "group_name",
@@ -85,42 +90,21 @@ def import_residents(
     fallback_village = town.village(default_village).code if default_village else ""
     if "village" not in roster.columns and not fallback_village:
         raise DomainError("import.no_village", villages="、".join(v.name for v in town.villages))
-    counts = _Counts()
-    seen: dict[str, int] = {}
-    batch: list[tuple[RosterRow, ResidentData, str, str]] = []
-    compared = (*_ALWAYS, *(_COLUMN_OF[f] for f in roster.columns if f in _COLUMN_OF and _COLUMN_OF[f] not in _ALWAYS),
-                "household_id")
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer") as writer:
-        pending: Future[None] | None = None
-
-        def hand_over(chunk: list[tuple[RosterRow, ResidentData, str, str]]) -> Future[None]:
-            if pending is not None:
-                pending.result()  # the previous chunk is committed (or its error is raised here)
-            return writer.submit(_write_chunk, ctx, chunk, counts, compared)
-
-        for row in roster.rows:
-            counts.rows += 1
-            try:
-                data, household_no, head_name = _validate_row(row, town, fallback_village, today)
-            except DomainError as e:
-                counts.problems.append(RowProblem(row.row_no, row.values.get("name", ""), e))
-                continue
-            first = seen.get(data.id_number)
-            if first is not None:
-                counts.problems.append(RowProblem(row.row_no, data.name,
-                                                  DomainError("import.duplicate_in_file", first_row=first)))
-                continue
-            seen[data.id_number] = row.row_no
-            batch.append((row, data, household_no, head_name))
-            if len(batch) >= CHUNK:
-                pending = hand_over(batch)
-                batch = []
-                if progress:
-                    progress(counts.rows)
-        if batch:
-            pending = hand_over(batch)
-        if pending is not None:
-            pending.result()
+    bulk = _estimated_rows(path) >= BULK_ROWS and _estimated_rows(path) >= _live_residents(ctx)
+    if bulk:
+        with ctx.uow() as uow:
+            uow.suspend_search_indexes()
+            uow.commit()
+    job = _ReadJob(path=path, mapping=mapping, encoding=encoding, town=town, fallback_village=fallback_village,
+                   today=today, chunk=CHUNK)
+    try:
+        counts = _import_rows(ctx, roster, job, in_child=bulk, progress=progress)
+    finally:
+        if bulk:
+            with ctx.uow() as uow:
+                uow.set_cache_mib(IMPORT_CACHE_MIB)
+                uow.restore_search_indexes()
+                uow.commit()
     if progress:
         progress(counts.rows)
     with ctx.uow() as uow:
@@ -131,6 +115,126 @@ def import_residents(
     return ImportReport(file_name=path.name, header_row=roster.header_row, unmapped_columns=roster.unmapped,
                         rows=counts.rows, created=counts.created, updated=counts.updated,
                         unchanged=counts.unchanged, problems=tuple(counts.problems))
+
+
+def _estimated_rows(path: Path) -> int:
+    return path.stat().st_size // (40 if path.suffix.lower() in (".xlsx", ".xlsm") else 100)
+
+
+def _live_residents(ctx: ServiceContext) -> int:
+    with ctx.read() as uow:
+        return uow.repos.residents.count()
+
+
+# A checked row: the resident's stored columns (``resident_row``, search keys included, household not yet
+# known), the household number and the head's name.
+_Valid = tuple[dict[str, Any], str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """Up to CHUNK checked rows, and what the rows read since the last chunk had wrong with them."""
+
+    rows_read: int
+    valid: list[_Valid]
+    problems: list[RowProblem]
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadJob:
+    """Everything the reading side needs, picklable for the reader process."""
+
+    path: Path
+    mapping: Mapping[str, str] | None
+    encoding: str | None
+    town: Town
+    fallback_village: str
+    today: date
+    chunk: int = CHUNK
+
+
+def _checked_chunks(job: _ReadJob) -> Iterator[_Chunk]:
+    """Read and check the roster, CHUNK good rows at a time (a row's ID number may appear once)."""
+    roster = open_roster(job.path, mapping=job.mapping, encoding=job.encoding)
+    seen: dict[str, int] = {}
+    valid: list[_Valid] = []
+    problems: list[RowProblem] = []
+    read = 0
+    for row in roster.rows:
+        read += 1
+        try:
+            data, household_no, head_name = _validate_row(row, job.town, job.fallback_village, job.today)
+        except DomainError as e:
+            problems.append(RowProblem(row.row_no, row.values.get("name", ""), e))
+            continue
+        first = seen.get(data.id_number)
+        if first is not None:
+            problems.append(RowProblem(row.row_no, data.name, DomainError("import.duplicate_in_file", first_row=first)))
+            continue
+        seen[data.id_number] = row.row_no
+        valid.append((resident_row(data, None), household_no, head_name))
+        if len(valid) >= job.chunk:
+            yield _Chunk(read, valid, problems)
+            valid, problems, read = [], [], 0
+    if read or valid or problems:
+        yield _Chunk(read, valid, problems)
+
+
+def _read_in_child(job: _ReadJob, out: Any) -> None:
+    """The reader process: check chunks and queue them for the writer (the importing process)."""
+    try:
+        for chunk in _checked_chunks(job):
+            out.put(("chunk", chunk))
+        out.put(("done", None))
+    except DomainError as e:
+        out.put(("error", DomainError(e.code, **e.params)))
+    except BaseException as e:  # reported to the importing process, which raises it
+        out.put(("crash", f"{type(e).__name__}: {e}"))
+
+
+def _chunks_from_child(job: _ReadJob) -> Iterator[_Chunk]:
+    """Run ``_checked_chunks`` in a second process, so that reading and checking (pure Python) use the
+    second core while this process writes: threads would take turns on the GIL instead."""
+    mp = multiprocessing.get_context("spawn")  # never fork a process that may run Qt or database threads
+    out = mp.Queue(maxsize=2)  # at most two chunks wait: memory stays bounded however large the file
+    child = mp.Process(target=_read_in_child, args=(job, out), name="stationdesk-roster-reader", daemon=True)
+    child.start()
+    try:
+        while True:
+            try:
+                kind, payload = out.get(timeout=1.0)
+            except queue.Empty:
+                if not child.is_alive():
+                    raise DomainError("import.reader_failed", detail=f"exit code {child.exitcode}") from None
+                continue
+            if kind == "chunk":
+                yield payload
+            elif kind == "done":
+                return
+            elif kind == "error":
+                raise payload
+            else:
+                raise DomainError("import.reader_failed", detail=payload)
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        out.close()
+
+
+def _import_rows(ctx: ServiceContext, roster: Roster, job: _ReadJob, *, in_child: bool,
+                 progress: Callable[[int], None] | None) -> _Counts:
+    counts = _Counts()
+    compared = (*_ALWAYS, *(_COLUMN_OF[f] for f in roster.columns if f in _COLUMN_OF and _COLUMN_OF[f] not in _ALWAYS),
+                "household_id")
+    for chunk in (_chunks_from_child(job) if in_child else _checked_chunks(job)):
+        counts.rows += chunk.rows_read
+        counts.problems.extend(chunk.problems)
+        if chunk.valid:
+            _write_chunk(ctx, chunk.valid, counts, compared)
+        if progress:
+            progress(counts.rows)
+    return counts
 
 
 def _validate_row(row: RosterRow, town: Town, fallback_village: str, today: date) -> tuple[ResidentData, str, str]:
@@ -161,16 +265,17 @@ def _validate_row(row: RosterRow, town: Town, fallback_village: str, today: date
     return data, household_no, head_name
 
 
-def _write_chunk(ctx: ServiceContext, batch: list[tuple[RosterRow, ResidentData, str, str]], counts: _Counts,
+def _write_chunk(ctx: ServiceContext, batch: list[_Valid], counts: _Counts,
                  compared: tuple[str, ...] = _COMPARED) -> None:
     with ctx.uow() as uow:
+        uow.set_cache_mib(IMPORT_CACHE_MIB)
         households = _households_for(uow, batch)
-        existing = uow.repos.residents.by_numbers(IdType.RESIDENT_ID.value, [d.id_number for _, d, _, _ in batch])
+        existing = uow.repos.residents.by_numbers(IdType.RESIDENT_ID.value, [v["id_number"] for v, _, _ in batch])
         new_rows: list[dict[str, Any]] = []
-        for _row, data, household_no, _head in batch:
-            household_id = households.get((data.village_code, household_no)) if household_no else None
-            values = resident_row(data, household_id)
-            old = existing.get(data.id_number)
+        for values, household_no, _head in batch:
+            household_id = households.get((values["village_code"], household_no)) if household_no else None
+            values["household_id"] = household_id
+            old = existing.get(values["id_number"])
             if old is None:
                 new_rows.append(values)
                 continue
@@ -193,14 +298,13 @@ def _write_chunk(ctx: ServiceContext, batch: list[tuple[RosterRow, ResidentData,
         uow.commit()
 
 
-def _households_for(uow: UnitOfWork,
-                    batch: list[tuple[RosterRow, ResidentData, str, str]]) -> dict[tuple[str, str], str]:
+def _households_for(uow: UnitOfWork, batch: list[_Valid]) -> dict[tuple[str, str], str]:
     wanted: dict[tuple[str, str], tuple[str, str]] = {}
-    for _row, data, household_no, head_name in batch:
+    for values, household_no, head_name in batch:
         if household_no:
-            key = (data.village_code, household_no)
+            key = (values["village_code"], household_no)
             if key not in wanted or (head_name and not wanted[key][0]):
-                wanted[key] = (head_name, data.address)
+                wanted[key] = (head_name, values["address"])
     if not wanted:
         return {}
     found = uow.repos.residents.households_by_no(list(wanted))

@@ -103,6 +103,9 @@ def check(ctx: ServiceContext, *, actor: Actor) -> CheckReport:
         entries = [(e["seq"], e["prev_hash"], e["hash"], audit_payload(e)) for e in uow.audit_entries()]
         numbers = uow.repos.cases.all_numbers(ctx.station_code(uow))
         attachments = uow.repos.cases.all_attachments()
+        missing_indexes = uow.missing_search_indexes()
+    for name in missing_indexes:
+        findings.append(Finding("database", "check.index_missing", (("index", name),)))
     for brk in verify_chain(entries):
         findings.append(Finding("audit", f"check.audit_{brk.reason}", (("seq", str(brk.seq)),)))
     by_day: dict[tuple[str, str], list[int]] = {}

@@ -119,17 +119,19 @@ def _match_header(cells: list[Any], lookup: Mapping[str, str]) -> dict[str, int]
 
 def _data_rows(raw_rows: Iterator[tuple[int, list[Any]]], columns: Mapping[str, int]) -> Iterator[RosterRow]:
     id_col = columns["id_number"]
+    wanted = tuple(columns.items())
     for row_no, cells in raw_rows:
-        if not any(str(c).strip() for c in cells if c is not None):
+        width = len(cells)
+        if not any(c is not None and str(c).strip() for c in cells):
             continue
-        values: dict[str, str] = {}
-        for field, i in columns.items():
-            values[field] = _cell_text(cells[i]) if i < len(cells) else ""
-        id_cell = cells[id_col] if id_col < len(cells) else None
+        values = {field: _cell_text(cells[i]) if i < width else "" for field, i in wanted}
+        id_cell = cells[id_col] if id_col < width else None
         yield RosterRow(row_no=row_no, values=values, id_was_number=isinstance(id_cell, (int, float)))
 
 
 def _cell_text(value: Any) -> str:
+    if type(value) is str:  # every CSV cell, most XLSX cells
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, datetime):

@@ -395,3 +395,104 @@ def test_a_roster_with_only_the_head_of_household_named_groups_members_under_tha
     assert sorted(m.name for m in first.household.members) == ["李秀英", "王小明", "王建国"]
     assert first.household.head_name == "王建国"
     assert [m.id for m in other.household.members] == [other.resident.id]
+
+
+# --- large rosters: a reader process, search indexes rebuilt at the end ----------------------------
+
+SEARCH_INDEXES = {"ix_residents_id_rev", "ix_residents_name", "ix_residents_name_initials", "ix_residents_phone_rev",
+                  "ix_residents_household_id"}
+
+
+def _indexes(station: Any) -> set[str]:
+    conn = sqlite3.connect(station.data_dir / "station.sqlite3")
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' "
+                                           "AND tbl_name = 'residents' AND name LIKE 'ix_%'")}
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def large(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every roster counts as large, chunks are two rows; returns a list that counts reader processes."""
+    import app.services.imports as imports
+
+    started: list[int] = []
+    real = imports._chunks_from_child
+
+    def counting(job: Any) -> Any:
+        started.append(job.chunk)
+        return real(job)
+
+    monkeypatch.setattr(imports, "BULK_ROWS", 0)
+    monkeypatch.setattr(imports, "CHUNK", 2)
+    monkeypatch.setattr(imports, "_chunks_from_child", counting)
+    return started
+
+
+def test_a_large_roster_is_read_in_a_second_process_with_the_same_result(station: Any, tmp_path: Path,
+                                                                         large: list[int]) -> None:
+    rows = [*_good_rows(),
+            ["V01-000002", "错号码", "110101199003071234", "男", "户主", "青溪村", "3组", "", ""],
+            ["V01-000001", "王小明", ID_C, "男", "子", "青溪村", "3组", "青溪村3组8号", ""]]
+
+    report = _import(station, _write_csv(tmp_path / "big.csv", HEADER, rows))
+
+    assert large == [2]  # one reader process, which got the chunk size of this import
+    assert (report.rows, report.created) == (6, 4)
+    assert _problems(report) == [(6, "id.bad_check_char"), (7, "import.duplicate_in_file")]
+    assert _indexes(station) == SEARCH_INDEXES
+    assert _names(station, "wjg") == ["王建国"]
+    assert _names(station, ID_D[-4:]) == ["姜德才"]
+    assert _names(station, "0001") == ["王建国"]  # phone tail 13812340001
+    head = get_resident(station.ctx, resident_id=find_residents(station.ctx, query=ID_A).residents[0].id)
+    assert head.household is not None
+    assert sorted(m.name for m in head.household.members) == ["李秀英", "王小明", "王建国"]
+    assert _change_log_rows(station) == 4
+
+    again = _import(station, _write_csv(tmp_path / "big.csv", HEADER, rows))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
+def test_a_file_that_breaks_off_in_the_reader_process_keeps_what_was_imported_and_says_why(
+        station: Any, tmp_path: Path, large: list[int]) -> None:
+    path = _write_csv(tmp_path / "broken.csv", HEADER, _good_rows())
+    filler = "".join(f"x,姓名{i},不是号码,,,青溪村,,,\r\n" for i in range(30000))  # past the 1 MiB sample
+    path.write_bytes(path.read_bytes() + filler.encode("utf-8") + b"\xff\xfe broken\r\n")
+
+    with pytest.raises(DomainError) as caught:
+        _import(station, path)
+
+    assert caught.value.code == "import.decode_failed"
+    _renders(caught.value.code, caught.value.params)
+    assert large == [2]
+    assert _names(station, "wjg") == ["王建国"]  # the chunks written before the break are kept
+    assert len(find_residents(station.ctx, query=ID_D).residents) == 1
+    assert _indexes(station) == SEARCH_INDEXES  # and the search indexes are back
+
+
+def test_search_indexes_left_out_by_a_dead_import_are_reported_and_rebuilt_on_the_next_start(
+        station: Any, tmp_path: Path) -> None:
+    from app.services.context import open_context
+    from app.services.maintenance import check
+
+    _import(station, _write_csv(tmp_path / "r.csv", HEADER, _good_rows()))
+    station.ctx.db.dispose()
+    conn = sqlite3.connect(station.data_dir / "station.sqlite3")
+    for name in ("ix_residents_name", "ix_residents_phone_rev"):  # as a killed bulk import leaves them
+        conn.execute(f"DROP INDEX {name}")
+    conn.commit()
+    conn.close()
+
+    report = check(station.ctx, actor=station.head)
+    assert sorted((f.code, dict(f.params)["index"]) for f in report.findings) == [
+        ("check.index_missing", "ix_residents_name"), ("check.index_missing", "ix_residents_phone_rev")]
+    _renders("check.index_missing", {"index": "ix_residents_name"})
+
+    reopened = open_context(station.data_dir)
+    try:
+        assert _indexes(station) == SEARCH_INDEXES
+        assert not check(reopened, actor=station.head).findings
+        assert [r.name for r in find_residents(reopened, query="王建").residents] == ["王建国"]
+    finally:
+        reopened.db.dispose()

@@ -1,0 +1,43 @@
+"""Bulk loading: the resident search indexes step aside while a large roster goes in, and are rebuilt after.
+
+Building an index once, from all the rows, is several times cheaper than updating it row by row for a
+million inserts. Only the search indexes step aside; the unique index on the ID number always stays,
+because the import checks every row against it. If the process dies while they are away, opening the
+database puts them back (``Database.open_folder``) and ``check`` reports them missing until then.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Index, inspect
+
+from app.persistence import tables as t
+
+# Every index of ``residents`` except the unique one on (id_type, id_number).
+SEARCH_INDEXES: tuple[str, ...] = ("ix_residents_id_rev", "ix_residents_name", "ix_residents_name_initials",
+                                   "ix_residents_phone_rev", "ix_residents_household_id")
+
+
+def _indexes() -> list[Index]:
+    by_name = {str(ix.name): ix for ix in t.residents.indexes}
+    return [by_name[name] for name in SEARCH_INDEXES]
+
+
+def missing_search_indexes(conn: Connection) -> list[str]:
+    present = {ix["name"] for ix in inspect(conn).get_indexes("residents")}
+    return [name for name in SEARCH_INDEXES if name not in present]
+
+
+def suspend_search_indexes(conn: Connection) -> None:
+    missing = set(missing_search_indexes(conn))
+    for index in _indexes():
+        if index.name not in missing:
+            index.drop(conn)
+
+
+def restore_search_indexes(conn: Connection) -> list[str]:
+    """Create the search indexes that are missing; returns their names."""
+    missing = missing_search_indexes(conn)
+    for index in _indexes():
+        if index.name in missing:
+            index.create(conn)
+    return missing
