@@ -1,8 +1,8 @@
 """Figure 1: each resident lookup through ``find_residents`` beside the same indexed query on raw ``sqlite3``.
 
-The raw side runs, with the standard library on the same file, the statements the repository issues for
-that kind of search text (same WHERE, ORDER BY and LIMIT), in the same order and with the same early stop:
-4–6 digits are looked up as an ID tail first and as a phone tail only while fewer than ``limit`` rows
+The raw side runs, with the standard library on the same file, the statements ``find_residents`` issues
+(``app.persistence.lookup.SQL``) for that kind of search text, in the same order and with the same early
+stop: 4–6 digits are looked up as an ID tail first and as a phone tail only while fewer than ``limit`` rows
 were found, exactly as ``find_residents`` does. Both sides run every query once to warm the caches, then
 once timed; the timed passes alternate query by query so neither side gets a warmer cache.
 """
@@ -17,29 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-
-from app.domain.identity import IdType
-from app.persistence.search_keys import prefix_upper_bound
+from app.persistence.lookup import SQL, lookup_params
 from app.services.context import ServiceContext
-from app.services.residents import MatchKind, classify_query, find_residents
+from app.services.residents import find_residents, lookup_plan
 from bench.figures import Figure, percentile
 
 LIMIT = 30
 P95_LIMIT_MS = 2.0
 RATIO_LIMIT = 5.0
-
-_COLS = "SELECT * FROM residents WHERE "
-_ID_TYPES = ", ".join(f"'{t.value}'" for t in IdType)
-SQL: dict[MatchKind, str] = {
-    MatchKind.ID_EXACT: _COLS + f"id_type IN ({_ID_TYPES}) AND id_number = ? AND deleted IS 0",
-    MatchKind.ID_SUFFIX: _COLS + "id_rev >= ? AND id_rev < ? AND deleted IS 0 ORDER BY id_rev LIMIT ? OFFSET 0",
-    MatchKind.PHONE: _COLS + "phone_rev >= ? AND phone_rev < ? AND deleted IS 0 ORDER BY phone_rev LIMIT ? OFFSET 0",
-    MatchKind.NAME: _COLS + "name >= ? AND name < ? AND deleted IS 0 ORDER BY name LIMIT ? OFFSET 0",
-    MatchKind.INITIALS: _COLS + "name_initials >= ? AND name_initials < ? AND deleted IS 0 "
-                                "ORDER BY name_initials LIMIT ? OFFSET 0",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class Kind:
@@ -58,22 +43,16 @@ KINDS: tuple[Kind, ...] = (
 )
 
 
-def _params(kind: MatchKind, text: str, limit: int) -> tuple[Any, ...]:
-    if kind is MatchKind.ID_EXACT:
-        return (text,)
-    key = text[::-1] if kind in (MatchKind.ID_SUFFIX, MatchKind.PHONE) else text
-    return (key, prefix_upper_bound(key), limit)
-
-
-def raw_find(conn: sqlite3.Connection, query: str, limit: int = LIMIT) -> int:
-    """What ``find_residents`` asks SQLite, issued with the standard library; returns the rows found."""
-    text, kinds = classify_query(query)
+def raw_find(conn: sqlite3.Connection, searches: Sequence[tuple[str, str]], limit: int = LIMIT) -> int:
+    """What ``find_residents`` asks SQLite for a search text (its ``lookup_plan``, worked out before the
+    clock starts): the same statements in the same order with the same early stop, issued with the standard
+    library on its own connection. Returns the rows found."""
     ids: set[str] = set()
-    for kind in kinds:
+    for kind, text in searches:
         left = limit - len(ids)
         if left <= 0:
             break
-        for row in conn.execute(SQL[kind], _params(kind, text, left)).fetchall():
+        for row in conn.execute(SQL[kind], lookup_params(kind, text, left)).fetchall():
             ids.add(row[0])
     return len(ids)
 
@@ -81,8 +60,8 @@ def raw_find(conn: sqlite3.Connection, query: str, limit: int = LIMIT) -> int:
 def query_plans(conn: sqlite3.Connection) -> dict[str, list[str]]:
     plans = {}
     for kind, sql in SQL.items():
-        params = _params(kind, "0" * 18 if kind is MatchKind.ID_EXACT else "zs", LIMIT)
-        plans[kind.value] = [str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+        params = lookup_params(kind, "0" * 18 if kind == "id_exact" else "zs", LIMIT)
+        plans[kind] = [str(r[3]) for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
     return plans
 
 
@@ -116,19 +95,9 @@ def _ms(ns: int) -> float:
     return ns / 1e6
 
 
-def captured_sql(ctx: ServiceContext, query: str) -> list[str]:
+def planned_sql(ctx: ServiceContext, query: str) -> list[str]:
     """The statements ``find_residents`` sends to SQLite for one search (shown with ``--verbose``)."""
-    seen: list[str] = []
-
-    def grab(_conn: Any, _cursor: Any, statement: str, params: Any, _context: Any, _many: bool) -> None:
-        seen.append(f"{' '.join(statement.split())}  {params}")
-
-    event.listen(ctx.db.engine, "before_cursor_execute", grab)
-    try:
-        find_residents(ctx, query=query, limit=LIMIT)
-    finally:
-        event.remove(ctx.db.engine, "before_cursor_execute", grab)
-    return seen
+    return [f"{SQL[kind]}  {lookup_params(kind, text, LIMIT)}" for kind, text in lookup_plan(ctx, query)[1]]
 
 
 def run(ctx: ServiceContext, db: Path, *, queries: int, seed: int, verbose: bool,
@@ -141,7 +110,7 @@ def run(ctx: ServiceContext, db: Path, *, queries: int, seed: int, verbose: bool
     all_indexed = all(plan_uses_index(p) for p in plans.values())
     if verbose:
         for kind, plan in plans.items():
-            log(f"  EXPLAIN QUERY PLAN {kind}: {SQL[MatchKind(kind)]}")
+            log(f"  EXPLAIN QUERY PLAN {kind}: {SQL[kind]}")
             for line in plan:
                 log(f"      {line}")
     figures.append(Figure("lookup: raw queries use an index (EXPLAIN QUERY PLAN)", 0 if all_indexed else 1,
@@ -150,12 +119,13 @@ def run(ctx: ServiceContext, db: Path, *, queries: int, seed: int, verbose: bool
         texts = samples[kind.name]
         if verbose:
             log(f"  {kind.name}: service SQL for {texts[0]!r}:")
-            for s in captured_sql(ctx, texts[0]):
+            for s in planned_sql(ctx, texts[0]):
                 log(f"      {s}")
         found = 0
+        searches = {text: lookup_plan(ctx, text)[1] for text in texts}
         for text in texts:  # warm both sides
             found += len(find_residents(ctx, query=text, limit=LIMIT).residents)
-            raw_find(conn, text)
+            raw_find(conn, searches[text])
         service_ns: list[int] = []
         raw_ns: list[int] = []
         for i, text in enumerate(texts):
@@ -165,7 +135,7 @@ def run(ctx: ServiceContext, db: Path, *, queries: int, seed: int, verbose: bool
                     find_residents(ctx, query=text, limit=LIMIT)
                     service_ns.append(time.perf_counter_ns() - t0)
                 else:
-                    raw_find(conn, text)
+                    raw_find(conn, searches[text])
                     raw_ns.append(time.perf_counter_ns() - t0)
         svc = [_ms(x) for x in service_ns]
         raw = [_ms(x) for x in raw_ns]

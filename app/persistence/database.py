@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from app.domain.errors import DomainError
 from app.domain.ids import Hlc, HybridClock, new_id
 from app.persistence import bulk, migrate
 from app.persistence.engine import DB_FILE, make_engine, sqlite_url
+from app.persistence.lookup import ResidentLookup
 from app.persistence.tables import change_log, meta
 from app.persistence.uow import UnitOfWork
 
@@ -71,6 +73,10 @@ class Database:
         if upgrade:
             migrate.upgrade(engine)
         return cls(engine)
+
+    @functools.cached_property
+    def resident_lookup(self) -> ResidentLookup:
+        return ResidentLookup(self.engine)
 
     def unit_of_work(self, *, read_only: bool = False) -> UnitOfWork:
         if self._origin is None:

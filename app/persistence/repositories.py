@@ -6,11 +6,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from app.domain.identity import IdType
 from app.persistence import tables as t
-from app.persistence.search_keys import prefix_upper_bound
 
 if TYPE_CHECKING:
     from app.persistence.uow import UnitOfWork
@@ -84,28 +83,8 @@ class StaffRepository(_Repo):
         self.uow.conn.execute(update(t.staff_logins).where(t.staff_logins.c.staff_id == staff_id).values(values))
 
 
-def _prefix_query(column: Any) -> Any:
-    """Rows whose ``column`` starts with :lo, as an index range scan (LIKE would not use the index
-    without case-sensitive-like pragmas), in index order, first :n only."""
-    return (select(t.residents)
-            .where(column >= bindparam("lo"), column < bindparam("hi"), t.residents.c.deleted.is_(False))
-            .order_by(column).limit(bindparam("n")))
-
-
 class ResidentRepository(_Repo):
     _live = t.residents.c.deleted.is_(False)
-    # Find-as-you-type runs these on every key press: built once, so each call skips building the
-    # statement and its cache key (SQLAlchemy memoises the key on the statement object).
-    _BY_ID_REV = _prefix_query(t.residents.c.id_rev)
-    _BY_PHONE_REV = _prefix_query(t.residents.c.phone_rev)
-    _BY_NAME = _prefix_query(t.residents.c.name)
-    _BY_INITIALS = _prefix_query(t.residents.c.name_initials)
-    # The unique index is (id_type, id_number): naming every type lets SQLite probe it once per type
-    # instead of scanning the table for a bare id_number.
-    _BY_EXACT_NUMBER = select(t.residents).where(t.residents.c.id_type.in_(_ID_TYPES),
-                                                 t.residents.c.id_number == bindparam("number"),
-                                                 t.residents.c.deleted.is_(False))
-
     def _rows(self, stmt: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
         # dict(zip(keys, row)) is several times cheaper than dict(RowMapping) per row.
         result = self.uow.conn.execute(stmt, params)
@@ -127,24 +106,6 @@ class ResidentRepository(_Repo):
             for row in self._rows(select(t.residents).where(r.id_type == id_type, r.id_number.in_(chunk))):
                 out[row["id_number"]] = row
         return out
-
-    def _prefix(self, stmt: Any, prefix: str, limit: int) -> list[Row]:
-        return self._rows(stmt, {"lo": prefix, "hi": prefix_upper_bound(prefix), "n": limit})
-
-    def find_by_id_suffix(self, digits: str, limit: int) -> list[Row]:
-        return self._prefix(self._BY_ID_REV, digits[::-1], limit)
-
-    def find_by_phone_suffix(self, digits: str, limit: int) -> list[Row]:
-        return self._prefix(self._BY_PHONE_REV, digits[::-1], limit)
-
-    def find_by_name_prefix(self, prefix: str, limit: int) -> list[Row]:
-        return self._prefix(self._BY_NAME, prefix, limit)
-
-    def find_by_initials(self, initials: str, limit: int) -> list[Row]:
-        return self._prefix(self._BY_INITIALS, initials, limit)
-
-    def find_exact_number(self, id_number: str) -> list[Row]:
-        return self._rows(self._BY_EXACT_NUMBER, {"number": id_number})
 
     def household(self, household_id: str) -> Row | None:
         return self._one(select(t.households).where(t.households.c.id == household_id))

@@ -86,10 +86,15 @@ class ServiceContext:
     def calendar_changed(self) -> None:
         self._calendar = None
 
-    def village_names(self, uow: UnitOfWork) -> dict[str, str]:
-        """Village code -> name, read once (every search result shows it; villages rarely change)."""
+    def village_names(self, uow: UnitOfWork | None = None) -> dict[str, str]:
+        """Village code -> name, read once (every search result shows it; villages rarely change).
+        Pass the open unit of work when there is one."""
         if not self._villages:
-            self._villages = {v["code"]: v["name"] for v in uow.repos.town.villages()}
+            if uow is None:
+                with self.read() as reader:
+                    self._villages = {v["code"]: v["name"] for v in reader.repos.town.villages()}
+            else:
+                self._villages = {v["code"]: v["name"] for v in uow.repos.town.villages()}
         return self._villages
 
     def town_changed(self) -> None:

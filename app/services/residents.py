@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -213,37 +213,31 @@ def classify_query(query: str) -> tuple[str, tuple[MatchKind, ...]]:
     return text, (MatchKind.NAME,)
 
 
+# How each kind of search text is looked up (app/persistence/lookup.py).
+_LOOKUP_KIND = {MatchKind.ID_EXACT: "id_exact", MatchKind.ID_SUFFIX: "id_suffix", MatchKind.PHONE: "phone_suffix",
+                MatchKind.NAME: "name_prefix", MatchKind.INITIALS: "initials"}
+
+
+def lookup_plan(ctx: ServiceContext, query: str) -> tuple[tuple[MatchKind, ...], list[tuple[str, str]]]:
+    """How ``find_residents`` understands ``query``: the match kinds, and the lookups it runs, in order."""
+    text, kinds = classify_query(query)
+    searches = []
+    for kind in kinds:
+        key = text
+        if kind is MatchKind.ID_EXACT:
+            with contextlib.suppress(DomainError):  # a 15-digit number is stored as 18; a bad one finds nobody
+                key = parse_id_number(text, today=ctx.now().date()).value
+        searches.append((_LOOKUP_KIND[kind], key))
+    return kinds, searches
+
+
 def find_residents(ctx: ServiceContext, *, query: str, limit: int = SEARCH_LIMIT) -> SearchResult:
     """Find as you type: exact ID, last 4–6 ID digits, phone (suffix), name prefix or pinyin initials."""
-    text, kinds = classify_query(query)
-    rows: dict[str, Mapping[str, Any]] = {}
-    if kinds:
-        with ctx.read() as uow:
-            repo = uow.repos.residents
-            for kind in kinds:
-                left = limit - len(rows)
-                if left <= 0:
-                    break
-                if kind is MatchKind.ID_EXACT:
-                    try:
-                        number = parse_id_number(text, today=ctx.now().date()).value
-                    except DomainError:
-                        number = text
-                    found = repo.find_exact_number(number)
-                elif kind is MatchKind.ID_SUFFIX:
-                    found = repo.find_by_id_suffix(text, left)
-                elif kind is MatchKind.PHONE:
-                    found = repo.find_by_phone_suffix(text, left)
-                elif kind is MatchKind.INITIALS:
-                    found = repo.find_by_initials(text, left)
-                else:
-                    found = repo.find_by_name_prefix(text, left)
-                for r in found:
-                    rows.setdefault(r["id"], r)
-            names = ctx.village_names(uow)
+    kinds, searches = lookup_plan(ctx, query)
+    rows = ctx.db.resident_lookup.find(searches, limit) if searches else []
+    names = ctx.village_names()
     today = ctx.now().date()
-    return SearchResult(query=query, kinds=kinds,
-                        residents=tuple(resident_summary(r, names, today) for r in list(rows.values())[:limit]))
+    return SearchResult(query=query, kinds=kinds, residents=tuple(resident_summary(r, names, today) for r in rows))
 
 
 def get_resident(ctx: ServiceContext, *, resident_id: str) -> ResidentDetail:
