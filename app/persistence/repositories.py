@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from app.domain.identity import IdType
 from app.persistence import tables as t
@@ -33,12 +33,17 @@ class _Repo:
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
 
-    def _one(self, stmt: Any) -> Row | None:
-        row = self.uow.conn.execute(stmt).mappings().first()
-        return dict(row) if row else None
+    # Statements that run on every case or counter action are built once, as class attributes with bind
+    # parameters: building a statement and its cache key costs more than SQLite takes to answer it.
+    def _one(self, stmt: Any, params: Mapping[str, Any] | None = None) -> Row | None:
+        result = self.uow.conn.execute(stmt, params)
+        row = result.first()
+        return dict(zip(result.keys(), row, strict=True)) if row is not None else None
 
-    def _all(self, stmt: Any) -> list[Row]:
-        return [dict(r) for r in self.uow.conn.execute(stmt).mappings()]
+    def _all(self, stmt: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
+        result = self.uow.conn.execute(stmt, params)
+        keys = tuple(result.keys())
+        return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 class TownRepository(_Repo):
@@ -59,14 +64,16 @@ class StaffRepository(_Repo):
     def by_username(self, username: str) -> Row | None:
         return self._one(select(t.staff).where(t.staff.c.username == username, t.staff.c.deleted.is_(False)))
 
+    _BY_ID = select(t.staff).where(t.staff.c.id == bindparam("id"))
+    _ALL = select(t.staff).where(t.staff.c.deleted.is_(False)).order_by(t.staff.c.staff_no)
+
     def by_id(self, staff_id: str) -> Row | None:
-        return self._one(select(t.staff).where(t.staff.c.id == staff_id))
+        return self._one(self._BY_ID, {"id": staff_id})
 
     def list(self, station_code: str | None = None) -> list[Row]:
-        q = select(t.staff).where(t.staff.c.deleted.is_(False))
-        if station_code:
-            q = q.where(t.staff.c.station_code == station_code)
-        return self._all(q.order_by(t.staff.c.staff_no))
+        if not station_code:
+            return self._all(self._ALL)
+        return self._all(self._ALL.where(t.staff.c.station_code == station_code))
 
     def count(self) -> int:
         return int(self.uow.conn.execute(select(func.count()).select_from(t.staff)).scalar_one())
@@ -91,8 +98,10 @@ class ResidentRepository(_Repo):
         keys = tuple(result.keys())
         return [dict(zip(keys, row, strict=True)) for row in result]
 
+    _BY_ID = select(t.residents).where(t.residents.c.id == bindparam("id"))
+
     def by_id(self, resident_id: str) -> Row | None:
-        return self._one(select(t.residents).where(t.residents.c.id == resident_id))
+        return self._one(self._BY_ID, {"id": resident_id})
 
     def by_number(self, id_type: str, id_number: str) -> Row | None:
         r = t.residents.c
@@ -140,24 +149,30 @@ class ResidentRepository(_Repo):
 
 
 class CaseRepository(_Repo):
+    _BY_ID = select(t.cases).where(t.cases.c.id == bindparam("id"))
+    _BY_NO = select(t.cases).where(t.cases.c.case_no == bindparam("no"))
+    _EVENTS = (select(t.case_events).where(t.case_events.c.case_id == bindparam("case"))
+               .order_by(t.case_events.c.created_hlc))
+    _MATERIALS = (select(t.case_materials).where(t.case_materials.c.case_id == bindparam("case"))
+                  .order_by(t.case_materials.c.material_code))
+    _ATTACHMENTS = (select(t.attachments)
+                    .where(t.attachments.c.case_id == bindparam("case"), t.attachments.c.deleted.is_(False))
+                    .order_by(t.attachments.c.added_at))
+
     def by_id(self, case_id: str) -> Row | None:
-        return self._one(select(t.cases).where(t.cases.c.id == case_id))
+        return self._one(self._BY_ID, {"id": case_id})
 
     def by_no(self, case_no: str) -> Row | None:
-        return self._one(select(t.cases).where(t.cases.c.case_no == case_no))
+        return self._one(self._BY_NO, {"no": case_no})
 
     def events(self, case_id: str) -> list[Row]:
-        e = t.case_events.c
-        return self._all(select(t.case_events).where(e.case_id == case_id).order_by(e.created_hlc))
+        return self._all(self._EVENTS, {"case": case_id})
 
     def materials(self, case_id: str) -> list[Row]:
-        m = t.case_materials.c
-        return self._all(select(t.case_materials).where(m.case_id == case_id).order_by(m.material_code))
+        return self._all(self._MATERIALS, {"case": case_id})
 
     def attachments(self, case_id: str) -> list[Row]:
-        a = t.attachments.c
-        return self._all(select(t.attachments).where(a.case_id == case_id, a.deleted.is_(False))
-                         .order_by(a.added_at))
+        return self._all(self._ATTACHMENTS, {"case": case_id})
 
     def for_applicant(self, resident_id: str, limit: int = 50) -> list[Row]:
         c = t.cases.c
@@ -209,15 +224,19 @@ class CalendarRepository(_Repo):
 
 
 class SequenceRepository(_Repo):
+    _BUMP = (update(t.sequences)
+             .where(t.sequences.c.station_code == bindparam("p_station"), t.sequences.c.kind == bindparam("p_kind"),
+                    t.sequences.c.period == bindparam("p_period"))
+             .values(last_value=t.sequences.c.last_value + 1)
+             .returning(t.sequences.c.last_value))
+
     def next(self, station_code: str, kind: str, period: str) -> int:
         """Take the next number. Runs inside the caller's write transaction, so a rollback
         returns the number: no gaps, no reuse."""
-        s = t.sequences.c
-        cond = and_(s.station_code == station_code, s.kind == kind, s.period == period)
-        current = self.uow.conn.execute(select(s.last_value).where(cond)).scalar()
-        if current is None:
+        taken = self.uow.conn.execute(self._BUMP, {"p_station": station_code, "p_kind": kind,
+                                                      "p_period": period}).scalar()
+        if taken is None:  # the first number of this period
             self.uow.conn.execute(insert(t.sequences).values(station_code=station_code, kind=kind,
                                                               period=period, last_value=1))
             return 1
-        self.uow.conn.execute(update(t.sequences).where(cond).values(last_value=current + 1))
-        return int(current) + 1
+        return int(taken)

@@ -46,6 +46,7 @@ class UnitOfWork:
         self._conn.begin()
         self._committed = False
         self._cache_changed = False
+        self._pending_log: list[tuple[str, str, str, str, str]] = []
         self.repos = Repositories(self)
         if not self.origin:
             self.origin = self.meta_get("station_code") or "UNSET"
@@ -69,6 +70,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self._conn is not None
+        self._flush_log()
         self._conn.commit()
         self._committed = True
 
@@ -160,9 +162,8 @@ class UnitOfWork:
             params.append(values)
         self.conn.exec_driver_sql(sql, params)
         name = str(table.name)  # a plain str: the driver adapts a str subclass object by object
-        self.conn.exec_driver_sql(
-            "INSERT INTO change_log (change_id, table_name, row_id, op, hlc) VALUES (?, ?, ?, 'upsert', ?)",
-            [(cid, name, row["id"], stamp) for cid, row in zip(change_ids, rows, strict=True)])
+        self._pending_log.extend((cid, name, row["id"], "upsert", stamp)
+                                 for cid, row in zip(change_ids, rows, strict=True))
 
     def change(self, table_name: str, row_id: str, values: Mapping[str, Any]) -> None:
         """Update a synced record; it gets a new ``updated_hlc`` and a change-log row."""
@@ -179,16 +180,26 @@ class UnitOfWork:
         self._log(table.name, row_id, "delete", stamp)
 
     def _log(self, table_name: str, row_id: str, op: str, stamp: str) -> None:
-        self.conn.execute(_insert(t.change_log), dict(change_id=new_id(), table_name=table_name,
-                                                       row_id=row_id, op=op, hlc=stamp))
+        # Written with the commit, all in one statement (same transaction, so just as atomic), in the order
+        # the changes were made: a case before its materials, as the town server will want to apply them.
+        self._pending_log.append((new_id(), table_name, row_id, op, stamp))
+
+    def _flush_log(self) -> None:
+        if self._pending_log:
+            self.conn.exec_driver_sql(
+                "INSERT INTO change_log (change_id, table_name, row_id, op, hlc) VALUES (?, ?, ?, ?, ?)",
+                self._pending_log)
+            self._pending_log = []
+
+    def pending_changes(self) -> int:
+        """Change-log rows written by this unit of work and not yet flushed (they go in with ``commit``)."""
+        return len(self._pending_log)
 
     # -- audit -------------------------------------------------------------------------------
     def audit(self, *, staff_id: str, action: str, target_type: str = "", target_id: str = "",
               detail: Mapping[str, Any] | None = None, at: datetime | None = None) -> None:
         """Append one sealed entry to the audit chain (inside this transaction)."""
-        last = self.conn.execute(
-            select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
-        ).first()
+        last = self.conn.execute(_LAST_AUDIT).first()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         entry = {
             "seq": seq, "id": new_id(), "origin": self.origin, "hlc": self.clock.now().encode(),
@@ -206,6 +217,7 @@ class UnitOfWork:
 
 
 _INSERTS: dict[str, Any] = {}
+_LAST_AUDIT = select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
 
 
 def _insert(table: Table) -> Any:

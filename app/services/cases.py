@@ -273,8 +273,7 @@ def _new_case(ctx: ServiceContext, uow: UnitOfWork, *, actor: Actor, item: Servi
         "received_at": _iso(now), "accepted_at": _iso(now) if accepted else None,
         "due_date": ctx.calendar.add_working_days(now.date(), item.time_limit_days) if accepted else None,
     })
-    for m in _material_rows(item, received):
-        uow.add("case_materials", {"case_id": case_id, **m})
+    uow.add_many("case_materials", [{"case_id": case_id, **m} for m in _material_rows(item, received)])
     _event(uow, case_id, CaseAction.ACCEPT if accepted else CaseAction.CONSULT, "", state, actor, now, note)
     uow.audit(staff_id=actor.staff_id, action=f"case.{state.value}", target_type="case", target_id=case_id,
               detail={"item": item.code, "proxy": bool(proxy)}, at=now)

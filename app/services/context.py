@@ -51,6 +51,7 @@ class ServiceContext:
     _catalog: Catalog | None = field(default=None, repr=False)
     _calendar: WorkCalendar | None = field(default=None, repr=False)
     _villages: dict[str, str] | None = field(default=None, repr=False)
+    _station: Station | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         """A write transaction (takes SQLite's write lock at once, so writers queue instead of failing)."""
@@ -98,7 +99,9 @@ class ServiceContext:
         return self._villages
 
     def town_changed(self) -> None:
+        """The town, its villages or this station were edited: forget what was read once."""
         self._villages = None
+        self._station = None
 
     def _load_catalog(self) -> Catalog:
         with self.read() as uow:
@@ -114,19 +117,19 @@ class ServiceContext:
 
     # -- station facts ----------------------------------------------------------------------
     def station_code(self, uow: UnitOfWork) -> str:
-        code = uow.meta_get("station_code")
-        if not code:
-            raise DomainError("station.not_initialised")
-        return code
+        return self.station(uow).code
 
     def station(self, uow: UnitOfWork) -> Station:
-        code = self.station_code(uow)
-        row = uow.repos.town.station(code)
-        if row is None:
-            raise DomainError("station.not_initialised")
-        return Station(code=row["code"], name=row["name"], town_code=row["town_code"],
-                       village_code=row["village_code"], phone=row["phone"],
-                       supervision_phone=row["supervision_phone"])
+        """This station, read once per context (``town_changed`` forgets it)."""
+        if self._station is None:
+            code = uow.meta_get("station_code")
+            row = uow.repos.town.station(code) if code else None
+            if row is None:
+                raise DomainError("station.not_initialised")
+            self._station = Station(code=row["code"], name=row["name"], town_code=row["town_code"],
+                                    village_code=row["village_code"], phone=row["phone"],
+                                    supervision_phone=row["supervision_phone"])
+        return self._station
 
     def town(self, uow: UnitOfWork) -> Town:
         row = uow.repos.town.town()

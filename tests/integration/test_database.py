@@ -248,3 +248,21 @@ def test_the_backup_function_copies_a_live_wal_database_into_one_sound_file(tmp_
     finally:
         conn.close()
     assert not Path(str(dest) + "-wal").exists()
+
+
+def test_change_log_rows_are_written_with_the_commit_in_the_order_the_changes_were_made(tmp_path: Path) -> None:
+    db = Database.open_folder(tmp_path)
+    try:
+        with db.unit_of_work() as uow:
+            town_id = uow.add("towns", {"code": "330127101", "name": "青溪镇"})
+            uow.add_many("villages", [{"town_code": "330127101", "code": f"V{i}", "name": f"村{i}"} for i in (1, 2)])
+            uow.change("towns", town_id, {"name": "青溪乡"})
+            assert _count(db, "change_log") == 0  # nothing visible before the commit
+            assert uow.pending_changes() == 4
+            uow.commit()
+        with db.unit_of_work() as uow:
+            log = [(r[0], r[1]) for r in uow.conn.execute(
+                select(t.change_log.c.table_name, t.change_log.c.op).order_by(t.change_log.c.seq))]
+    finally:
+        db.dispose()
+    assert log == [("towns", "upsert"), ("villages", "upsert"), ("villages", "upsert"), ("towns", "upsert")]
