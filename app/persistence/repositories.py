@@ -198,6 +198,15 @@ class CaseRepository(_Repo):
             q = q.where(c.state.in_(["accepted", "forwarded"]), c.due_date < overdue_on)
         return self._all(q.order_by(c.received_at.desc()).limit(limit))
 
+    def item_counts(self, station_code: str, since_day: str, limit: int) -> list[str]:
+        """Item codes by the number of cases received since ``since_day``, most first."""
+        c = t.cases.c
+        n = func.count().label("n")
+        q = (select(c.item_code, n).where(c.station_code == station_code, c.received_at >= since_day,
+                                          c.deleted.is_(False))
+             .group_by(c.item_code).order_by(n.desc(), c.item_code).limit(limit))
+        return [str(r[0]) for r in self.uow.conn.execute(q)]
+
     def all_numbers(self, station_code: str) -> list[str]:
         c = t.cases.c
         return [r[0] for r in self.uow.conn.execute(select(c.case_no).where(c.station_code == station_code))]

@@ -38,6 +38,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--screenshot", help="登录（--user，密码取自 STATIONDESK_PASSWORD）后截图到此文件并退出")
     p.add_argument("--user", help="截图时自动登录的账号")
     p.add_argument("--query", default="", help="截图前在找人框里输入的内容")
+    p.add_argument("--item", default="", help="截图前选中的事项编号（如 S09），需同时给 --query")
     p.add_argument("--version", action="version", version=f"StationDesk {__version__}")
     return p.parse_args(argv)
 
@@ -111,16 +112,17 @@ def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, r
     if not dialog.exec() or dialog.actor is None:
         return 0
     actor: Actor = dialog.actor
-    counter_vm = CounterViewModel(ctx, runner, args.lang)
+    counter_vm = CounterViewModel(ctx, runner, args.lang, actor=actor)
     window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm))
     window.show()
     window.counter.focus_search()
     if args.screenshot:
-        return _screenshot(app, runner, window, args.query, Path(args.screenshot))
+        return _screenshot(app, runner, window, args.query, args.item, Path(args.screenshot))
     return app.exec()
 
 
-def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query: str, path: Path) -> int:
+def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query: str, item: str,
+                path: Path) -> int:
     if query:
         window.counter.search.setText(query)
         window.counter.vm.search_now()
@@ -129,6 +131,9 @@ def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query
             window.counter.results.selectRow(0)
             window.counter.vm.resident_chosen(window.counter.residents.row(0).id)
             _wait(app, runner)
+            if item:
+                window.counter.vm.item_chosen(item)
+                _wait(app, runner)
     _wait(app, runner)
     path.parent.mkdir(parents=True, exist_ok=True)
     ok = window.grab().save(str(path))

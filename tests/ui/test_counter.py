@@ -53,7 +53,8 @@ def _window(qtbot, ctx: ServiceContext, runner: TaskRunner) -> MainWindow:
     from app.services.staff import authenticate
 
     actor = authenticate(ctx, username="xiaoli", password=DEMO_PASSWORD)
-    window = MainWindow(station=station_view(ctx), actor=actor, counter=CounterView(CounterViewModel(ctx, runner)))
+    counter = CounterView(CounterViewModel(ctx, runner, actor=actor))
+    window = MainWindow(station=station_view(ctx), actor=actor, counter=counter)
     qtbot.addWidget(window)
     window.show()
     return window
@@ -96,3 +97,105 @@ def test_a_search_with_too_few_digits_asks_for_more(qtbot, demo_ctx, runner):
     qtbot.keyClicks(counter.search, "12")
     qtbot.waitUntil(lambda: "多输入几位" in counter.hint.text(), timeout=5000)
     assert counter.residents.rowCount() == 0
+
+
+# --- the whole counter flow, from the keyboard ----------------------------------------------------
+
+def _one_match_tail(ctx: ServiceContext) -> tuple[str, str]:
+    """A resident whom the last four ID digits alone find (no other ID tail or phone tail matches)."""
+    for q in "zwlcyhsm":
+        for person in find_residents(ctx, query=q).residents:
+            tail = person.id_masked[-4:]
+            if tail[:3].isdigit() and [r.id for r in find_residents(ctx, query=tail).residents] == [person.id]:
+                return person.id, tail
+    raise AssertionError("no resident with a unique ID tail in the demo")
+
+
+def test_a_routine_item_goes_from_the_idle_counter_to_an_accepted_case_in_twelve_keys(qtbot, demo_ctx, runner):
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.cases import list_cases
+
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    counter.focus_search()
+    resident_id, tail = _one_match_tail(demo_ctx)
+    presses = 0
+
+    def press(key: Qt.Key | str) -> None:
+        nonlocal presses
+        presses += 1
+        target = QApplication.focusWidget()
+        assert target is not None, "nothing has the keyboard focus"
+        if isinstance(key, str):
+            qtbot.keyClicks(target, key)
+        else:
+            qtbot.keyClick(target, key)
+
+    for digit in tail:                                   # 1-4: who — the last four ID digits
+        press(digit)
+    qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
+    press(Qt.Key.Key_Return)                             # 5: that is the person
+    qtbot.waitUntil(lambda: counter.service.item_line.hasFocus(), timeout=5000)
+    for ch in "s09":                                     # 6-8: what — the item code
+        press(ch)
+    qtbot.waitUntil(lambda: counter.service.item_list.count() >= 1, timeout=5000)
+    press(Qt.Key.Key_Return)                             # 9: 社会保障卡密码修改与重置
+    qtbot.waitUntil(lambda: counter.service.item is not None and counter.service.materials.hasFocus(), timeout=5000)
+    press(Qt.Key.Key_F6)                                 # 10: every material received
+    assert counter.service.missing_required() == []
+    press(Qt.Key.Key_Down)                               # 11: 办理类型 — the first choice
+    press(Qt.Key.Key_F9)                                 # 12: accept
+    qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+
+    assert presses <= 12
+    assert "已受理" in counter.service.receipt.text()
+    cases = [c for c in list_cases(demo_ctx) if c.applicant_id == resident_id]
+    assert [(c.item_code, c.state.value) for c in cases] == [("S09", "accepted")]
+    assert cases[0].case_no in counter.service.receipt.text()
+    assert not FULL_ID.search(counter.service.receipt.text())
+    assert counter.search.hasFocus()  # ready for the next person
+
+
+def test_missing_materials_and_f8_record_a_consultation_with_the_one_time_notice(qtbot, demo_ctx, runner):
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _resident, tail = _one_match_tail(demo_ctx)
+    qtbot.keyClicks(counter.search, tail)
+    qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
+    qtbot.keyClick(counter.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.service.item_line.hasFocus(), timeout=5000)
+    counter.vm.item_chosen("S09")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    counter.service.materials.item(0).setCheckState(Qt.CheckState.Checked)  # the card, not the ID card
+    assert "还缺 1 样" in counter.service.status.text()
+    counter.service.form.editor("operation").setCurrentIndex(0)
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+    text = counter.service.receipt.text()
+    assert "已记为咨询" in text and "居民身份证" in text
+
+
+def test_a_required_field_left_empty_is_marked_under_the_field_and_nothing_is_recorded(qtbot, demo_ctx, runner):
+    from app.services.cases import list_cases
+
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _resident, tail = _one_match_tail(demo_ctx)
+    qtbot.keyClicks(counter.search, tail)
+    qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
+    qtbot.keyClick(counter.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.service.item_line.hasFocus(), timeout=5000)
+    counter.vm.item_chosen("S09")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    before = len(list_cases(demo_ctx))
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    qtbot.keyClick(counter.service.form.editor("operation"), Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: counter.service.form.problem_text("operation") != "", timeout=5000)
+    assert "必填" in counter.service.form.problem_text("operation") or "请" in counter.service.form.problem_text(
+        "operation")
+    assert counter.service.form.editor("operation").hasFocus()
+    assert not counter.service.receipt.isVisible()
+    assert len(list_cases(demo_ctx)) == before

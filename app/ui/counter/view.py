@@ -6,19 +6,22 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.domain.catalog import ServiceItem
+from app.services.cases import AcceptResult
 from app.services.residents import MatchKind, ResidentDetail, SearchResult
 from app.ui.counter.models import CaseTableModel, ResidentTableModel
+from app.ui.counter.service_panel import ServicePanel
 from app.ui.counter.view_model import CounterViewModel
 
 _KIND_ZH = {MatchKind.ID_EXACT: "身份证号", MatchKind.ID_SUFFIX: "身份证后几位", MatchKind.PHONE: "电话",
@@ -61,36 +64,59 @@ class CounterView(QWidget):
         self.cases = CaseTableModel()
         self.cases_view = _table(self.cases)
 
+        self.service = ServicePanel()
+        self._resident_id = ""
+        self._shown_query = ""  # the text the result list was found for
+        self._enter_pending = False
+        self.message = QLabel("")
+        self.message.setObjectName("error")
+        self.message.setWordWrap(True)
+
         left = QVBoxLayout()
         left.addWidget(self.search)
         left.addWidget(self.hint)
-        left.addWidget(self.results)
+        left.addWidget(self.results, 2)
+        left.addWidget(self.card)
+        about = QTabWidget()
+        about.addTab(self.household_view, "家庭成员")
+        about.addTab(self.cases_view, "办件记录")
+        left.addWidget(about, 2)
         left_box = QWidget()
         left_box.setLayout(left)
 
         right = QVBoxLayout()
-        right.addWidget(self.card)
-        right.addWidget(_group("家庭成员", self.household_view))
-        right.addWidget(_group("办件（未办结在前）", self.cases_view))
+        right.addWidget(self.service, 1)
+        right.addWidget(self.message)
         right_box = QWidget()
         right_box.setLayout(right)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left_box)
         split.addWidget(right_box)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(split)
 
         QShortcut(QKeySequence("F2"), self, self.focus_search)
+        for n in range(1, 10):
+            QShortcut(QKeySequence(f"Alt+{n}"), self, lambda n=n: self._pick_frequent(n - 1))
         self.search.textChanged.connect(self.vm.search_typed)
         self.search.returnPressed.connect(self._on_search_return_pressed)
         self.results.activated.connect(self._on_results_activated)
         self.search.installEventFilter(self)
+        self.service.item_typed.connect(self.vm.item_typed)
+        self.service.item_picked.connect(self.vm.item_chosen)
+        self.service.accept_requested.connect(self._on_service_accept_requested)
+        self.service.back_requested.connect(self._on_service_back_requested)
         vm.results_changed.connect(self._on_vm_results_changed)
         vm.resident_loaded.connect(self._on_vm_resident_loaded)
-        vm.failed.connect(self.hint.setText)
+        vm.items_changed.connect(self._on_vm_items_changed)
+        vm.item_loaded.connect(self._on_vm_item_loaded)
+        vm.accepted.connect(self._on_vm_accepted)
+        vm.form_problems.connect(self.service.show_form_problems)
+        vm.failed.connect(self._on_vm_failed)
+        vm.prepare()
 
     def focus_search(self) -> None:
         self.search.setFocus()
@@ -108,9 +134,11 @@ class CounterView(QWidget):
         return super().eventFilter(obj, event)  # type: ignore[arg-type]
 
     def _on_search_return_pressed(self) -> None:
-        if self.residents.rowCount() == 1:
+        if self._shown_query == self.search.text() and self.residents.rowCount() == 1:
             self._choose(0)
         else:
+            # The results on screen are for older text: search now, and take the person if exactly one is found.
+            self._enter_pending = True
             self.vm.search_now()
 
     def _on_results_activated(self, index: QModelIndex) -> None:
@@ -120,7 +148,12 @@ class CounterView(QWidget):
         self.vm.resident_chosen(self.residents.row(row).id)
 
     def _on_vm_results_changed(self, result: SearchResult) -> None:
+        self._shown_query = result.query
         self.residents.set_rows(result.residents)
+        if self._enter_pending and result.query == self.search.text():
+            self._enter_pending = False
+            if len(result.residents) == 1:
+                self._choose(0)
         if not result.kinds:
             self.hint.setText("请多输入几位：身份证后4-6位、姓名、拼音首字母或电话")
         elif not result.residents:
@@ -128,6 +161,39 @@ class CounterView(QWidget):
         else:
             kinds = "、".join(_KIND_ZH[k] for k in result.kinds)
             self.hint.setText(f"按{kinds}找到 {len(result.residents)} 人。↓ 选择，Enter 确定")
+
+    def _pick_frequent(self, n: int) -> None:
+        if self.vm.resident is not None and n < len(self.vm.frequent):
+            self.vm.item_chosen(self.vm.frequent[n].code)
+
+    def _on_vm_items_changed(self, items: tuple[ServiceItem, ...], frequent: bool, query: str) -> None:
+        self.service.show_matches(items, frequent=frequent, query=query)
+
+    def _on_vm_item_loaded(self, item: ServiceItem) -> None:
+        self.message.setText("")
+        self.service.set_item(item)
+
+    def _on_service_accept_requested(self, _notice: bool) -> None:
+        item = self.service.item
+        if item is None:
+            return
+        self.message.setText("")
+        self.vm.accept(item_code=item.code, received=self.service.received(), form=self.service.form.values())
+
+    def _on_service_back_requested(self) -> None:
+        if self.service.item is not None and self.service.item_line.hasFocus() is False:
+            self.service.focus_item()
+        else:
+            self.focus_search()
+
+    def _on_vm_accepted(self, result: AcceptResult) -> None:
+        self.service.show_result(result)
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _on_vm_failed(self, text: str) -> None:
+        self.message.setText(text)
+        self.hint.setText(text)
 
     def _on_vm_resident_loaded(self, detail: ResidentDetail) -> None:
         r = detail.resident
@@ -139,10 +205,8 @@ class CounterView(QWidget):
                           f"{r.address or r.village_name + r.group}<br>{tags}")
         self.household.set_rows(detail.household.members if detail.household else ())
         self.cases.set_rows(detail.open_cases + detail.history)
-
-
-def _group(title: str, widget: QWidget) -> QGroupBox:
-    box = QGroupBox(title)
-    lay = QVBoxLayout(box)
-    lay.addWidget(widget)
-    return box
+        if detail.resident.id != self._resident_id:  # a new person at the counter (not a refresh after accepting)
+            self._resident_id = detail.resident.id
+            self.service.clear_item()
+            self.service.show_matches(self.vm.frequent, frequent=True)
+            self.service.focus_item()

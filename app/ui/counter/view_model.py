@@ -1,10 +1,18 @@
-"""The counter's first step, 找人: search as you type and the chosen resident's household and cases."""
+"""The counter's view model: find the resident, choose the item, accept the case — all service calls on the
+database thread (``TaskRunner``), frozen results back as signals."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.domain.catalog import ServiceItem
+from app.domain.errors import ValidationFailed
+from app.domain.staff import Actor
+from app.services.cases import AcceptResult, accept_case
 from app.services.context import ServiceContext
+from app.services.items import find_items, frequent_items
 from app.services.residents import ResidentDetail, SearchResult, find_residents, get_resident
 from app.ui.errors import message_for
 from app.ui.tasks import TaskRunner
@@ -15,19 +23,29 @@ SEARCH_DELAY_MS = 150  # wait for a pause in typing, so a fast typist does not q
 class CounterViewModel(QObject):
     results_changed = Signal(object)  # SearchResult
     resident_loaded = Signal(object)  # ResidentDetail
+    items_changed = Signal(object, bool, str)  # items, True for the frequent items, the text they match
+    item_loaded = Signal(object)  # ServiceItem
+    accepted = Signal(object)  # AcceptResult
+    form_problems = Signal(object)  # dict field key -> message
     failed = Signal(str)
 
-    def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh") -> None:
+    def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
+                 actor: Actor | None = None) -> None:
         super().__init__()
         self._ctx = ctx
         self._runner = runner
         self._lang = lang
+        self.actor = actor
         self._query = ""
+        self._item_query = ""
+        self.frequent: tuple[ServiceItem, ...] = ()
+        self.resident: ResidentDetail | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
 
+    # -- who ---------------------------------------------------------------------------------
     def search_typed(self, text: str) -> None:
         self._query = text
         self._timer.start()
@@ -50,7 +68,60 @@ class CounterViewModel(QObject):
                             self._on_error)
 
     def _on_resident_done(self, detail: ResidentDetail) -> None:
+        self.resident = detail
         self.resident_loaded.emit(detail)
+
+    # -- what --------------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Load the catalogue and this station's frequent items before the first resident arrives."""
+        ctx = self._ctx
+        self._runner.submit(lambda: frequent_items(ctx), self._on_frequent_done, self._on_error)
+
+    def _on_frequent_done(self, items: tuple[ServiceItem, ...]) -> None:
+        self.frequent = items
+        if not self._item_query:
+            self.items_changed.emit(items, True, "")
+
+    def item_typed(self, text: str) -> None:
+        self._item_query = text
+        if not text.strip():
+            self.items_changed.emit(self.frequent, True, "")
+            return
+        ctx = self._ctx
+        self._runner.submit(lambda: (text, find_items(ctx, query=text)), self._on_items_done, self._on_error)
+
+    def _on_items_done(self, found: tuple[str, tuple[ServiceItem, ...]]) -> None:
+        text, items = found
+        if text == self._item_query:
+            self.items_changed.emit(items, False, text)
+
+    def item_chosen(self, code: str) -> None:
+        ctx = self._ctx
+        self._runner.submit(lambda: ctx.catalog.item(code), self.item_loaded.emit, self._on_error)
+
+    # -- accept ------------------------------------------------------------------------------
+    def accept(self, *, item_code: str, received: list[str], form: Mapping[str, object]) -> None:
+        if self.resident is None or self.actor is None:
+            self.failed.emit("请先找到并选中办事的居民（F2）。")
+            return
+        ctx, actor, applicant = self._ctx, self.actor, self.resident.resident.id
+        values = dict(form)
+        self._runner.submit(lambda: accept_case(ctx, actor=actor, applicant_id=applicant, item_code=item_code,
+                                                received_materials=received, form=values),
+                            self._on_accepted, self._on_accept_error)
+
+    def _on_accepted(self, result: AcceptResult) -> None:
+        self.accepted.emit(result)
+        # The card's case list now includes this case.
+        if self.resident is not None:
+            self.resident_chosen(self.resident.resident.id)
+
+    def _on_accept_error(self, error: BaseException) -> None:
+        if isinstance(error, ValidationFailed) and error.code == "form.invalid":
+            self.form_problems.emit({key: message_for(problem, self._lang)
+                                     for key, problem in error.problems.items()})
+        else:
+            self._on_error(error)
 
     def _on_error(self, error: BaseException) -> None:
         self.failed.emit(message_for(error, self._lang))

@@ -1,0 +1,77 @@
+"""Choosing the item at the counter: type a code, part of the name, its pinyin initials or a keyword;
+the station's most frequent items come first when nothing is typed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from app.domain.catalog import Catalog, ServiceItem
+from app.persistence.search_keys import name_initials
+from app.services.context import ServiceContext
+
+
+@dataclass(frozen=True, slots=True)
+class _Keys:
+    code: str
+    texts: tuple[str, ...]  # name, short name, keywords
+    initials: tuple[str, ...]
+
+
+_INDEX: list[tuple[Catalog, tuple[tuple[ServiceItem, _Keys], ...]]] = []  # the catalogue last indexed
+
+
+def _keys(catalog: Catalog) -> tuple[tuple[ServiceItem, _Keys], ...]:
+    # Kept for the catalogue object in use (compared by identity: hashing a whole catalogue per key press
+    # would cost more than the search); a newly installed catalogue is a new object and is indexed anew.
+    if _INDEX and _INDEX[0][0] is catalog:
+        return _INDEX[0][1]
+    out = []
+    for item in catalog.items:
+        texts = (item.name, item.short_name, *item.keywords)
+        initials = tuple(dict.fromkeys(name_initials(_han(t)) for t in (item.name, item.short_name) if _han(t)))
+        out.append((item, _Keys(item.code.lower(), texts, initials)))
+    _INDEX[:] = [(catalog, tuple(out))]
+    return _INDEX[0][1]
+
+
+def _han(text: str) -> str:
+    # Initials are read from the Chinese characters only: "社会保障卡申领/补换" -> sbzkslbh.
+    return "".join(c for c in text if "\u3400" <= c <= "\u9fff")
+
+
+def find_items(ctx: ServiceContext, *, query: str, limit: int = 20) -> tuple[ServiceItem, ...]:
+    """Items matching what was typed, best first: the exact code, a code prefix, initials, then names.
+
+    The catalogue is in memory once loaded: no database work per key press."""
+    text = "".join(query.split()).lower()
+    if not text:
+        return ()
+    ranked: list[tuple[int, int, ServiceItem]] = []
+    for n, (item, keys) in enumerate(_keys(ctx.catalog)):
+        if keys.code == text:
+            rank = 0
+        elif keys.code.startswith(text):
+            rank = 1
+        elif text.isascii() and any(i.startswith(text) for i in keys.initials):
+            rank = 2
+        elif any(t.startswith(query.strip()) for t in keys.texts):
+            rank = 3
+        elif any(text in t.lower() for t in keys.texts):
+            rank = 4
+        elif text.isascii() and len(text) >= 2 and any(text in i for i in keys.initials):
+            rank = 5  # 社保卡密码 from "mm"
+        else:
+            continue
+        ranked.append((rank, n, item))
+    ranked.sort(key=lambda r: (r[0], r[1]))
+    return tuple(item for _, _, item in ranked[:limit])
+
+
+def frequent_items(ctx: ServiceContext, *, days: int = 90, limit: int = 9) -> tuple[ServiceItem, ...]:
+    """This station's most handled items over the last ``days`` days (Alt+1 … Alt+9 at the counter)."""
+    since = (ctx.now() - timedelta(days=days)).date().isoformat()
+    with ctx.read() as uow:
+        codes = uow.repos.cases.item_counts(ctx.station_code(uow), since, limit)
+    catalog = ctx.catalog
+    return tuple(item for code in codes if (item := catalog.get(code)) is not None)

@@ -1,0 +1,120 @@
+"""One generic form for all 47+N items, built from the item's field schema (no dialog per item)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.forms import FieldKind, FieldSpec
+
+_PLACEHOLDER = {
+    FieldKind.MONEY: "金额，元，如 125.50", FieldKind.DATE: "日期，如 2026-11-23",
+    FieldKind.YEAR_MONTH: "年月，如 2026-11",
+    FieldKind.INTEGER: "整数", FieldKind.ID_NUMBER: "18位身份证号", FieldKind.PHONE: "手机或座机",
+    FieldKind.BANK_ACCOUNT: "银行卡号（数字）", FieldKind.PLATE: "车牌号，如 浙A12345",
+    FieldKind.ACCOUNT_NO: "户号 / 缴费号", FieldKind.DECISION_NO: "决定书编号（15-20位数字）",
+}
+
+Editor = QLineEdit | QComboBox | QCheckBox | QPlainTextEdit
+
+
+class FormEditor(QWidget):
+    """The fields of one item. ``values()`` gives what was typed (checked by the domain on accept);
+    ``show_problems`` puts each problem under its field."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QFormLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._editors: dict[str, Editor] = {}
+        self._problems: dict[str, QLabel] = {}
+        self.fields: tuple[FieldSpec, ...] = ()
+
+    def set_fields(self, fields: Sequence[FieldSpec]) -> None:
+        while self._layout.rowCount():
+            self._layout.removeRow(0)
+        self._editors.clear()
+        self._problems.clear()
+        self.fields = tuple(fields)
+        for spec in self.fields:
+            editor = _editor(spec)
+            editor.setObjectName(f"field_{spec.key}")
+            problem = QLabel("")
+            problem.setObjectName("error")
+            problem.setVisible(False)
+            box = QWidget()
+            col = QVBoxLayout(box)
+            col.setContentsMargins(0, 0, 0, 0)
+            col.addWidget(editor)
+            col.addWidget(problem)
+            label = QLabel(("＊" if spec.required else "") + spec.label)
+            label.setBuddy(editor)
+            if spec.help:
+                editor.setToolTip(spec.help)
+            self._layout.addRow(label, box)
+            self._editors[spec.key] = editor
+            self._problems[spec.key] = problem
+
+    def editor(self, key: str) -> Editor:
+        return self._editors[key]
+
+    def first_editor(self) -> Editor | None:
+        return next(iter(self._editors.values()), None)
+
+    def values(self) -> dict[str, object]:
+        out: dict[str, object] = {}
+        for key, editor in self._editors.items():
+            if isinstance(editor, QComboBox):
+                out[key] = editor.currentText() if editor.currentIndex() >= 0 else ""
+            elif isinstance(editor, QCheckBox):
+                out[key] = editor.isChecked()
+            elif isinstance(editor, QPlainTextEdit):
+                out[key] = editor.toPlainText()
+            else:
+                out[key] = editor.text()
+        return out
+
+    def show_problems(self, problems: Mapping[str, str]) -> None:
+        for key, label in self._problems.items():
+            text = problems.get(key, "")
+            label.setText(text)
+            label.setVisible(bool(text))
+        first = next((self._editors[k] for k in self._editors if k in problems), None)
+        if first is not None:
+            first.setFocus()
+
+    def problem_text(self, key: str) -> str:
+        return self._problems[key].text()
+
+
+def _editor(spec: FieldSpec) -> Editor:
+    if spec.kind is FieldKind.CHOICE:
+        combo = QComboBox()
+        combo.addItems(list(spec.choices))
+        combo.setPlaceholderText("请选择（↓）")
+        combo.setCurrentIndex(spec.choices.index(spec.default) if spec.default in spec.choices else -1)
+        return combo
+    if spec.kind is FieldKind.BOOLEAN:
+        box = QCheckBox("是")
+        box.setChecked(spec.default in ("1", "true", "是"))
+        return box
+    if spec.kind is FieldKind.TEXTAREA:
+        area = QPlainTextEdit(spec.default)
+        area.setTabChangesFocus(True)
+        area.setFixedHeight(70)
+        return area
+    line = QLineEdit(spec.default)
+    line.setPlaceholderText(spec.help or _PLACEHOLDER.get(spec.kind, ""))
+    if spec.max_length:
+        line.setMaxLength(spec.max_length)
+    return line

@@ -1,0 +1,245 @@
+"""The counter's second half, 办理: the item, its materials checklist, its form, and accepting the case.
+
+Keys: F3 item · ↓/Enter pick · Alt+1…9 frequent items · F6 all materials received · Space ticks one ·
+F8 one-time notification (一次性告知) · F9 accept (受理) · Esc one step back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.catalog import ServiceItem
+from app.domain.forms import format_money
+from app.services.cases import AcceptResult
+from app.ui.counter.form import FormEditor
+
+_CODE = Qt.ItemDataRole.UserRole
+
+
+def item_facts(item: ServiceItem) -> str:
+    limit = "当场办结" if item.on_the_spot else f"{item.time_limit_days}个工作日"
+    fee = "不收费" if not item.fee_fen else f"收费 {format_money(item.fee_fen)}"
+    return f"{item.code}　{item.name}　·　{item.mode.label_zh}　·　{limit}　·　{fee}　·　{item.department}"
+
+
+class ServicePanel(QWidget):
+    """Emits ``accept_requested(print_notice)``; the counter view gathers the inputs and calls the view model."""
+
+    accept_requested = Signal(bool)  # True: F8, the resident is missing materials and takes the notice home
+    item_typed = Signal(str)
+    item_picked = Signal(str)  # item code
+    back_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.item: ServiceItem | None = None
+        self._shown_query = ""  # the text the item list was found for
+        self._enter_pending = False
+        self.item_line = QLineEdit()
+        self.item_line.setObjectName("item")
+        self.item_line.setPlaceholderText("办什么事：事项编号、名称或拼音首字母（如 sbk）　F3")
+        self.item_list = QListWidget()
+        self.item_list.setObjectName("items")
+        self.item_list.setMaximumHeight(150)
+        self.facts = QLabel("")
+        self.facts.setObjectName("hint")
+        self.facts.setWordWrap(True)
+        self.materials = QListWidget()
+        self.materials.setObjectName("materials")
+        self.materials.setWordWrap(True)  # long material names wrap instead of being cut off
+        self.materials.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form = FormEditor()
+        self.notice_button = QPushButton("一次性告知　F8")
+        self.accept_button = QPushButton("受理　F9")
+        self.accept_button.setDefault(True)
+        self.status = QLabel("")
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        self.receipt = QLabel("")
+        self.receipt.setObjectName("receipt")
+        self.receipt.setTextFormat(Qt.TextFormat.RichText)
+        self.receipt.setWordWrap(True)
+        self.receipt.setVisible(False)
+
+        materials_box = QGroupBox("材料（空格勾选，F6 全部收齐）")
+        QVBoxLayout(materials_box).addWidget(self.materials)
+        form_box = QGroupBox("填写（＊为必填）")
+        QVBoxLayout(form_box).addWidget(self.form)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.notice_button)
+        buttons.addWidget(self.accept_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.item_line)
+        layout.addWidget(self.item_list)
+        layout.addWidget(self.facts)
+        row = QHBoxLayout()
+        row.addWidget(materials_box, 1)
+        row.addWidget(form_box, 1)
+        layout.addLayout(row, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.receipt)
+
+        self.item_line.textChanged.connect(self.item_typed)
+        self.item_line.returnPressed.connect(self._on_item_line_return_pressed)
+        self.item_line.installEventFilter(self)
+        self.item_list.itemActivated.connect(self._on_item_list_activated)
+        self.materials.itemChanged.connect(self._update_status)
+        self.notice_button.clicked.connect(lambda: self.accept_requested.emit(True))
+        self.accept_button.clicked.connect(lambda: self.accept_requested.emit(False))
+        shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for key, slot in (("F3", self.focus_item), ("F6", self.tick_all), ("F8", self.notice_button.click),
+                          ("F9", self.accept_button.click), ("Esc", self.back_requested.emit)):
+            QShortcut(QKeySequence(key), self, slot, context=shortcut)
+        self.clear_item()
+
+    # -- choosing the item -------------------------------------------------------------------
+    def focus_item(self) -> None:
+        self.item_line.setFocus()
+        self.item_line.selectAll()
+
+    def show_matches(self, items: tuple[ServiceItem, ...], *, frequent: bool = False, query: str = "") -> None:
+        self._shown_query = query.strip()
+        self.item_list.clear()
+        self.item_list.setVisible(bool(items))
+        for n, item in enumerate(items):
+            prefix = f"Alt+{n + 1}　" if frequent and n < 9 else ""
+            entry = QListWidgetItem(f"{prefix}{item.code}　{item.name}（{item.mode.label_zh}）")
+            entry.setData(_CODE, item.code)
+            self.item_list.addItem(entry)
+        if items:
+            self.item_list.setCurrentRow(0)
+        if self._enter_pending and self._shown_query == self.item_line.text().strip():
+            # Enter was pressed before these matches arrived: it meant the first match of what was typed.
+            self._enter_pending = False
+            self._on_item_line_return_pressed()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # ↓ from the item line goes into the list
+        if obj is self.item_line and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
+                and event.key() == Qt.Key.Key_Down and self.item_list.count():
+            self.item_list.setFocus()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _on_item_line_return_pressed(self) -> None:
+        if self._shown_query != self.item_line.text().strip():
+            self._enter_pending = True  # the matches for what was just typed are on their way
+            return
+        entry = self.item_list.currentItem()
+        if entry is not None:
+            self.item_picked.emit(str(entry.data(_CODE)))
+
+    def _on_item_list_activated(self, entry: QListWidgetItem) -> None:
+        self.item_picked.emit(str(entry.data(_CODE)))
+
+    def set_item(self, item: ServiceItem) -> None:
+        self.item = item
+        self.item_line.blockSignals(True)
+        self.item_line.setText(f"{item.code} {item.short_name}")
+        self.item_line.blockSignals(False)
+        self.item_list.clear()
+        self.item_list.setVisible(False)
+        self.facts.setText(item_facts(item))
+        self.materials.blockSignals(True)
+        self.materials.clear()
+        for m in item.materials:
+            need = "必需" if m.required else "可选"
+            entry = QListWidgetItem(f"{m.name}　{m.copies}份·{m.form.label_zh}（{need}）")
+            entry.setData(_CODE, m.code)
+            entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            entry.setCheckState(Qt.CheckState.Unchecked)
+            if m.check:
+                entry.setToolTip(f"核验：{m.check}")
+            self.materials.addItem(entry)
+        self.materials.blockSignals(False)
+        self.form.set_fields(item.fields)
+        self.receipt.setVisible(False)
+        self._set_enabled(True)
+        self._update_status()
+        if self.materials.count():
+            self.materials.setFocus()
+            self.materials.setCurrentRow(0)
+        else:
+            self._focus_form()
+
+    def clear_item(self) -> None:
+        self.item = None
+        self.item_line.clear()
+        self.facts.setText("先找人，再选事项。")
+        self.materials.clear()
+        self.form.set_fields(())
+        self.status.setText("")
+        self._set_enabled(False)
+
+    def _set_enabled(self, on: bool) -> None:
+        for w in (self.materials, self.form, self.notice_button, self.accept_button):
+            w.setEnabled(on)
+
+    # -- materials and form ------------------------------------------------------------------
+    def tick_all(self) -> None:
+        for i in range(self.materials.count()):
+            self.materials.item(i).setCheckState(Qt.CheckState.Checked)
+        self._focus_form()
+
+    def _focus_form(self) -> None:
+        first = self.form.first_editor()
+        (first or self.accept_button).setFocus()
+
+    def received(self) -> list[str]:
+        return [str(self.materials.item(i).data(_CODE)) for i in range(self.materials.count())
+                if self.materials.item(i).checkState() == Qt.CheckState.Checked]
+
+    def missing_required(self) -> list[str]:
+        if self.item is None:
+            return []
+        got = set(self.received())
+        return [m.name for m in self.item.materials if m.required and m.code not in got]
+
+    def _update_status(self, *_: object) -> None:
+        if self.item is None:
+            return
+        missing = self.missing_required()
+        if missing:
+            self.status.setText(f"还缺 {len(missing)} 样必需材料：{'、'.join(missing)}。缺材料请按 F8 打印一次性告知。")
+        else:
+            self.status.setText("必需材料已收齐，核对填写后按 F9 受理。")
+
+    def show_form_problems(self, problems: Mapping[str, str]) -> None:
+        self.form.show_problems(problems)
+        self.status.setText(f"有 {len(problems)} 处需要改正，见红字。")
+
+    # -- the outcome -------------------------------------------------------------------------
+    def show_result(self, result: AcceptResult) -> None:
+        case = result.case
+        self.form.show_problems({})
+        if result.accepted:
+            due = case.due_date.isoformat() if case.due_date else "当场办结"
+            lines = [f"<b>已受理　{case.case_no}</b>", f"{case.item_name}　申请人 {case.applicant.name}"
+                     f"（{case.applicant.id_masked}）", f"受理人 {case.handler}　受理时间 {case.received_at[:16]}"
+                     .replace("T", " "), f"承诺办结 {due}",
+                     "材料：" + "、".join(m.name for m in case.materials if m.received),
+                     "受理回执已生成，请交给群众；打印见“打印”功能。"]
+        else:
+            notice = result.notice
+            missing = "、".join(m.name for m in notice.missing) if notice else ""
+            lines = [f"<b>已记为咨询　{case.case_no}</b>", f"一次性告知：还需带来 {missing}",
+                     "告知单已生成，请交给群众；带齐材料后可凭此编号继续受理。"]
+        self.receipt.setText("<br>".join(lines))
+        self.receipt.setVisible(True)
+        self.status.setText("办完了。F2 找下一位。")
+        self._set_enabled(False)

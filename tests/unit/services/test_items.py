@@ -1,0 +1,47 @@
+"""Choosing the item at the counter: by code, pinyin initials, name or keyword; frequent items first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.services.cases import accept_case
+from app.services.items import find_items, frequent_items
+from app.services.residents import register_resident
+from tests.helpers import make_id
+
+
+def _codes(station: Any, query: str) -> list[str]:
+    return [i.code for i in find_items(station.ctx, query=query)]
+
+
+def test_the_exact_code_comes_first_in_any_case(station: Any) -> None:
+    assert _codes(station, "s09")[0] == "S09"
+    assert _codes(station, " S09 ")[0] == "S09"
+
+
+def test_pinyin_initials_of_the_name_or_the_short_name_find_the_item(station: Any) -> None:
+    assert _codes(station, "sbk")[:5] == ["S07", "S08", "S09", "S10", "S11"]  # 社保卡…, in catalogue order
+    assert "S09" in _codes(station, "mm")  # 社保卡密码: initials containing what was typed
+    assert _codes(station, "df")[0] == "N02"  # 电费
+
+
+def test_chinese_text_matches_names_and_keywords(station: Any) -> None:
+    assert _codes(station, "电费")[0] == "N02"
+    assert "N04" in _codes(station, "交通")
+    assert _codes(station, "没有这种事") == []
+    assert _codes(station, "   ") == []
+
+
+def test_frequent_items_are_this_stations_most_handled_recently(station: Any) -> None:
+    from datetime import date
+
+    person = register_resident(station.ctx, actor=station.clerk, name="王建国",
+                               id_number=make_id(date(1962, 4, 5), male=True, seq=1), village="青溪村")
+    for code, times in (("S10", 3), ("S08", 1)):
+        item = station.ctx.catalog.item(code)
+        for _ in range(times):
+            accept_case(station.ctx, actor=station.clerk, applicant_id=person.id, item_code=code,
+                        received_materials=[m.code for m in item.materials])
+    assert [i.code for i in frequent_items(station.ctx)] == ["S10", "S08"]
+    station.clock.advance(days=91)
+    assert frequent_items(station.ctx) == ()
