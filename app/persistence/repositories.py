@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from app.domain.identity import IdType
 from app.persistence import tables as t
@@ -181,7 +181,7 @@ class CaseRepository(_Repo):
 
     def search(self, *, states: Sequence[str] = (), station_code: str | None = None,
                day_from: str | None = None, day_to: str | None = None,
-               overdue_on: date | None = None, limit: int = 200) -> list[Row]:
+               overdue_on: date | None = None, text: str = "", limit: int = 200) -> list[Row]:
         c = t.cases.c
         q = select(t.cases, t.residents.c.name.label("applicant_name"),
                    t.residents.c.id_number.label("applicant_id_number")).join(
@@ -196,6 +196,11 @@ class CaseRepository(_Repo):
             q = q.where(c.received_at < day_to)
         if overdue_on is not None:
             q = q.where(c.state.in_(["accepted", "forwarded"]), c.due_date < overdue_on)
+        if text:
+            # A case number (or its tail), the applicant's name, or the item's code or name.
+            like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            q = q.where(or_(c.case_no.like(like, escape="\\"), t.residents.c.name.like(like, escape="\\"),
+                            c.item_name.like(like, escape="\\"), c.item_code == text.upper()))
         return self._all(q.order_by(c.received_at.desc()).limit(limit))
 
     def item_counts(self, station_code: str, since_day: str, limit: int) -> list[str]:

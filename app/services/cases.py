@@ -428,8 +428,9 @@ def get_case(ctx: ServiceContext, *, case_id: str) -> CaseView:
 
 
 def list_cases(ctx: ServiceContext, *, states: Collection[CaseState] = (), day: date | None = None,
-               overdue: bool = False, limit: int = 200) -> tuple[CaseSummary, ...]:
-    """This station's cases, newest first; ``overdue`` keeps those past their promised date."""
+               overdue: bool = False, text: str = "", limit: int = 200) -> tuple[CaseSummary, ...]:
+    """This station's cases, newest first; ``overdue`` keeps those past their promised date; ``text`` finds
+    a case number (or part of it), an applicant's name, or an item's code or name."""
     today = ctx.now().date()
     with ctx.read() as uow:
         station = ctx.station_code(uow)
@@ -437,7 +438,7 @@ def list_cases(ctx: ServiceContext, *, states: Collection[CaseState] = (), day: 
             states=[s.value for s in states], station_code=station,
             day_from=day.isoformat() if day else None,
             day_to=date.fromordinal(day.toordinal() + 1).isoformat() if day else None,
-            overdue_on=today if overdue else None, limit=limit)
+            overdue_on=today if overdue else None, text=" ".join(text.split()), limit=limit)
     return tuple(case_summary(r, today) for r in rows)
 
 

@@ -26,6 +26,8 @@ from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
 from app.ui.shell import MainWindow
 from app.ui.tasks import TaskRunner
+from app.ui.work.view import WorkView
+from app.ui.work.view_model import WorkViewModel
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--user", help="截图时自动登录的账号")
     p.add_argument("--query", default="", help="截图前在找人框里输入的内容")
     p.add_argument("--item", default="", help="截图前选中的事项编号（如 S09），需同时给 --query")
+    p.add_argument("--page", choices=("counter", "work"), default="counter", help="截图的页面")
     p.add_argument("--version", action="version", version=f"StationDesk {__version__}")
     return p.parse_args(argv)
 
@@ -113,10 +116,13 @@ def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, r
         return 0
     actor: Actor = dialog.actor
     counter_vm = CounterViewModel(ctx, runner, args.lang, actor=actor)
-    window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm))
+    work = WorkView(WorkViewModel(ctx, runner, args.lang, actor=actor))
+    window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm), work=work)
     window.show()
     window.counter.focus_search()
     if args.screenshot:
+        if args.page == "work":
+            window.show_work()
         return _screenshot(app, runner, window, args.query, args.item, Path(args.screenshot))
     return app.exec()
 

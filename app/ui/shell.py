@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.staff import Actor
 from app.services.station import StationView
 from app.ui.counter.view import CounterView
+from app.ui.work.view import WorkView
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, *, station: StationView, actor: Actor, counter: CounterView) -> None:
+    def __init__(self, *, station: StationView, actor: Actor, counter: CounterView,
+                 work: WorkView | None = None) -> None:
         super().__init__()
         self.setWindowTitle(f"村站通 StationDesk — {station.station_name}")
         header = QWidget()
@@ -31,7 +34,28 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(header)
-        layout.addWidget(counter)
+        self.pages = QTabWidget()
+        self.pages.setObjectName("pages")
+        self.pages.addTab(counter, "窗口办理　F1")
         self.counter = counter
+        self.work = work
+        if work is not None:
+            self.pages.addTab(work, "今日工作　F4")
+            QShortcut(QKeySequence("F4"), self, self.show_work)
+        QShortcut(QKeySequence("F1"), self, self.show_counter)
+        self.pages.currentChanged.connect(self._on_page_changed)
+        layout.addWidget(self.pages)
         self.setCentralWidget(body)
         self.resize(1366, 768)
+
+    def show_counter(self) -> None:
+        self.pages.setCurrentWidget(self.counter)
+        self.counter.focus_search()
+
+    def show_work(self) -> None:
+        if self.work is not None:
+            self.pages.setCurrentWidget(self.work)
+
+    def _on_page_changed(self, _index: int) -> None:
+        if self.work is not None and self.pages.currentWidget() is self.work:
+            self.work.show_list(self.work.vm.current)

@@ -503,3 +503,18 @@ def test_every_role_may_handle_cases_and_a_station_head_does_it_in_their_own_nam
                         received_materials=S08_ALL, first_staff_id=station.clerk.staff_id).case
     assert c.handler == "王秀英"
     assert c.first_staff == "李晓丽"
+
+
+def test_older_cases_are_found_by_number_tail_applicant_name_item_name_or_code(station: StationFixture,
+                                                                               resident: str) -> None:
+    first = _accept(station, resident, "S08")
+    _accept(station, resident, "S10")
+
+    def found(text: str) -> list[str]:
+        return [c.case_no for c in svc.list_cases(station.ctx, text=text)]
+
+    assert found(first.case.case_no[-4:]) == [first.case.case_no]
+    assert len(found(first.case.applicant.name)) == 2
+    assert found("社会保障卡启用") == [first.case.case_no]
+    assert found("s08") == [first.case.case_no]
+    assert found("%") == [] and found("_") == []  # typed as text, not as wildcards

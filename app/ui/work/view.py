@@ -1,0 +1,180 @@
+"""Today's work (今日工作): lists to keep an eye on, overdue cases in red, and F7 / F10 / F11 to move a case on.
+
+Keys: Ctrl+1…5 choose the list · F5 refresh · ↑↓ choose a case · F7 转报 · F10 办结 · F11 退回补正 (reason first).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.views import CaseSummary
+from app.ui.work.view_model import WorkList, WorkViewModel
+
+_Index = QModelIndex | QPersistentModelIndex
+_OVERDUE = QBrush(QColor("#b42318"))
+
+
+class WorkTableModel(QAbstractTableModel):
+    HEADERS = ("办件编号", "事项", "申请人", "身份证号", "状态", "受理时间", "承诺期限")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[CaseSummary, ...] = ()
+
+    def set_rows(self, rows: tuple[CaseSummary, ...]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row(self, n: int) -> CaseSummary:
+        return self._rows[n]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        c = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            due = c.due_date.isoformat() if c.due_date else ""
+            state = c.state.label_zh + ("（超期）" if c.overdue else "")
+            return (c.case_no, c.item_name, c.applicant_name, c.applicant_id_masked, state,
+                    c.received_at.replace("T", " ")[:16], due)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and c.overdue:
+            return _OVERDUE
+        return None
+
+
+class WorkView(QWidget):
+    def __init__(self, vm: WorkViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.lists = QButtonGroup(self)
+        tabs = QHBoxLayout()
+        self.list_buttons: dict[WorkList, QPushButton] = {}
+        for n, which in enumerate(WorkList, start=1):
+            button = QPushButton(f"{which.label_zh}　Ctrl+{n}")
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.lists.addButton(button)
+            self.list_buttons[which] = button
+            tabs.addWidget(button)
+            button.clicked.connect(lambda _=False, w=which: self.show_list(w))
+            QShortcut(QKeySequence(f"Ctrl+{n}"), self, lambda w=which: self.show_list(w),
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        tabs.addStretch(1)
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("查找以前的办件：办件编号、申请人姓名或事项，回车查找")
+        self.query.setVisible(False)
+        self.model = WorkTableModel()
+        self.table = QTableView()
+        self.table.setObjectName("work")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAlternatingRowColors(True)
+        self.empty = QLabel("")
+        self.empty.setObjectName("hint")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("退回补正的原因（还缺什么、哪里要改）")
+        self.forward_button = QPushButton("转报镇里　F7")
+        self.complete_button = QPushButton("办结　F10")
+        self.return_button = QPushButton("退回补正　F11")
+        self.status = QLabel("")
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.reason, 1)
+        for b in (self.forward_button, self.complete_button, self.return_button):
+            actions.addWidget(b)
+        layout = QVBoxLayout(self)
+        layout.addLayout(tabs)
+        layout.addWidget(self.query)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(actions)
+        layout.addWidget(self.status)
+
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for key, button in (("F7", self.forward_button), ("F10", self.complete_button),
+                            ("F11", self.return_button)):
+            QShortcut(QKeySequence(key), self, button.click, context=context)
+        QShortcut(QKeySequence("F5"), self, lambda: self.vm.load(), context=context)
+        self.forward_button.clicked.connect(lambda: self._with_selected(self.vm.forward))
+        self.complete_button.clicked.connect(lambda: self._with_selected(self.vm.complete))
+        self.return_button.clicked.connect(
+            lambda: self._with_selected(lambda case_id: self.vm.send_back(case_id, self.reason.text())))
+        self.query.returnPressed.connect(lambda: self.vm.load(WorkList.SEARCH, self.query.text()))
+        vm.rows_changed.connect(self._on_vm_rows_changed)
+        vm.done.connect(self._on_vm_done)
+        vm.failed.connect(self._on_vm_failed)
+        self.list_buttons[WorkList.TODAY].setChecked(True)
+        self.shown = ""  # the list the table holds (its rows arrive after the list is chosen)
+
+    def show_list(self, which: WorkList) -> None:
+        self.shown = ""
+        self.list_buttons[which].setChecked(True)
+        self.query.setVisible(which is WorkList.SEARCH)
+        if which is WorkList.SEARCH:
+            self.query.setFocus()
+            self.query.selectAll()
+        else:
+            self.table.setFocus()
+        self.vm.load(which)
+
+    def selected(self) -> CaseSummary | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row(rows[0].row()) if rows else None
+
+    def _with_selected(self, act: Any) -> None:
+        case = self.selected()
+        if case is None:
+            self.status.setText("先用 ↑↓ 选中一件办件。")
+            return
+        act(case.id)
+
+    def _on_vm_rows_changed(self, rows: tuple[CaseSummary, ...], which: str) -> None:
+        if which != self.vm.current.value:
+            return  # an older list's answer
+        keep = self.selected()
+        self.shown = which
+        self.model.set_rows(rows)
+        self.empty.setText("" if rows else "这里没有办件。")
+        index = next((i for i, r in enumerate(rows) if keep and r.id == keep.id), 0)
+        if rows:
+            self.table.selectRow(index)
+
+    def _on_vm_done(self, text: str) -> None:
+        self.status.setText(text)
+        self.reason.clear()
+
+    def _on_vm_failed(self, text: str) -> None:
+        self.status.setText(text)

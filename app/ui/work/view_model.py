@@ -1,0 +1,97 @@
+"""Today's work: the lists a station keeps an eye on, and moving a case on (转报, 办结, 补正) from there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+
+from PySide6.QtCore import QObject, Signal
+
+from app.domain.cases import CaseState
+from app.domain.staff import Actor
+from app.services.cases import CaseView, complete_case, forward_case, list_cases, return_case
+from app.services.context import ServiceContext
+from app.services.views import CaseSummary
+from app.ui.errors import message_for
+from app.ui.tasks import TaskRunner
+
+
+class WorkList(StrEnum):
+    TODAY = "today"        # received today: cases and consultations
+    WAITING = "waiting"    # forwarded to the town, waiting for its result
+    OVERDUE = "overdue"    # past the promised date
+    OPEN = "open"          # everything not closed
+    SEARCH = "search"      # older cases by number, resident or item
+
+    @property
+    def label_zh(self) -> str:
+        return {"today": "今天的办件", "waiting": "等镇里结果", "overdue": "已超期", "open": "全部未办结",
+                "search": "查找"}[self.value]
+
+
+_OPEN = (CaseState.CONSULTATION, CaseState.ACCEPTED, CaseState.FORWARDED, CaseState.RETURNED)
+
+
+class WorkViewModel(QObject):
+    rows_changed = Signal(object, str)  # tuple[CaseSummary, ...], the list they belong to
+    done = Signal(str)  # a sentence for the status line
+    failed = Signal(str)
+
+    def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
+                 actor: Actor | None = None) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._runner = runner
+        self._lang = lang
+        self.actor = actor
+        self.current = WorkList.TODAY
+        self.text = ""
+
+    def load(self, which: WorkList | None = None, text: str | None = None) -> None:
+        if which is not None:
+            self.current = which
+        if text is not None:
+            self.text = text
+        ctx, which_now, query = self._ctx, self.current, self.text
+
+        def fetch() -> tuple[CaseSummary, ...]:
+            if which_now is WorkList.TODAY:
+                return list_cases(ctx, day=ctx.now().date())
+            if which_now is WorkList.WAITING:
+                return list_cases(ctx, states=[CaseState.FORWARDED])
+            if which_now is WorkList.OVERDUE:
+                return list_cases(ctx, overdue=True)
+            if which_now is WorkList.OPEN:
+                return list_cases(ctx, states=_OPEN)
+            return list_cases(ctx, text=query) if query.strip() else ()
+
+        self._runner.submit(fetch, lambda rows: self.rows_changed.emit(rows, which_now.value), self._on_error)
+
+    # -- moving a case on --------------------------------------------------------------------
+    def forward(self, case_id: str) -> None:
+        self._act(lambda actor: forward_case(self._ctx, actor=actor, case_id=case_id), "已转报镇里")
+
+    def complete(self, case_id: str) -> None:
+        self._act(lambda actor: complete_case(self._ctx, actor=actor, case_id=case_id), "已办结")
+
+    def send_back(self, case_id: str, reason: str) -> None:
+        if not reason.strip():
+            self.failed.emit("退回补正要写明原因：请在“原因”框里写清还缺什么、哪里要改，再按 F11。")
+            return
+        self._act(lambda actor: return_case(self._ctx, actor=actor, case_id=case_id, reason=reason.strip()),
+                  "已退回补正")
+
+    def _act(self, call: Callable[[Actor], CaseView], what: str) -> None:
+        actor = self.actor
+        if actor is None:
+            self.failed.emit("请先登录。")
+            return
+
+        def finished(view: CaseView) -> None:
+            self.done.emit(f"{view.case_no}　{what}（{view.state.label_zh}）")
+            self.load()
+
+        self._runner.submit(lambda: call(actor), finished, self._on_error)
+
+    def _on_error(self, error: BaseException) -> None:
+        self.failed.emit(message_for(error, self._lang))

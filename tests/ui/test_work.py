@@ -1,0 +1,99 @@
+"""Today's work: the lists, and moving a case on from them with F7 / F10 / F11, through real widgets."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import Qt
+
+from app.domain.cases import CaseState
+from app.services.cases import accept_case, get_case
+from app.services.demo import DEMO_PASSWORD
+from app.services.residents import find_residents
+from app.services.staff import authenticate
+from app.ui.work.view import WorkView
+from app.ui.work.view_model import WorkList, WorkViewModel
+
+
+def _accept(ctx, actor, code: str = "S12") -> str:
+    person = find_residents(ctx, query="zs").residents[0]
+    item = ctx.catalog.item(code)
+    form = {"employment_form": item.fields[0].choices[0], "start_date": "2026-11-01"} if code == "S12" else {}
+    return accept_case(ctx, actor=actor, applicant_id=person.id, item_code=code,
+                       received_materials=[m.code for m in item.materials], form=form).case.id
+
+
+def _view(qtbot, ctx, runner):
+    actor = authenticate(ctx, username="xiaoli", password=DEMO_PASSWORD)
+    view = WorkView(WorkViewModel(ctx, runner, actor=actor))
+    qtbot.addWidget(view)
+    view.show()
+    return view, actor
+
+
+def _select(qtbot, view: WorkView, case_id: str) -> None:
+    qtbot.waitUntil(lambda: view.shown == view.vm.current.value, timeout=5000)
+    qtbot.waitUntil(lambda: any(view.model.row(i).id == case_id for i in range(view.model.rowCount())),
+                    timeout=5000)
+    view.table.selectRow(next(i for i in range(view.model.rowCount()) if view.model.row(i).id == case_id))
+
+
+def test_a_case_accepted_today_is_forwarded_with_f7_then_completed_with_f10(qtbot, demo_ctx, runner):
+    view, actor = _view(qtbot, demo_ctx, runner)
+    case_id = _accept(demo_ctx, actor)
+    view.show_list(WorkList.TODAY)
+    _select(qtbot, view, case_id)
+
+    qtbot.keyClick(view.table, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: "已转报镇里" in view.status.text(), timeout=5000)
+    assert get_case(demo_ctx, case_id=case_id).state is CaseState.FORWARDED
+
+    view.show_list(WorkList.WAITING)
+    _select(qtbot, view, case_id)
+    assert all(view.model.row(i).state is CaseState.FORWARDED for i in range(view.model.rowCount()))
+    qtbot.keyClick(view.table, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: "已办结" in view.status.text(), timeout=5000)
+    assert get_case(demo_ctx, case_id=case_id).state is CaseState.COMPLETED
+
+
+def test_sending_a_case_back_needs_a_reason_first(qtbot, demo_ctx, runner):
+    view, actor = _view(qtbot, demo_ctx, runner)
+    case_id = _accept(demo_ctx, actor)
+    view.show_list(WorkList.OPEN)
+    _select(qtbot, view, case_id)
+
+    qtbot.keyClick(view.table, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: "要写明原因" in view.status.text(), timeout=5000)
+    assert get_case(demo_ctx, case_id=case_id).state is CaseState.ACCEPTED
+
+    view.reason.setText("户口簿复印件不清楚，请重新复印")  # typed through the input method (QTest types ASCII only)
+    qtbot.keyClick(view.reason, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: "已退回补正" in view.status.text(), timeout=5000)
+    case = get_case(demo_ctx, case_id=case_id)
+    assert case.state is CaseState.RETURNED and "重新复印" in case.reason
+    assert view.reason.text() == ""
+
+
+def test_overdue_cases_are_listed_in_red_and_older_cases_are_found_by_number(qtbot, demo_ctx, runner):
+    view, actor = _view(qtbot, demo_ctx, runner)
+    real_now = demo_ctx.now
+    demo_ctx.now = lambda: real_now() - timedelta(days=60)  # accepted two months ago: long past its date
+    try:
+        old_id = _accept(demo_ctx, actor)
+    finally:
+        demo_ctx.now = real_now
+    old = get_case(demo_ctx, case_id=old_id)
+
+    view.show_list(WorkList.OVERDUE)
+    _select(qtbot, view, old_id)
+    row = next(i for i in range(view.model.rowCount()) if view.model.row(i).id == old_id)
+    assert "超期" in view.model.data(view.model.index(row, 4))
+    assert view.model.data(view.model.index(row, 0), Qt.ItemDataRole.ForegroundRole) is not None
+
+    view.show_list(WorkList.SEARCH)
+    assert view.query.isVisible() and view.query.hasFocus()
+    qtbot.keyClicks(view.query, old.case_no[-13:])  # the date and number part, as read off a receipt
+    qtbot.keyClick(view.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.shown == "search" and view.model.rowCount() == 1, timeout=5000)
+    assert view.model.row(0).case_no == old.case_no
+    assert datetime.fromisoformat(view.model.row(0).received_at) < real_now() - timedelta(days=59)
