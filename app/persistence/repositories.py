@@ -103,6 +103,10 @@ class ResidentRepository(_Repo):
     def by_id(self, resident_id: str) -> Row | None:
         return self._one(self._BY_ID, {"id": resident_id})
 
+    def first_live(self) -> Row | None:
+        return self._one(select(t.residents).where(t.residents.c.deleted.is_(False)).order_by(t.residents.c.name)
+                         .limit(1))
+
     def by_number(self, id_type: str, id_number: str) -> Row | None:
         r = t.residents.c
         return self._one(select(t.residents).where(r.id_type == id_type, r.id_number == id_number))

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.domain.cases import Outcome
+from app.domain.idcard import IdCard
 from app.domain.identity import id_check_char
 from app.domain.staff import Actor, Post, Role
 from app.services import cases as case_svc
@@ -162,3 +163,19 @@ def _demo_value(kind: str, choices: tuple[str, ...]) -> str:
         "account_no": "100234567", "plate": "浙A12345", "decision_no": "330127100012345678",
         "id_number": "11010519491231002X", "boolean": "是", "textarea": "演示说明", "text": "演示",
     }.get(kind, "演示")
+
+
+def demo_id_cards(ctx: ServiceContext) -> list[IdCard]:
+    """Cards for the demo station's simulated reader: a resident already registered, then a newcomer."""
+    with ctx.read() as uow:
+        row = uow.repos.residents.first_live()
+    cards = []
+    if row is not None:
+        cards.append(IdCard(name=row["name"], gender="男" if row["gender"] == "M" else "女", ethnicity="汉",
+                            birth_date=row["birth_date"], address=row["address"], id_number=row["id_number"],
+                            issued_by="淳安县公安局"))
+    body = "33012719880808046"
+    cards.append(IdCard(name="方晓燕", gender="女", ethnicity="汉", birth_date=date(1988, 8, 8),
+                        address="浙江省淳安县青溪镇石门村5组12号", id_number=body + id_check_char(body),
+                        issued_by="淳安县公安局"))
+    return cards

@@ -17,10 +17,11 @@ from app.domain.staff import Actor
 from app.messages import render
 from app.paths import default_data_dir, resource
 from app.services.context import ServiceContext, open_context
-from app.services.demo import build_demo
+from app.services.demo import build_demo, demo_id_cards
 from app.services.station import is_initialised, station_view
 from app.ui.counter.view import CounterView
 from app.ui.counter.view_model import CounterViewModel
+from app.ui.devices import NoCardReader, SimulatedCardReader
 from app.ui.errors import message_for
 from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
@@ -115,16 +116,21 @@ def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, r
     if not dialog.exec() or dialog.actor is None:
         return 0
     actor: Actor = dialog.actor
-    counter_vm = CounterViewModel(ctx, runner, args.lang, actor=actor)
-    work = WorkView(WorkViewModel(ctx, runner, args.lang, actor=actor))
-    window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm), work=work)
-    window.show()
-    window.counter.focus_search()
-    if args.screenshot:
-        if args.page == "work":
-            window.show_work()
-        return _screenshot(app, runner, window, args.query, args.item, Path(args.screenshot))
-    return app.exec()
+    devices = TaskRunner(thread_name="stationdesk-devices")  # the card reader may take a second
+    try:
+        reader = SimulatedCardReader(demo_id_cards(ctx)) if args.demo else NoCardReader()
+        counter_vm = CounterViewModel(ctx, runner, args.lang, actor=actor, reader=reader, devices=devices)
+        work = WorkView(WorkViewModel(ctx, runner, args.lang, actor=actor))
+        window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm), work=work)
+        window.show()
+        window.counter.focus_search()
+        if args.screenshot:
+            if args.page == "work":
+                window.show_work()
+            return _screenshot(app, runner, window, args.query, args.item, Path(args.screenshot))
+        return app.exec()
+    finally:
+        devices.shutdown()
 
 
 def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query: str, item: str,

@@ -38,12 +38,12 @@ class TaskRunner(QObject):
     _submitted = Signal(int, object)
     busy_changed = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, thread_name: str = "stationdesk-db") -> None:
         super().__init__(parent)
         self._ids = itertools.count(1)
         self._pending: dict[int, tuple[Done, Failed | None]] = {}
         self._thread = QThread()
-        self._thread.setObjectName("stationdesk-db")
+        self._thread.setObjectName(thread_name)
         self._worker = _Worker()
         self._worker.moveToThread(self._thread)
         self._submitted.connect(self._worker.run)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -18,9 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalog import ServiceItem
+from app.domain.idcard import IdCard
 from app.services.cases import AcceptResult
 from app.services.residents import MatchKind, ResidentDetail, SearchResult
+from app.services.views import ResidentSummary
 from app.ui.counter.models import CaseTableModel, ResidentTableModel
+from app.ui.counter.register_panel import RegisterPanel
 from app.ui.counter.service_panel import ServicePanel
 from app.ui.counter.view_model import CounterViewModel
 
@@ -84,8 +88,12 @@ class CounterView(QWidget):
         left_box = QWidget()
         left_box.setLayout(left)
 
+        self.register = RegisterPanel(vm.lang)
+        self.right = QStackedWidget()
+        self.right.addWidget(self.service)
+        self.right.addWidget(self.register)
         right = QVBoxLayout()
-        right.addWidget(self.service, 1)
+        right.addWidget(self.right, 1)
         right.addWidget(self.message)
         right_box = QWidget()
         right_box.setLayout(right)
@@ -99,6 +107,8 @@ class CounterView(QWidget):
         layout.addWidget(split)
 
         QShortcut(QKeySequence("F2"), self, self.focus_search)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.start_registration)
+        QShortcut(QKeySequence("F12"), self, self.vm.read_card)
         for n in range(1, 10):
             QShortcut(QKeySequence(f"Alt+{n}"), self, lambda n=n: self._pick_frequent(n - 1))
         self.search.textChanged.connect(self.vm.search_typed)
@@ -116,6 +126,12 @@ class CounterView(QWidget):
         vm.accepted.connect(self._on_vm_accepted)
         vm.form_problems.connect(self.service.show_form_problems)
         vm.failed.connect(self._on_vm_failed)
+        vm.station_loaded.connect(lambda s: self.register.set_villages(s.villages, s.village_code))
+        vm.registered.connect(self._on_vm_registered)
+        vm.register_problems.connect(self.register.show_problems)
+        vm.card_unknown.connect(self._on_vm_card_unknown)
+        self.register.save_requested.connect(self.vm.register)
+        self.register.back_requested.connect(self._show_service)
         vm.prepare()
 
     def focus_search(self) -> None:
@@ -157,10 +173,39 @@ class CounterView(QWidget):
         if not result.kinds:
             self.hint.setText("请多输入几位：身份证后4-6位、姓名、拼音首字母或电话")
         elif not result.residents:
-            self.hint.setText("没有找到这位居民。可以核对后重新输入，或登记新居民。")
+            self.hint.setText("没有找到这位居民。核对后重新输入，或按 Ctrl+N 登记新居民（有身份证可按 F12 读卡）。")
         else:
             kinds = "、".join(_KIND_ZH[k] for k in result.kinds)
             self.hint.setText(f"按{kinds}找到 {len(result.residents)} 人。↓ 选择，Enter 确定")
+
+    def _forget_resident(self) -> None:
+        """Registering someone new: the card of the last person must not be mistaken for them."""
+        self._resident_id = ""
+        self.vm.resident = None
+        self.card.setText("正在登记新居民")
+        self.household.set_rows(())
+        self.cases.set_rows(())
+
+    def start_registration(self) -> None:
+        self._forget_resident()
+        typed = self.search.text().strip()
+        looks_like_id = len(typed) >= 15 and typed[:-1].isdigit()
+        self.right.setCurrentWidget(self.register)
+        self.register.start(id_number=typed if looks_like_id else "",
+                            name="" if looks_like_id or typed.isascii() else typed)
+
+    def _show_service(self) -> None:
+        self.right.setCurrentWidget(self.service)
+        self.focus_search()
+
+    def _on_vm_registered(self, summary: ResidentSummary) -> None:
+        self.right.setCurrentWidget(self.service)
+        self.hint.setText(f"已登记 {summary.name}（{summary.id_masked}）。")
+
+    def _on_vm_card_unknown(self, card: IdCard) -> None:
+        self._forget_resident()
+        self.right.setCurrentWidget(self.register)
+        self.register.start_from_card(card)
 
     def _pick_frequent(self, n: int) -> None:
         if self.vm.resident is not None and n < len(self.vm.frequent):

@@ -9,11 +9,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.domain.catalog import ServiceItem
 from app.domain.errors import ValidationFailed
+from app.domain.idcard import IdCard
 from app.domain.staff import Actor
 from app.services.cases import AcceptResult, accept_case
 from app.services.context import ServiceContext
 from app.services.items import find_items, frequent_items
-from app.services.residents import ResidentDetail, SearchResult, find_residents, get_resident
+from app.services.residents import ResidentDetail, SearchResult, find_residents, get_resident, register_resident
+from app.services.station import station_view
+from app.services.views import ResidentSummary
+from app.ui.devices import CardReader, NoCardReader
 from app.ui.errors import message_for
 from app.ui.tasks import TaskRunner
 
@@ -27,15 +31,23 @@ class CounterViewModel(QObject):
     item_loaded = Signal(object)  # ServiceItem
     accepted = Signal(object)  # AcceptResult
     form_problems = Signal(object)  # dict field key -> message
+    station_loaded = Signal(object)  # StationView
+    registered = Signal(object)  # ResidentSummary
+    register_problems = Signal(object)  # dict field key -> message
+    card_unknown = Signal(object)  # IdCard of someone not registered yet
     failed = Signal(str)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
-                 actor: Actor | None = None) -> None:
+                 actor: Actor | None = None, reader: CardReader | None = None,
+                 devices: TaskRunner | None = None) -> None:
         super().__init__()
         self._ctx = ctx
         self._runner = runner
         self._lang = lang
+        self.lang = lang
         self.actor = actor
+        self.reader: CardReader = reader or NoCardReader()
+        self._devices = devices or runner
         self._query = ""
         self._item_query = ""
         self.frequent: tuple[ServiceItem, ...] = ()
@@ -75,7 +87,50 @@ class CounterViewModel(QObject):
     def prepare(self) -> None:
         """Load the catalogue and this station's frequent items before the first resident arrives."""
         ctx = self._ctx
+        self._runner.submit(lambda: station_view(ctx), self.station_loaded.emit, self._on_error)
         self._runner.submit(lambda: frequent_items(ctx), self._on_frequent_done, self._on_error)
+
+    # -- a new resident, the ID card reader --------------------------------------------------
+    def register(self, values: Mapping[str, str]) -> None:
+        if self.actor is None:
+            self.failed.emit("请先登录。")
+            return
+        ctx, actor, v = self._ctx, self.actor, dict(values)
+        self._runner.submit(lambda: register_resident(ctx, actor=actor, name=v["name"], id_number=v["id_number"],
+                                                      village=v["village"], phone=v["phone"], group=v["group"],
+                                                      address=v["address"]),
+                            self._on_registered, self._on_register_error)
+
+    def _on_registered(self, summary: ResidentSummary) -> None:
+        self.registered.emit(summary)
+        self.resident_chosen(summary.id)
+
+    def _on_register_error(self, error: BaseException) -> None:
+        if isinstance(error, ValidationFailed):
+            self.register_problems.emit({key: message_for(p, self._lang) for key, p in error.problems.items()})
+        else:
+            self._on_error(error)
+
+    def read_card(self) -> None:
+        """Read the card on the reader (on the device thread): a known resident is chosen at once, someone
+        new is offered for registration with the card's details filled in."""
+        reader, ctx = self.reader, self._ctx
+
+        def found(card: IdCard | None) -> None:
+            if card is None:
+                self.failed.emit(f"{reader.name}上没有读到身份证：请把证件平放在读卡器上再按 F12。")
+                return
+            self._runner.submit(lambda: (card, find_residents(ctx, query=card.id_number)), self._on_card_found,
+                                self._on_error)
+
+        self._devices.submit(reader.read, found, self._on_error)
+
+    def _on_card_found(self, found: tuple[IdCard, SearchResult]) -> None:
+        card, result = found
+        if len(result.residents) == 1:
+            self.resident_chosen(result.residents[0].id)
+        else:
+            self.card_unknown.emit(card)
 
     def _on_frequent_done(self, items: tuple[ServiceItem, ...]) -> None:
         self.frequent = items
