@@ -199,3 +199,40 @@ def test_a_required_field_left_empty_is_marked_under_the_field_and_nothing_is_re
     assert counter.service.form.editor("operation").hasFocus()
     assert not counter.service.receipt.isVisible()
     assert len(list_cases(demo_ctx)) == before
+
+
+def test_a_case_handled_by_a_proxy_records_the_proxy_and_refuses_a_bad_proxy_id_number(qtbot, demo_ctx, runner):
+    from datetime import date
+
+    from app.domain.identity import id_check_char
+    from app.services.cases import get_case, list_cases
+
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    resident_id, tail = _one_match_tail(demo_ctx)
+    qtbot.keyClicks(counter.search, tail)
+    qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
+    qtbot.keyClick(counter.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.service.item_line.hasFocus(), timeout=5000)
+    counter.vm.item_chosen("S08")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    proxy = counter.service.proxy
+    assert proxy.isChecked() and proxy.name.hasFocus()
+    body = f"330127{date(1990, 3, 3):%Y%m%d}012"
+    proxy.name.setText("王小明")
+    proxy.id_number.setText(body + ("0" if id_check_char(body) != "0" else "1"))
+    proxy.relation.setEditText("子女")
+    qtbot.keyClick(proxy.name, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: proxy.problems["proxy_id"].text() != "", timeout=5000)
+    assert not counter.service.receipt.isVisible()
+
+    proxy.id_number.setText(body + id_check_char(body))
+    qtbot.keyClick(proxy.name, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+    assert "代办人 王小明（子女" in counter.service.receipt.text()
+    [case] = [c for c in list_cases(demo_ctx) if c.applicant_id == resident_id]
+    view = get_case(demo_ctx, case_id=case.id)
+    assert view.proxy is not None and (view.proxy.name, view.proxy.relation) == ("王小明", "子女")
+    assert view.proxy.id_masked.startswith("330127********")

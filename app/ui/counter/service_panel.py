@@ -26,6 +26,8 @@ from app.domain.catalog import ServiceItem
 from app.domain.forms import format_money
 from app.services.cases import AcceptResult
 from app.ui.counter.form import FormEditor
+from app.ui.counter.proxy_box import KEYS as PROXY_KEYS
+from app.ui.counter.proxy_box import ProxyBox
 
 _CODE = Qt.ItemDataRole.UserRole
 
@@ -63,6 +65,7 @@ class ServicePanel(QWidget):
         self.materials.setWordWrap(True)  # long material names wrap instead of being cut off
         self.materials.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.form = FormEditor()
+        self.proxy = ProxyBox()
         self.notice_button = QPushButton("一次性告知　F8")
         self.accept_button = QPushButton("受理　F9")
         self.accept_button.setDefault(True)
@@ -78,7 +81,10 @@ class ServicePanel(QWidget):
         materials_box = QGroupBox("材料（空格勾选，F6 全部收齐）")
         QVBoxLayout(materials_box).addWidget(self.materials)
         form_box = QGroupBox("填写（＊为必填）")
-        QVBoxLayout(form_box).addWidget(self.form)
+        form_column = QVBoxLayout(form_box)
+        form_column.addWidget(self.form)
+        form_column.addStretch(1)
+        form_column.addWidget(self.proxy)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.notice_button)
@@ -104,7 +110,8 @@ class ServicePanel(QWidget):
         self.accept_button.clicked.connect(lambda: self.accept_requested.emit(False))
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for key, slot in (("F3", self.focus_item), ("F6", self.tick_all), ("F8", self.notice_button.click),
-                          ("F9", self.accept_button.click), ("Esc", self.back_requested.emit)):
+                          ("F9", self.accept_button.click), ("Esc", self.back_requested.emit),
+                          ("Ctrl+P", self._toggle_proxy)):
             QShortcut(QKeySequence(key), self, slot, context=shortcut)
         self.clear_item()
 
@@ -168,6 +175,7 @@ class ServicePanel(QWidget):
             self.materials.addItem(entry)
         self.materials.blockSignals(False)
         self.form.set_fields(item.fields)
+        self.proxy.clear()
         self.receipt.setVisible(False)
         self._set_enabled(True)
         self._update_status()
@@ -183,14 +191,19 @@ class ServicePanel(QWidget):
         self.facts.setText("先找人，再选事项。")
         self.materials.clear()
         self.form.set_fields(())
+        self.proxy.clear()
         self.status.setText("")
         self._set_enabled(False)
 
     def _set_enabled(self, on: bool) -> None:
-        for w in (self.materials, self.form, self.notice_button, self.accept_button):
+        for w in (self.materials, self.form, self.proxy, self.notice_button, self.accept_button):
             w.setEnabled(on)
 
-    # -- materials and form ------------------------------------------------------------------
+    # -- materials, form, proxy --------------------------------------------------------------
+    def _toggle_proxy(self) -> None:
+        if self.item is not None:
+            self.proxy.setChecked(not self.proxy.isChecked())
+
     def tick_all(self) -> None:
         for i in range(self.materials.count()):
             self.materials.item(i).setCheckState(Qt.CheckState.Checked)
@@ -220,20 +233,25 @@ class ServicePanel(QWidget):
             self.status.setText("必需材料已收齐，核对填写后按 F9 受理。")
 
     def show_form_problems(self, problems: Mapping[str, str]) -> None:
-        self.form.show_problems(problems)
+        self.proxy.show_problems({k: v for k, v in problems.items() if k in PROXY_KEYS})
+        self.form.show_problems({k: v for k, v in problems.items() if k not in PROXY_KEYS})
         self.status.setText(f"有 {len(problems)} 处需要改正，见红字。")
 
     # -- the outcome -------------------------------------------------------------------------
     def show_result(self, result: AcceptResult) -> None:
         case = result.case
         self.form.show_problems({})
+        self.proxy.show_problems({})
         if result.accepted:
             due = case.due_date.isoformat() if case.due_date else "当场办结"
-            lines = [f"<b>已受理　{case.case_no}</b>", f"{case.item_name}　申请人 {case.applicant.name}"
-                     f"（{case.applicant.id_masked}）", f"受理人 {case.handler}　受理时间 {case.received_at[:16]}"
-                     .replace("T", " "), f"承诺办结 {due}",
-                     "材料：" + "、".join(m.name for m in case.materials if m.received),
-                     "受理回执已生成，请交给群众；打印见“打印”功能。"]
+            when = case.received_at[:16].replace("T", " ")
+            lines = [f"<b>已受理　{case.case_no}</b>",
+                     f"{case.item_name}　申请人 {case.applicant.name}（{case.applicant.id_masked}）",
+                     f"受理人 {case.handler}　受理时间 {when}", f"承诺办结 {due}",
+                     "材料：" + "、".join(m.name for m in case.materials if m.received)]
+            if case.proxy:
+                lines.append(f"代办人 {case.proxy.name}（{case.proxy.relation}，{case.proxy.id_masked}）")
+            lines.append("受理回执已生成，请交给群众；打印见“打印”功能。")
         else:
             notice = result.notice
             missing = "、".join(m.name for m in notice.missing) if notice else ""

@@ -223,7 +223,8 @@ class CounterView(QWidget):
         if item is None:
             return
         self.message.setText("")
-        self.vm.accept(item_code=item.code, received=self.service.received(), form=self.service.form.values())
+        self.vm.accept(item_code=item.code, received=self.service.received(), form=self.service.form.values(),
+                       proxy=self.service.proxy.value())
 
     def _on_service_back_requested(self) -> None:
         if self.service.item is not None and self.service.item_line.hasFocus() is False:

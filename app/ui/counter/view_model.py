@@ -11,7 +11,7 @@ from app.domain.catalog import ServiceItem
 from app.domain.errors import ValidationFailed
 from app.domain.idcard import IdCard
 from app.domain.staff import Actor
-from app.services.cases import AcceptResult, accept_case
+from app.services.cases import AcceptResult, ProxyInput, accept_case
 from app.services.context import ServiceContext
 from app.services.items import find_items, frequent_items
 from app.services.residents import ResidentDetail, SearchResult, find_residents, get_resident, register_resident
@@ -155,14 +155,15 @@ class CounterViewModel(QObject):
         self._runner.submit(lambda: ctx.catalog.item(code), self.item_loaded.emit, self._on_error)
 
     # -- accept ------------------------------------------------------------------------------
-    def accept(self, *, item_code: str, received: list[str], form: Mapping[str, object]) -> None:
+    def accept(self, *, item_code: str, received: list[str], form: Mapping[str, object],
+               proxy: ProxyInput | None = None) -> None:
         if self.resident is None or self.actor is None:
             self.failed.emit("请先找到并选中办事的居民（F2）。")
             return
         ctx, actor, applicant = self._ctx, self.actor, self.resident.resident.id
         values = dict(form)
         self._runner.submit(lambda: accept_case(ctx, actor=actor, applicant_id=applicant, item_code=item_code,
-                                                received_materials=received, form=values),
+                                                received_materials=received, form=values, proxy=proxy),
                             self._on_accepted, self._on_accept_error)
 
     def _on_accepted(self, result: AcceptResult) -> None:
