@@ -236,3 +236,49 @@ def test_a_case_handled_by_a_proxy_records_the_proxy_and_refuses_a_bad_proxy_id_
     view = get_case(demo_ctx, case_id=case.id)
     assert view.proxy is not None and (view.proxy.name, view.proxy.relation) == ("王小明", "子女")
     assert view.proxy.id_masked.startswith("330127********")
+
+
+def _choose_someone(qtbot, counter, ctx) -> str:
+    resident_id, tail = _one_match_tail(ctx)
+    qtbot.keyClicks(counter.search, tail)
+    qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
+    qtbot.keyClick(counter.search, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.vm.resident is not None and counter.vm.resident.resident.id == resident_id,
+                    timeout=5000)
+    return resident_id
+
+
+def test_the_full_id_number_is_shown_to_a_station_head_with_a_purpose_and_audited(qtbot, demo_ctx, runner):
+    from app.services.staff import authenticate
+
+    head = authenticate(demo_ctx, username="zhanzhang", password=DEMO_PASSWORD)
+    counter = CounterView(CounterViewModel(demo_ctx, runner, actor=head))
+    window = MainWindow(station=station_view(demo_ctx), actor=head, counter=counter)
+    qtbot.addWidget(window)
+    window.show()
+    _choose_someone(qtbot, counter, demo_ctx)
+    assert not FULL_ID.search(counter.card.text())
+
+    qtbot.keyClick(counter.search, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    assert counter.reveal_bar.isVisible()
+    counter.reveal_purpose.setCurrentIndex(0)  # 核对身份
+    qtbot.keyClick(counter.reveal_purpose.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: FULL_ID.search(counter.card.text()) is not None, timeout=5000)
+    with demo_ctx.read() as uow:
+        last = list(uow.audit_entries())[-1]
+    assert last["action"] == "id.reveal" and "核对身份" in last["detail"]
+
+    counter._mask_again()  # what the 30-second timer does
+    assert not FULL_ID.search(counter.card.text())
+
+
+def test_a_clerk_without_the_permission_is_told_so_and_sees_no_number(qtbot, demo_ctx, runner):
+    window = _window(qtbot, demo_ctx, runner)  # xiaoli, a counter clerk
+    counter = window.counter
+    _choose_someone(qtbot, counter, demo_ctx)
+    qtbot.keyClick(counter.search, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    counter.reveal_purpose.setCurrentIndex(0)
+    qtbot.keyClick(counter.reveal_purpose.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: counter.message.text() != "", timeout=5000)
+    assert "不能做这项操作" in counter.message.text() and "站长" in counter.message.text()
+    assert not FULL_ID.search(counter.card.text())

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +28,9 @@ from app.ui.counter.models import CaseTableModel, ResidentTableModel
 from app.ui.counter.register_panel import RegisterPanel
 from app.ui.counter.service_panel import ServicePanel
 from app.ui.counter.view_model import CounterViewModel
+
+REVEAL_SECONDS = 30
+REVEAL_PURPOSES = ("核对身份", "填写纸质申请表", "办理需要完整号码的业务", "居民本人要求核对")
 
 _KIND_ZH = {MatchKind.ID_EXACT: "身份证号", MatchKind.ID_SUFFIX: "身份证后几位", MatchKind.PHONE: "电话",
             MatchKind.NAME: "姓名", MatchKind.INITIALS: "拼音首字母"}
@@ -68,6 +72,24 @@ class CounterView(QWidget):
         self.cases = CaseTableModel()
         self.cases_view = _table(self.cases)
 
+        self.reveal_bar = QWidget()
+        self.reveal_purpose = QComboBox()
+        self.reveal_purpose.setEditable(True)
+        self.reveal_purpose.addItems(REVEAL_PURPOSES)
+        self.reveal_purpose.setCurrentIndex(-1)
+        purpose_line = self.reveal_purpose.lineEdit()
+        assert purpose_line is not None  # the combo is editable
+        purpose_line.setPlaceholderText("查看原因（记入审计），回车显示")
+        purpose_line.returnPressed.connect(self._on_reveal_purpose_entered)
+        reveal_row = QHBoxLayout(self.reveal_bar)
+        reveal_row.setContentsMargins(0, 0, 0, 0)
+        reveal_row.addWidget(QLabel("完整号码："))
+        reveal_row.addWidget(self.reveal_purpose, 1)
+        self.reveal_bar.setVisible(False)
+        self._mask_timer = QTimer(self)
+        self._mask_timer.setSingleShot(True)
+        self._mask_timer.setInterval(REVEAL_SECONDS * 1000)
+        self._mask_timer.timeout.connect(self._mask_again)
         self.service = ServicePanel()
         self._resident_id = ""
         self._shown_query = ""  # the text the result list was found for
@@ -81,6 +103,7 @@ class CounterView(QWidget):
         left.addWidget(self.hint)
         left.addWidget(self.results, 2)
         left.addWidget(self.card)
+        left.addWidget(self.reveal_bar)
         about = QTabWidget()
         about.addTab(self.household_view, "家庭成员")
         about.addTab(self.cases_view, "办件记录")
@@ -109,6 +132,8 @@ class CounterView(QWidget):
         QShortcut(QKeySequence("F2"), self, self.focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, self.start_registration)
         QShortcut(QKeySequence("F12"), self, self.vm.read_card)
+        QShortcut(QKeySequence("Ctrl+U"), self, self.ask_reveal)
+        vm.revealed.connect(self._on_vm_revealed)
         for n in range(1, 10):
             QShortcut(QKeySequence(f"Alt+{n}"), self, lambda n=n: self._pick_frequent(n - 1))
         self.search.textChanged.connect(self.vm.search_typed)
@@ -178,6 +203,29 @@ class CounterView(QWidget):
             kinds = "、".join(_KIND_ZH[k] for k in result.kinds)
             self.hint.setText(f"按{kinds}找到 {len(result.residents)} 人。↓ 选择，Enter 确定")
 
+    # -- the full ID number: a permission, audited, shown for a short while --------------------
+    def ask_reveal(self) -> None:
+        if self.vm.resident is None:
+            self.message.setText("请先找到并选中居民（F2），再按 Ctrl+U 查看完整号码。")
+            return
+        self.reveal_bar.setVisible(True)
+        self.reveal_purpose.setFocus()
+
+    def _on_reveal_purpose_entered(self) -> None:
+        self.vm.reveal(self.reveal_purpose.currentText())
+
+    def _on_vm_revealed(self, resident_id: str, number: str) -> None:
+        self.reveal_bar.setVisible(False)
+        if self.vm.resident is None or self.vm.resident.resident.id != resident_id:
+            return
+        masked = self.vm.resident.resident.id_masked
+        self.card.setText(self.card.text().replace(masked, f"<b>{number}</b>（{REVEAL_SECONDS}秒后重新遮盖）"))
+        self._mask_timer.start()
+
+    def _mask_again(self) -> None:
+        if self.vm.resident is not None:
+            self._on_vm_resident_loaded(self.vm.resident)
+
     def _forget_resident(self) -> None:
         """Registering someone new: the card of the last person must not be mistaken for them."""
         self._resident_id = ""
@@ -242,6 +290,8 @@ class CounterView(QWidget):
         self.hint.setText(text)
 
     def _on_vm_resident_loaded(self, detail: ResidentDetail) -> None:
+        self._mask_timer.stop()
+        self.reveal_bar.setVisible(False)
         r = detail.resident
         tags = "　".join(f"<span class='tag'>{t}</span>" for t in r.tags)
         gender = r.gender.label_zh if r.gender else ""

@@ -14,7 +14,14 @@ from app.domain.staff import Actor
 from app.services.cases import AcceptResult, ProxyInput, accept_case
 from app.services.context import ServiceContext
 from app.services.items import find_items, frequent_items
-from app.services.residents import ResidentDetail, SearchResult, find_residents, get_resident, register_resident
+from app.services.residents import (
+    ResidentDetail,
+    SearchResult,
+    find_residents,
+    get_resident,
+    register_resident,
+    reveal_id_number,
+)
 from app.services.station import station_view
 from app.services.views import ResidentSummary
 from app.ui.devices import CardReader, NoCardReader
@@ -35,6 +42,7 @@ class CounterViewModel(QObject):
     registered = Signal(object)  # ResidentSummary
     register_problems = Signal(object)  # dict field key -> message
     card_unknown = Signal(object)  # IdCard of someone not registered yet
+    revealed = Signal(str, str)  # resident id, full ID number (shown for a short while, audited)
     failed = Signal(str)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
@@ -110,6 +118,15 @@ class CounterViewModel(QObject):
             self.register_problems.emit({key: message_for(p, self._lang) for key, p in error.problems.items()})
         else:
             self._on_error(error)
+
+    def reveal(self, purpose: str) -> None:
+        """The chosen resident's full ID number, for a staff member allowed to see it (audited with the purpose)."""
+        if self.resident is None or self.actor is None:
+            self.failed.emit("请先找到并选中居民（F2）。")
+            return
+        ctx, actor, resident_id = self._ctx, self.actor, self.resident.resident.id
+        self._runner.submit(lambda: reveal_id_number(ctx, actor=actor, resident_id=resident_id, purpose=purpose),
+                            lambda number: self.revealed.emit(resident_id, number), self._on_error)
 
     def read_card(self) -> None:
         """Read the card on the reader (on the device thread): a known resident is chosen at once, someone
