@@ -23,6 +23,7 @@ from app.ui.counter.view import CounterView
 from app.ui.counter.view_model import CounterViewModel
 from app.ui.devices import NoCardReader, SimulatedCardReader
 from app.ui.errors import message_for
+from app.ui.lock import DEFAULT_LOCK_MINUTES, LockPage
 from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
 from app.ui.shell import MainWindow
@@ -43,6 +44,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--query", default="", help="截图前在找人框里输入的内容")
     p.add_argument("--item", default="", help="截图前选中的事项编号（如 S09），需同时给 --query")
     p.add_argument("--page", choices=("counter", "work"), default="counter", help="截图的页面")
+    p.add_argument("--lock-minutes", type=float, default=DEFAULT_LOCK_MINUTES,
+                   help=f"无人操作多少分钟后锁屏（默认 {DEFAULT_LOCK_MINUTES}，0 为不自动锁屏）")
     p.add_argument("--version", action="version", version=f"StationDesk {__version__}")
     return p.parse_args(argv)
 
@@ -121,7 +124,9 @@ def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, r
         reader = SimulatedCardReader(demo_id_cards(ctx)) if args.demo else NoCardReader()
         counter_vm = CounterViewModel(ctx, runner, args.lang, actor=actor, reader=reader, devices=devices)
         work = WorkView(WorkViewModel(ctx, runner, args.lang, actor=actor))
-        window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm), work=work)
+        lock = LockPage(actor, LoginViewModel(ctx, runner, args.lang))
+        window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm), work=work, lock=lock,
+                            lock_after_ms=int(args.lock_minutes * 60_000))
         window.show()
         window.counter.focus_search()
         if args.screenshot:

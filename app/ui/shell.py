@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.staff import Actor
 from app.services.station import StationView
 from app.ui.counter.view import CounterView
+from app.ui.lock import DEFAULT_LOCK_MINUTES, IdleWatch, LockPage
 from app.ui.work.view import WorkView
 
 
 class MainWindow(QMainWindow):
     def __init__(self, *, station: StationView, actor: Actor, counter: CounterView,
-                 work: WorkView | None = None) -> None:
+                 work: WorkView | None = None, lock: LockPage | None = None,
+                 lock_after_ms: int = DEFAULT_LOCK_MINUTES * 60_000) -> None:
         super().__init__()
         self.setWindowTitle(f"村站通 StationDesk — {station.station_name}")
         header = QWidget()
@@ -43,10 +45,41 @@ class MainWindow(QMainWindow):
             self.pages.addTab(work, "今日工作　F4")
             QShortcut(QKeySequence("F4"), self, self.show_work)
         QShortcut(QKeySequence("F1"), self, self.show_counter)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.lock)  # leaving the counter for a moment
         self.pages.currentChanged.connect(self._on_page_changed)
         layout.addWidget(self.pages)
-        self.setCentralWidget(body)
+        self.lock_page = lock
+        self.idle: IdleWatch | None = None
+        self.screens = QStackedWidget()
+        self.screens.addWidget(body)
+        if lock is not None:
+            self.screens.addWidget(lock)
+            lock.unlocked.connect(self.unlock)
+            if lock_after_ms > 0:
+                self.idle = IdleWatch(lock_after_ms, self)
+                self.idle.idle.connect(self.lock)
+        self.setCentralWidget(self.screens)
         self.resize(1366, 768)
+
+    @property
+    def locked(self) -> bool:
+        return self.lock_page is not None and self.screens.currentWidget() is self.lock_page
+
+    def lock(self) -> None:
+        if self.lock_page is not None and not self.locked:
+            self.screens.setCurrentWidget(self.lock_page)
+            self.lock_page.reset()
+
+    def unlock(self) -> None:
+        self.screens.setCurrentIndex(0)
+        if self.idle is not None:
+            self.idle.timer.start()
+        self.counter.focus_search()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.idle is not None:
+            self.idle.stop()
+        super().closeEvent(event)
 
     def show_counter(self) -> None:
         self.pages.setCurrentWidget(self.counter)

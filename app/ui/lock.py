@@ -1,0 +1,91 @@
+"""Locking the counter after inactivity: residents' data leaves the screen until the staff member's password.
+
+Any key press or mouse use in the application restarts the clock. Locked, the window shows only the lock
+page; the work underneath (a half-filled case) stays as it was.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from app.domain.staff import Actor
+from app.ui.login.view_model import LoginViewModel
+
+DEFAULT_LOCK_MINUTES = 5
+_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+
+
+class IdleWatch(QObject):
+    """Emits ``idle`` after ``ms`` without input anywhere in the application."""
+
+    idle = Signal()
+
+    def __init__(self, ms: int, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(ms)
+        self.timer.timeout.connect(self.idle)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.timer.start()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY:
+            self.timer.start()
+        return False
+
+    def stop(self) -> None:
+        self.timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+
+class LockPage(QWidget):
+    """The locked screen: who is logged in, and a password line."""
+
+    unlocked = Signal()
+
+    def __init__(self, actor: Actor, vm: LoginViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.actor = actor
+        self.vm = vm
+        title = QLabel(f"已锁屏　{actor.display_name}（工号 {actor.staff_no}）")
+        title.setObjectName("title")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("输入密码，回车解锁")
+        self.password.setMaximumWidth(420)
+        self.button = QPushButton("解锁　Enter")
+        self.message = QLabel("")
+        self.message.setObjectName("error")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        for w in (title, self.password, self.button, self.message):
+            layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        self.password.returnPressed.connect(self._try)
+        self.button.clicked.connect(self._try)
+        vm.logged_in.connect(self._on_vm_logged_in)
+        vm.login_failed.connect(self._on_vm_login_failed)
+
+    def reset(self) -> None:
+        self.password.clear()
+        self.message.setText("")
+        self.password.setFocus()
+
+    def _try(self) -> None:
+        self.vm.log_in(self.actor.username, self.password.text())
+
+    def _on_vm_login_failed(self, text: str) -> None:
+        self.message.setText(text)
+        self.password.clear()  # type it again from the start
+        self.password.setFocus()
+
+    def _on_vm_logged_in(self, actor: Actor) -> None:
+        if actor.staff_id == self.actor.staff_id:
+            self.password.clear()
+            self.unlocked.emit()
