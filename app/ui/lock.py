@@ -58,7 +58,7 @@ class LockPage(QWidget):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText("输入密码，回车解锁")
-        self.password.setMaximumWidth(420)
+        self.password.setMinimumWidth(380)
         self.button = QPushButton("解锁　Enter")
         self.message = QLabel("")
         self.message.setObjectName("error")

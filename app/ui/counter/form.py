@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,7 +31,9 @@ Editor = QLineEdit | QComboBox | QCheckBox | QPlainTextEdit
 
 class FormEditor(QWidget):
     """The fields of one item. ``values()`` gives what was typed (checked by the domain on accept);
-    ``show_problems`` puts each problem under its field."""
+    ``show_problems`` puts each problem under its field; ``changed`` fires on every edit (drafts)."""
+
+    changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +67,7 @@ class FormEditor(QWidget):
             self._layout.addRow(label, box)
             self._editors[spec.key] = editor
             self._problems[spec.key] = problem
+            _on_edit(editor, self.changed.emit)
 
     def editor(self, key: str) -> Editor:
         return self._editors[key]
@@ -84,6 +88,19 @@ class FormEditor(QWidget):
                 out[key] = editor.text()
         return out
 
+    def set_values(self, values: Mapping[str, object]) -> None:
+        """Put saved values back (a restored draft); keys the form does not have are ignored."""
+        for key, value in values.items():
+            editor = self._editors.get(key)
+            if isinstance(editor, QComboBox):
+                editor.setCurrentIndex(editor.findText(str(value)))
+            elif isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, QPlainTextEdit):
+                editor.setPlainText(str(value))
+            elif isinstance(editor, QLineEdit):
+                editor.setText(str(value))
+
     def show_problems(self, problems: Mapping[str, str]) -> None:
         for key, label in self._problems.items():
             text = problems.get(key, "")
@@ -95,6 +112,15 @@ class FormEditor(QWidget):
 
     def problem_text(self, key: str) -> str:
         return self._problems[key].text()
+
+
+def _on_edit(editor: Editor, slot: Callable[[], None]) -> None:
+    if isinstance(editor, QComboBox):
+        editor.currentIndexChanged.connect(lambda *_: slot())
+    elif isinstance(editor, QCheckBox):
+        editor.toggled.connect(lambda *_: slot())
+    else:
+        editor.textChanged.connect(lambda *_: slot())
 
 
 def _editor(spec: FieldSpec) -> Editor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.services.cases import ProxyInput
@@ -14,6 +15,8 @@ KEYS = ("proxy_name", "proxy_id", "proxy_relation", "proxy_phone")
 
 class ProxyBox(QGroupBox):
     """Unticked: the applicant came in person. Ticked (Ctrl+P): the proxy's details are required."""
+
+    changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("由他人代办　Ctrl+P", parent)
@@ -48,6 +51,10 @@ class ProxyBox(QGroupBox):
         QVBoxLayout(self).addWidget(self._body)
         self._body.setVisible(False)
         self.toggled.connect(self._on_toggled)
+        for line in (self.name, self.id_number, self.phone):
+            line.textChanged.connect(lambda *_: self.changed.emit())
+        self.relation.currentTextChanged.connect(lambda *_: self.changed.emit())
+        self.toggled.connect(lambda *_: self.changed.emit())
 
     def _on_toggled(self, on: bool) -> None:
         self._body.setVisible(on)
@@ -67,6 +74,20 @@ class ProxyBox(QGroupBox):
             return None
         return ProxyInput(name=self.name.text(), id_number=self.id_number.text(),
                           relation=self.relation.currentText(), phone=self.phone.text())
+
+    def as_dict(self) -> dict[str, str] | None:
+        p = self.value()
+        return None if p is None else {"name": p.name, "id_number": p.id_number, "relation": p.relation,
+                                       "phone": p.phone}
+
+    def set_dict(self, values: Mapping[str, str] | None) -> None:
+        if not values:
+            return
+        self.setChecked(True)
+        self.name.setText(values.get("name", ""))
+        self.id_number.setText(values.get("id_number", ""))
+        self.relation.setEditText(values.get("relation", ""))
+        self.phone.setText(values.get("phone", ""))
 
     def show_problems(self, problems: Mapping[str, str]) -> None:
         for key, label in self.problems.items():

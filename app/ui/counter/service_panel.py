@@ -45,6 +45,7 @@ class ServicePanel(QWidget):
     item_typed = Signal(str)
     item_picked = Signal(str)  # item code
     back_requested = Signal()
+    changed = Signal()  # anything a draft keeps was edited
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +107,9 @@ class ServicePanel(QWidget):
         self.item_line.installEventFilter(self)
         self.item_list.itemActivated.connect(self._on_item_list_activated)
         self.materials.itemChanged.connect(self._update_status)
+        self.materials.itemChanged.connect(lambda *_: self.changed.emit())
+        self.form.changed.connect(self.changed)
+        self.proxy.changed.connect(self.changed)
         self.notice_button.clicked.connect(lambda: self.accept_requested.emit(True))
         self.accept_button.clicked.connect(lambda: self.accept_requested.emit(False))
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -216,6 +220,12 @@ class ServicePanel(QWidget):
     def received(self) -> list[str]:
         return [str(self.materials.item(i).data(_CODE)) for i in range(self.materials.count())
                 if self.materials.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_received(self, codes: tuple[str, ...] | list[str]) -> None:
+        wanted = set(codes)
+        for i in range(self.materials.count()):
+            entry = self.materials.item(i)
+            entry.setCheckState(Qt.CheckState.Checked if entry.data(_CODE) in wanted else Qt.CheckState.Unchecked)
 
     def missing_required(self) -> list[str]:
         if self.item is None:

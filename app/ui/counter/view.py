@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.domain.catalog import ServiceItem
 from app.domain.idcard import IdCard
 from app.services.cases import AcceptResult
+from app.services.drafts import CounterDraft
 from app.services.residents import MatchKind, ResidentDetail, SearchResult
 from app.services.views import ResidentSummary
 from app.ui.counter.models import CaseTableModel, ResidentTableModel
@@ -30,6 +31,7 @@ from app.ui.counter.service_panel import ServicePanel
 from app.ui.counter.view_model import CounterViewModel
 
 REVEAL_SECONDS = 30
+DRAFT_DELAY_MS = 400  # save the draft this long after the last edit
 REVEAL_PURPOSES = ("核对身份", "填写纸质申请表", "办理需要完整号码的业务", "居民本人要求核对")
 
 _KIND_ZH = {MatchKind.ID_EXACT: "身份证号", MatchKind.ID_SUFFIX: "身份证后几位", MatchKind.PHONE: "电话",
@@ -97,6 +99,16 @@ class CounterView(QWidget):
         self.message = QLabel("")
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
+        self.notice = QLabel("")  # e.g. a draft left by a power cut, waiting to be restored
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.setVisible(False)
+        self._draft: CounterDraft | None = None  # the one offered back
+        self._restoring: CounterDraft | None = None  # being put back: resident, then item, then the rest
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self._save_draft)
 
         left = QVBoxLayout()
         left.addWidget(self.search)
@@ -116,6 +128,7 @@ class CounterView(QWidget):
         self.right.addWidget(self.service)
         self.right.addWidget(self.register)
         right = QVBoxLayout()
+        right.addWidget(self.notice)
         right.addWidget(self.right, 1)
         right.addWidget(self.message)
         right_box = QWidget()
@@ -133,6 +146,9 @@ class CounterView(QWidget):
         QShortcut(QKeySequence("Ctrl+N"), self, self.start_registration)
         QShortcut(QKeySequence("F12"), self, self.vm.read_card)
         QShortcut(QKeySequence("Ctrl+U"), self, self.ask_reveal)
+        QShortcut(QKeySequence("Ctrl+R"), self, self.restore_draft)
+        self.service.changed.connect(self._draft_timer.start)
+        vm.draft_found.connect(self._on_vm_draft_found)
         vm.revealed.connect(self._on_vm_revealed)
         for n in range(1, 10):
             QShortcut(QKeySequence(f"Alt+{n}"), self, lambda n=n: self._pick_frequent(n - 1))
@@ -203,6 +219,37 @@ class CounterView(QWidget):
             kinds = "、".join(_KIND_ZH[k] for k in result.kinds)
             self.hint.setText(f"按{kinds}找到 {len(result.residents)} 人。↓ 选择，Enter 确定")
 
+    # -- drafts ------------------------------------------------------------------------------
+    def _collect_draft(self) -> CounterDraft | None:
+        detail, item, actor = self.vm.resident, self.service.item, self.vm.actor
+        if detail is None or item is None or actor is None or self.service.receipt.isVisible():
+            return None
+        return CounterDraft(staff_id=actor.staff_id, resident_id=detail.resident.id,
+                            resident_name=detail.resident.name, item_code=item.code, item_name=item.name,
+                            received=tuple(self.service.received()), form=self.service.form.values(),
+                            proxy=self.service.proxy.as_dict())
+
+    def _save_draft(self) -> None:
+        if self._restoring is not None:
+            return
+        draft = self._collect_draft()
+        if draft is not None:
+            self.vm.save_draft(draft)
+
+    def _on_vm_draft_found(self, draft: CounterDraft) -> None:
+        self._draft = draft
+        when = draft.saved_at.replace("T", " ")[:16]
+        self.notice.setText(f"上次有一件没办完：{draft.resident_name}　{draft.item_name}（{when} 保存）。"
+                            "按 Ctrl+R 接着办；直接办别的，这份草稿会被新的替换。")
+        self.notice.setVisible(True)
+
+    def restore_draft(self) -> None:
+        if self._draft is None:
+            return
+        self._restoring, self._draft = self._draft, None
+        self.notice.setVisible(False)
+        self.vm.resident_chosen(self._restoring.resident_id)
+
     # -- the full ID number: a permission, audited, shown for a short while --------------------
     def ask_reveal(self) -> None:
         if self.vm.resident is None:
@@ -265,6 +312,12 @@ class CounterView(QWidget):
     def _on_vm_item_loaded(self, item: ServiceItem) -> None:
         self.message.setText("")
         self.service.set_item(item)
+        draft, self._restoring = self._restoring, None
+        if draft is not None and draft.item_code == item.code:
+            self.service.set_received(draft.received)
+            self.service.form.set_values(draft.form)
+            self.service.proxy.set_dict(draft.proxy)
+            self.hint.setText(f"已恢复上次没办完的 {draft.resident_name}　{draft.item_name}，核对后按 F9 受理。")
 
     def _on_service_accept_requested(self, _notice: bool) -> None:
         item = self.service.item
@@ -306,3 +359,8 @@ class CounterView(QWidget):
             self.service.clear_item()
             self.service.show_matches(self.vm.frequent, frequent=True)
             self.service.focus_item()
+        if self._restoring is not None and self._restoring.resident_id == detail.resident.id:
+            if self._restoring.item_code:
+                self.vm.item_chosen(self._restoring.item_code)
+            else:
+                self._restoring = None

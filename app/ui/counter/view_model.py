@@ -13,6 +13,7 @@ from app.domain.idcard import IdCard
 from app.domain.staff import Actor
 from app.services.cases import AcceptResult, ProxyInput, accept_case
 from app.services.context import ServiceContext
+from app.services.drafts import CounterDraft, clear_draft, load_draft, save_draft
 from app.services.items import find_items, frequent_items
 from app.services.residents import (
     ResidentDetail,
@@ -43,6 +44,7 @@ class CounterViewModel(QObject):
     register_problems = Signal(object)  # dict field key -> message
     card_unknown = Signal(object)  # IdCard of someone not registered yet
     revealed = Signal(str, str)  # resident id, full ID number (shown for a short while, audited)
+    draft_found = Signal(object)  # CounterDraft left by a crash or a power cut
     failed = Signal(str)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
@@ -97,6 +99,23 @@ class CounterViewModel(QObject):
         ctx = self._ctx
         self._runner.submit(lambda: station_view(ctx), self.station_loaded.emit, self._on_error)
         self._runner.submit(lambda: frequent_items(ctx), self._on_frequent_done, self._on_error)
+        if self.actor is not None:
+            staff_id = self.actor.staff_id
+            self._runner.submit(lambda: load_draft(ctx, staff_id), self._on_draft_loaded, self._on_error)
+
+    def _on_draft_loaded(self, draft: CounterDraft | None) -> None:
+        if draft is not None:
+            self.draft_found.emit(draft)
+
+    # -- drafts: nothing typed is lost ---------------------------------------------------------
+    def save_draft(self, draft: CounterDraft) -> None:
+        ctx = self._ctx
+        self._runner.submit(lambda: save_draft(ctx, draft), lambda _: None, self._on_error)
+
+    def clear_draft(self) -> None:
+        if self.actor is not None:
+            ctx, staff_id = self._ctx, self.actor.staff_id
+            self._runner.submit(lambda: clear_draft(ctx, staff_id), lambda _: None, self._on_error)
 
     # -- a new resident, the ID card reader --------------------------------------------------
     def register(self, values: Mapping[str, str]) -> None:
@@ -184,6 +203,7 @@ class CounterViewModel(QObject):
                             self._on_accepted, self._on_accept_error)
 
     def _on_accepted(self, result: AcceptResult) -> None:
+        self.clear_draft()
         self.accepted.emit(result)
         # The card's case list now includes this case.
         if self.resident is not None:
