@@ -24,6 +24,7 @@ from app.domain.idcard import IdCard
 from app.services.cases import AcceptResult
 from app.services.drafts import CounterDraft
 from app.services.residents import MatchKind, ResidentDetail, SearchResult
+from app.services.station import StationView
 from app.services.views import ResidentSummary
 from app.ui.counter.models import CaseTableModel, ResidentTableModel
 from app.ui.counter.register_panel import RegisterPanel
@@ -167,7 +168,7 @@ class CounterView(QWidget):
         vm.accepted.connect(self._on_vm_accepted)
         vm.form_problems.connect(self.service.show_form_problems)
         vm.failed.connect(self._on_vm_failed)
-        vm.station_loaded.connect(lambda s: self.register.set_villages(s.villages, s.village_code))
+        vm.station_loaded.connect(self._on_vm_station_loaded)
         vm.registered.connect(self._on_vm_registered)
         vm.register_problems.connect(self.register.show_problems)
         vm.card_unknown.connect(self._on_vm_card_unknown)
@@ -280,6 +281,9 @@ class CounterView(QWidget):
         self.card.setText("正在登记新居民")
         self.household.set_rows(())
         self.cases.set_rows(())
+
+    def _on_vm_station_loaded(self, station: StationView) -> None:
+        self.register.set_villages(station.villages, station.village_code)
 
     def start_registration(self) -> None:
         self._forget_resident()
