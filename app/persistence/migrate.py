@@ -43,10 +43,11 @@ class UpgradeResult:
     backup: Path | None
 
 
-def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> UpgradeResult:
-    """Upgrade to head. An existing SQLite database at an older revision is backed up first."""
+def upgrade(engine: Engine, *, backup_dir: Path | None = None, target: str = "head") -> UpgradeResult:
+    """Upgrade to head (tests may name an older ``target`` to build a database as an older release made it).
+    An existing SQLite database at an older revision is backed up first."""
     before = current_revision(engine)
-    head = head_revision()
+    head = head_revision() if target == "head" else target
     backup: Path | None = None
     db_path = engine.url.database if engine.dialect.name == "sqlite" else None
     if before != head and before is not None and db_path and backup_dir is not None:
@@ -56,7 +57,7 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> UpgradeResult:
         with engine.begin() as conn:
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, target)
     return UpgradeResult(before, head, backup)
 
 

@@ -27,6 +27,7 @@ class Repositories:
         self.catalog = CatalogRepository(uow)
         self.calendar = CalendarRepository(uow)
         self.sequences = SequenceRepository(uow)
+        self.ratings = RatingRepository(uow)
 
 
 class _Repo:
@@ -258,3 +259,25 @@ class SequenceRepository(_Repo):
                                                               period=period, last_value=1))
             return 1
         return int(taken)
+
+
+class RatingRepository(_Repo):
+    _FOR_CASE = select(t.ratings).where(t.ratings.c.case_id == bindparam("case"), t.ratings.c.deleted.is_(False))
+
+    def for_case(self, case_id: str) -> Row | None:
+        return self._one(self._FOR_CASE, {"case": case_id})
+
+    def follow_ups(self, *, station_code: str, open_only: bool = True) -> list[Row]:
+        """Follow-ups of this station's cases, soonest due first, with what the list shows of the case."""
+        f, c, r = t.follow_ups.c, t.cases.c, t.ratings.c
+        q = (select(t.follow_ups, c.case_no, c.item_name, c.applicant_id, r.level, r.comment,
+                    t.residents.c.name.label("applicant_name"))
+             .join(t.cases, c.id == f.case_id).join(t.ratings, r.id == f.rating_id)
+             .join(t.residents, t.residents.c.id == c.applicant_id)
+             .where(f.deleted.is_(False), c.station_code == station_code))
+        if open_only:
+            q = q.where(f.state == "open")
+        return self._all(q.order_by(f.due_date, c.case_no))
+
+    def follow_up(self, follow_up_id: str) -> Row | None:
+        return self._one(select(t.follow_ups).where(t.follow_ups.c.id == follow_up_id))

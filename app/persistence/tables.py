@@ -285,7 +285,35 @@ change_log = Table(
     Index("ix_change_log_pending", "pushed_at", "seq"),
 )
 
+# 好差评: one rating per case (the unique case_id is the rule "该办件已评价").
+ratings = Table(
+    "ratings",
+    metadata,
+    *_sync_columns(),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("level", Integer, nullable=False),  # 5 非常满意 … 1 非常不满意
+    Column("stage", String(20), nullable=False),  # the case's state when rated: accepted, completed, …
+    Column("staff_id", ID, ForeignKey("staff.id"), nullable=False),  # the officer whose service was rated
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("rated_at", String(32), nullable=False),
+)
+
+# 整改回访: what a bad rating opens, to be closed by its due date.
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    *_sync_columns(),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
+    Column("rating_id", ID, ForeignKey("ratings.id"), nullable=False, unique=True),
+    Column("due_date", Date, nullable=False),
+    Column("state", String(10), nullable=False, server_default="open"),  # open | done
+    Column("note", Text, nullable=False, server_default=""),
+    Column("closed_at", String(32)),
+    Column("closed_by", ID, ForeignKey("staff.id")),
+    Index("ix_follow_ups_state_due", "state", "due_date"),
+)
+
 SYNCED_TABLES: tuple[str, ...] = (
     "towns", "villages", "stations", "staff", "households", "residents", "catalog_files", "calendar_files",
-    "cases", "case_events", "case_materials", "attachments",
+    "cases", "case_events", "case_materials", "attachments", "ratings", "follow_ups",
 )

@@ -266,3 +266,46 @@ def test_change_log_rows_are_written_with_the_commit_in_the_order_the_changes_we
     finally:
         db.dispose()
     assert log == [("towns", "upsert"), ("villages", "upsert"), ("villages", "upsert"), ("towns", "upsert")]
+
+
+def test_a_station_made_by_the_first_release_is_backed_up_and_upgraded_keeping_its_cases(tmp_path: Path) -> None:
+    """Revision 0001 as the first release left it, with a station and a case, then opened by this release."""
+    from datetime import date
+
+    from app.domain.staff import Role
+    from app.services.cases import accept_case, get_case
+    from app.services.context import ServiceContext, open_context
+    from app.services.demo import DEMO_VILLAGES
+    from app.services.ratings import rate_case
+    from app.services.residents import register_resident
+    from app.services.staff import add_staff, authenticate
+    from app.services.station import VillageSpec, init_station
+    from tests.helpers import make_id
+
+    folder = tmp_path / "station"
+    folder.mkdir()
+    engine = make_engine(sqlite_url(folder / "station.sqlite3"))
+    migrate.upgrade(engine, target="0001")
+    old = ServiceContext(db=Database(engine))
+    init_station(old, town_code="330127101", town_name="青溪镇", villages=[VillageSpec(c, n) for c, n in DEMO_VILLAGES],
+                 station_code="QX01", station_name="青溪村便民服务站", village_code="V01",
+                 admin_username="zhanzhang", admin_name="王秀英", admin_password="old-release-1")
+    head = authenticate(old, username="zhanzhang", password="old-release-1")
+    add_staff(old, actor=head, username="xiaoli", display_name="李晓丽", staff_no="002", role=Role.CLERK,
+              password="old-release-2")
+    person = register_resident(old, actor=head, name="张三", id_number=make_id(date(1980, 5, 6), True), village="V01")
+    item = old.catalog.item("S08")
+    case = accept_case(old, actor=head, applicant_id=person.id, item_code="S08",
+                       received_materials=[m.code for m in item.materials]).case
+    engine.dispose()
+    assert migrate.current_revision(make_engine(sqlite_url(folder / "station.sqlite3"))) == "0001"
+
+    new = open_context(folder)
+    try:
+        assert migrate.current_revision(new.db.engine) == migrate.head_revision()
+        assert list((folder / "backups").glob("before-upgrade-0001-*.sqlite3"))  # the old file, kept
+        assert get_case(new, case_id=case.id).case_no == case.case_no
+        clerk = authenticate(new, username="xiaoli", password="old-release-2")
+        assert rate_case(new, actor=clerk, case_id=case.id, level=4).case_no == case.case_no  # the new tables work
+    finally:
+        new.db.dispose()
