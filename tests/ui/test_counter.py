@@ -282,3 +282,34 @@ def test_a_clerk_without_the_permission_is_told_so_and_sees_no_number(qtbot, dem
     qtbot.waitUntil(lambda: counter.message.text() != "", timeout=5000)
     assert "不能做这项操作" in counter.message.text() and "站长" in counter.message.text()
     assert not FULL_ID.search(counter.card.text())
+
+
+def test_after_a_case_f7_opens_the_rating_panel_and_a_bad_rating_opens_a_follow_up(qtbot, demo_ctx, runner):
+    from app.services.ratings import list_follow_ups
+
+    window = _window(qtbot, demo_ctx, runner)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    counter = window.counter
+    _choose_someone(qtbot, counter, demo_ctx)
+    counter.vm.item_chosen("S08")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+    case_no = counter._last_case.case.case_no
+
+    qtbot.keyClick(counter.search, Qt.Key.Key_F7)
+    panel = counter.rating.panel
+    assert counter.rating.isVisible() and case_no in panel.case_line.text()
+    qtbot.keyClick(panel, Qt.Key.Key_2)  # the resident presses 2, 不满意
+    qtbot.waitUntil(lambda: "谢谢" in panel.thanks.text(), timeout=5000)
+    qtbot.keyClick(panel, Qt.Key.Key_5)  # a second press changes nothing: one rating per case
+    [follow_up] = list_follow_ups(demo_ctx)
+    assert follow_up.case_no == case_no and follow_up.level.label_zh == "不满意"
+    assert "整改回访" in counter.hint.text()
+    qtbot.waitUntil(lambda: not counter.rating.isVisible(), timeout=6000)  # closes itself after the thanks
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # and hands the keyboard back to the counter
+
+    qtbot.keyClick(counter.search, Qt.Key.Key_F7)
+    assert "先办完一件" in counter.message.text()

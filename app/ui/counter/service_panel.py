@@ -269,5 +269,5 @@ class ServicePanel(QWidget):
                      "告知单已生成，请交给群众；带齐材料后可凭此编号继续受理。"]
         self.receipt.setText("<br>".join(lines))
         self.receipt.setVisible(True)
-        self.status.setText("办完了。F2 找下一位。")
+        self.status.setText("办完了。F7 请群众评价，F2 找下一位。")
         self._set_enabled(False)

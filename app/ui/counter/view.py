@@ -23,6 +23,7 @@ from app.domain.catalog import ServiceItem
 from app.domain.idcard import IdCard
 from app.services.cases import AcceptResult
 from app.services.drafts import CounterDraft
+from app.services.ratings import RatingResult
 from app.services.residents import MatchKind, ResidentDetail, SearchResult
 from app.services.station import StationView
 from app.services.views import ResidentSummary
@@ -30,6 +31,7 @@ from app.ui.counter.models import CaseTableModel, ResidentTableModel
 from app.ui.counter.register_panel import RegisterPanel
 from app.ui.counter.service_panel import ServicePanel
 from app.ui.counter.view_model import CounterViewModel
+from app.ui.rating import RatingWindow
 
 REVEAL_SECONDS = 30
 DRAFT_DELAY_MS = 400  # save the draft this long after the last edit
@@ -148,6 +150,12 @@ class CounterView(QWidget):
         QShortcut(QKeySequence("F12"), self, self.vm.read_card)
         QShortcut(QKeySequence("Ctrl+U"), self, self.ask_reveal)
         QShortcut(QKeySequence("Ctrl+R"), self, self.restore_draft)
+        QShortcut(QKeySequence("F7"), self, self.ask_rating)
+        self.rating = RatingWindow(self)
+        self.rating.panel.rated.connect(self._on_rating_chosen)
+        self._last_case: AcceptResult | None = None
+        vm.rated.connect(self._on_vm_rated)
+        vm.rating_failed.connect(self._on_vm_rating_failed)
         self.service.changed.connect(self._draft_timer.start)
         vm.draft_found.connect(self._on_vm_draft_found)
         vm.revealed.connect(self._on_vm_revealed)
@@ -219,6 +227,32 @@ class CounterView(QWidget):
         else:
             kinds = "、".join(_KIND_ZH[k] for k in result.kinds)
             self.hint.setText(f"按{kinds}找到 {len(result.residents)} 人。↓ 选择，Enter 确定")
+
+    # -- 好差评 ----------------------------------------------------------------------------------
+    def ask_rating(self) -> None:
+        """F7 after a case: the resident rates it on the rating panel (the second screen when there is one)."""
+        if self._last_case is None:
+            self.message.setText("先办完一件，再请群众评价（F7）。")
+            return
+        case = self._last_case.case
+        self.rating.open_for(f"办件 {case.case_no}　{case.item_name}　经办人 {case.handler}")
+
+    def _on_rating_chosen(self, level: int) -> None:
+        if self._last_case is not None:
+            self.vm.rate(self._last_case.case.id, level)
+
+    def _on_vm_rated(self, result: RatingResult) -> None:
+        self.rating.panel.show_saved(int(result.level))
+        self._last_case = None  # one rating per case
+        if result.follow_up_due is not None:
+            self.hint.setText(f"{result.case_no} 收到“{result.level.label_zh}”：已转整改回访，"
+                              f"请在 {result.follow_up_due.isoformat()} 前处理（今日工作 F4）。")
+        else:
+            self.hint.setText(f"{result.case_no} 评价：{result.level.label_zh}。")
+
+    def _on_vm_rating_failed(self, text: str) -> None:
+        self.rating.panel.show_failed(text)
+        self.message.setText(text)
 
     # -- drafts ------------------------------------------------------------------------------
     def _collect_draft(self) -> CounterDraft | None:
@@ -338,6 +372,7 @@ class CounterView(QWidget):
             self.focus_search()
 
     def _on_vm_accepted(self, result: AcceptResult) -> None:
+        self._last_case = result
         self.service.show_result(result)
         self.search.setFocus()
         self.search.selectAll()

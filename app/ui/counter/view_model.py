@@ -15,6 +15,7 @@ from app.services.cases import AcceptResult, ProxyInput, accept_case
 from app.services.context import ServiceContext
 from app.services.drafts import CounterDraft, clear_draft, load_draft, save_draft
 from app.services.items import find_items, frequent_items
+from app.services.ratings import rate_case
 from app.services.residents import (
     ResidentDetail,
     SearchResult,
@@ -45,6 +46,8 @@ class CounterViewModel(QObject):
     card_unknown = Signal(object)  # IdCard of someone not registered yet
     revealed = Signal(str, str)  # resident id, full ID number (shown for a short while, audited)
     draft_found = Signal(object)  # CounterDraft left by a crash or a power cut
+    rated = Signal(object)  # RatingResult
+    rating_failed = Signal(str)
     failed = Signal(str)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
@@ -201,6 +204,14 @@ class CounterViewModel(QObject):
         self._runner.submit(lambda: accept_case(ctx, actor=actor, applicant_id=applicant, item_code=item_code,
                                                 received_materials=received, form=values, proxy=proxy),
                             self._on_accepted, self._on_accept_error)
+
+    def rate(self, case_id: str, level: int) -> None:
+        if self.actor is None:
+            self.rating_failed.emit("请先登录。")
+            return
+        ctx, actor = self._ctx, self.actor
+        self._runner.submit(lambda: rate_case(ctx, actor=actor, case_id=case_id, level=level), self.rated.emit,
+                            lambda e: self.rating_failed.emit(message_for(e, self._lang)))
 
     def _on_accepted(self, result: AcceptResult) -> None:
         self.clear_draft()
