@@ -97,3 +97,29 @@ def test_overdue_cases_are_listed_in_red_and_older_cases_are_found_by_number(qtb
     qtbot.waitUntil(lambda: view.shown == "search" and view.model.rowCount() == 1, timeout=5000)
     assert view.model.row(0).case_no == old.case_no
     assert datetime.fromisoformat(view.model.row(0).received_at) < real_now() - timedelta(days=59)
+
+
+def test_a_bad_rating_waits_in_the_follow_up_list_until_closed_with_what_was_done(qtbot, demo_ctx, runner):
+    from app.services.ratings import list_follow_ups, rate_case
+
+    view, actor = _view(qtbot, demo_ctx, runner)
+    case_id = _accept(demo_ctx, actor)
+    rate_case(demo_ctx, actor=actor, case_id=case_id, level=1, comment="态度不好")
+    view.show_list(WorkList.FOLLOW_UPS)
+    qtbot.waitUntil(lambda: view.shown == "follow_ups" and view.follow_ups.rowCount() == 1, timeout=5000)
+    assert view.follow_ups.data(view.follow_ups.index(0, 3)) == "非常不满意"
+    assert view.follow_ups.data(view.follow_ups.index(0, 4)) == "态度不好"
+
+    qtbot.keyClick(view.table, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: "写明" in view.status.text(), timeout=5000)
+    assert len(list_follow_ups(demo_ctx)) == 1
+
+    view.reason.setText("站长当天电话回访致歉，已批评教育经办人")
+    qtbot.keyClick(view.reason, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: "已关闭" in view.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: view.follow_ups.rowCount() == 0, timeout=5000)
+    assert list_follow_ups(demo_ctx) == ()
+
+    view.show_list(WorkList.TODAY)  # back to the cases: the case table and its actions return
+    _select(qtbot, view, case_id)
+    assert view.table.model() is view.model

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services.ratings import FollowUp
 from app.services.views import CaseSummary
 from app.ui.work.view_model import WorkList, WorkViewModel
 
@@ -69,6 +70,44 @@ class WorkTableModel(QAbstractTableModel):
         return None
 
 
+class FollowUpTableModel(QAbstractTableModel):
+    HEADERS = ("办件编号", "事项", "申请人", "评价", "群众意见", "回访期限")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[FollowUp, ...] = ()
+
+    def set_rows(self, rows: tuple[FollowUp, ...]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row(self, n: int) -> FollowUp:
+        return self._rows[n]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        f = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            due = f.due_date.isoformat() + ("（已超期）" if f.overdue else "")
+            return (f.case_no, f.item_name, f.applicant_name, f.level.label_zh, f.comment, due)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and f.overdue:
+            return _OVERDUE
+        return None
+
+
 class WorkView(QWidget):
     def __init__(self, vm: WorkViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +130,7 @@ class WorkView(QWidget):
         self.query.setPlaceholderText("查找以前的办件：办件编号、申请人姓名或事项，回车查找")
         self.query.setVisible(False)
         self.model = WorkTableModel()
+        self.follow_ups = FollowUpTableModel()
         self.table = QTableView()
         self.table.setObjectName("work")
         self.table.setModel(self.model)
@@ -129,7 +169,7 @@ class WorkView(QWidget):
             QShortcut(QKeySequence(key), self, button.click, context=context)
         QShortcut(QKeySequence("F5"), self, lambda: self.vm.load(), context=context)
         self.forward_button.clicked.connect(lambda: self._with_selected(self.vm.forward))
-        self.complete_button.clicked.connect(lambda: self._with_selected(self.vm.complete))
+        self.complete_button.clicked.connect(self._on_complete_clicked)
         self.return_button.clicked.connect(
             lambda: self._with_selected(lambda case_id: self.vm.send_back(case_id, self.reason.text())))
         self.query.returnPressed.connect(lambda: self.vm.load(WorkList.SEARCH, self.query.text()))
@@ -150,20 +190,53 @@ class WorkView(QWidget):
             self.table.setFocus()
         self.vm.load(which)
 
+    @property
+    def showing_follow_ups(self) -> bool:
+        return self.vm.current is WorkList.FOLLOW_UPS
+
     def selected(self) -> CaseSummary | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.row(rows[0].row()) if rows else None
+        return self.model.row(rows[0].row()) if rows and not self.showing_follow_ups else None
+
+    def selected_follow_up(self) -> FollowUp | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.follow_ups.row(rows[0].row()) if rows and self.showing_follow_ups else None
+
+    def _on_complete_clicked(self) -> None:
+        if not self.showing_follow_ups:
+            self._with_selected(self.vm.complete)
+            return
+        follow_up = self.selected_follow_up()
+        if follow_up is None:
+            self.status.setText("先用 ↑↓ 选中一条差评回访。")
+            return
+        self.vm.close_follow_up(follow_up.id, self.reason.text())
 
     def _with_selected(self, act: Any) -> None:
+        if self.showing_follow_ups:
+            self.status.setText("差评回访：在左边写明怎么整改、怎么回访的，再按 F10 关闭。")
+            return
         case = self.selected()
         if case is None:
             self.status.setText("先用 ↑↓ 选中一件办件。")
             return
         act(case.id)
 
-    def _on_vm_rows_changed(self, rows: tuple[CaseSummary, ...], which: str) -> None:
+    def _on_vm_rows_changed(self, rows: tuple[Any, ...], which: str) -> None:
         if which != self.vm.current.value:
             return  # an older list's answer
+        if which == WorkList.FOLLOW_UPS.value:
+            self.shown = which
+            self.table.setModel(self.follow_ups)
+            self.follow_ups.set_rows(rows)
+            self.reason.setPlaceholderText("整改和回访情况（关闭差评回访时必填）")
+            self.empty.setText("" if rows else "没有待处理的差评。")
+            if rows:
+                self.table.selectRow(0)
+            return
+        if self.table.model() is not self.model:
+            self.table.setModel(self.model)
+            self.reason.setPlaceholderText("退回补正的原因（还缺什么、哪里要改）")
         keep = self.selected()
         self.shown = which
         self.model.set_rows(rows)

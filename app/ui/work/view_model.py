@@ -11,6 +11,7 @@ from app.domain.cases import CaseState
 from app.domain.staff import Actor
 from app.services.cases import CaseView, complete_case, forward_case, list_cases, return_case
 from app.services.context import ServiceContext
+from app.services.ratings import FollowUp, close_follow_up, list_follow_ups
 from app.services.views import CaseSummary
 from app.ui.errors import message_for
 from app.ui.tasks import TaskRunner
@@ -21,12 +22,13 @@ class WorkList(StrEnum):
     WAITING = "waiting"    # forwarded to the town, waiting for its result
     OVERDUE = "overdue"    # past the promised date
     OPEN = "open"          # everything not closed
+    FOLLOW_UPS = "follow_ups"  # bad ratings to look into and answer (整改回访)
     SEARCH = "search"      # older cases by number, resident or item
 
     @property
     def label_zh(self) -> str:
         return {"today": "今天的办件", "waiting": "等镇里结果", "overdue": "已超期", "open": "全部未办结",
-                "search": "查找"}[self.value]
+                "follow_ups": "差评回访", "search": "查找"}[self.value]
 
 
 _OPEN = (CaseState.CONSULTATION, CaseState.ACCEPTED, CaseState.FORWARDED, CaseState.RETURNED)
@@ -54,7 +56,9 @@ class WorkViewModel(QObject):
             self.text = text
         ctx, which_now, query = self._ctx, self.current, self.text
 
-        def fetch() -> tuple[CaseSummary, ...]:
+        def fetch() -> tuple[CaseSummary, ...] | tuple[FollowUp, ...]:
+            if which_now is WorkList.FOLLOW_UPS:
+                return list_follow_ups(ctx)
             if which_now is WorkList.TODAY:
                 return list_cases(ctx, day=ctx.now().date())
             if which_now is WorkList.WAITING:
@@ -80,6 +84,20 @@ class WorkViewModel(QObject):
             return
         self._act(lambda actor: return_case(self._ctx, actor=actor, case_id=case_id, reason=reason.strip()),
                   "已退回补正")
+
+    def close_follow_up(self, follow_up_id: str, note: str) -> None:
+        actor = self.actor
+        if actor is None:
+            self.failed.emit("请先登录。")
+            return
+
+        def finished(_: object) -> None:
+            self.done.emit("差评回访已关闭，处理情况已记下。")
+            self.load()
+
+        ctx = self._ctx
+        self._runner.submit(lambda: close_follow_up(ctx, actor=actor, follow_up_id=follow_up_id, note=note),
+                            finished, self._on_error)
 
     def _act(self, call: Callable[[Actor], CaseView], what: str) -> None:
         actor = self.actor
