@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from app.persistence.engine import DB_FILE
-from bench import accept, lookups
+from bench import accept, lookups, ui
 from bench.figures import Figure, table
 from bench.machine import machine_info
 from bench.town import DATA, open_town, write_roster
 
-GROUPS = ("lookups", "import", "accept")
+GROUPS = ("lookups", "import", "accept", "ui")
 IMPORT_LIMIT_S = 90.0
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[Figure] = []
     details: dict[str, Any] = {}
     town_built_here = False
-    if "lookups" in groups or "accept" in groups:
+    if "lookups" in groups or "accept" in groups or "ui" in groups:
         t0 = time.perf_counter()
         _log(f"town: bench/data/town-{residents} …")
         town = open_town(residents)
@@ -95,6 +95,16 @@ def main(argv: list[str] | None = None) -> int:
             f, d = accept.run(town.ctx, town.head, count=accepts, seed=args.seed)
             figures += f
             details["accept"] = d
+        if "ui" in groups:
+            _log("ui: cold start (fresh processes), search as you type, GUI stalls …")
+            f, d = ui.cold_start(town.folder)
+            figures += f
+            details["ui_start"] = d
+            samples = lookups.sample_queries(town.folder / DB_FILE, 60, args.seed)
+            texts = [t for kind in ("id_last4", "name_prefix", "initials", "id_last6") for t in samples[kind][:15]]
+            f, d = ui.interactive(town.ctx, town.head, texts, sessions=20, log=_log)
+            figures += f
+            details["ui"] = d
         town.ctx.db.dispose()
     if "import" in groups:
         _log(f"import: {residents:,} residents into a fresh station (child process) …")
