@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import Style, pinyin
-
 # Surnames whose reading differs from the character's common reading, and compound surnames.
 SURNAME_INITIALS: dict[str, str] = {
     "单": "s", "曾": "z", "解": "x", "仇": "q", "朴": "p", "查": "z", "区": "o", "尉": "y", "覃": "q",
@@ -24,6 +22,10 @@ _COMPOUND = frozenset(k for k in SURNAME_INITIALS if len(k) == 2)
 def _char_initial(ch: str) -> str:
     if ch.isascii():
         return ch.lower() if ch.isalnum() else ""
+    # Imported on first use: reading its dictionaries takes a third of a second, and the counter only
+    # needs it when a name is saved, not to start or to search.
+    from pypinyin import Style, pinyin
+
     reading = pinyin(ch, style=Style.FIRST_LETTER, errors=lambda _c: "")
     letter = reading[0][0] if reading and reading[0] else ""
     return letter.lower()[:1]

@@ -309,3 +309,21 @@ def test_a_station_made_by_the_first_release_is_backed_up_and_upgraded_keeping_i
         assert rate_case(new, actor=clerk, case_id=case.id, level=4).case_no == case.case_no  # the new tables work
     finally:
         new.db.dispose()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert migrate.head_revision() == ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
+
+
+def test_starting_on_a_current_database_does_not_import_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    Database.open_folder(tmp_path).dispose()  # created and migrated
+    code = ("import sys; from pathlib import Path; from app.persistence.database import Database; "
+            f"Database.open_folder(Path({str(tmp_path)!r})).dispose(); print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "False"

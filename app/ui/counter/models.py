@@ -13,6 +13,7 @@ _Index = QModelIndex | QPersistentModelIndex
 
 class ResidentTableModel(QAbstractTableModel):
     HEADERS = ("姓名", "性别", "年龄", "身份证号", "电话", "村组", "标签")
+    SAMPLES = ("欧阳建国", "男", "100", "330127********002X", "0571-******45", "枫树岭村10组", "")
 
     def __init__(self) -> None:
         super().__init__()
@@ -47,6 +48,7 @@ class ResidentTableModel(QAbstractTableModel):
 
 class CaseTableModel(QAbstractTableModel):
     HEADERS = ("办件编号", "事项", "状态", "受理时间", "承诺期限")
+    SAMPLES = ("QX01-20261123-0001", "社会保障卡申领/补换", "已受理（超期）", "2026-11-23 18:14", "2026-11-23")
 
     def __init__(self) -> None:
         super().__init__()

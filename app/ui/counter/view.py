@@ -48,8 +48,16 @@ def _table(model: ResidentTableModel | CaseTableModel) -> QTableView:
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    # Column widths from typical contents, set once: ResizeToContents measured every cell on every search
+    # (most of the time from a key press to the results at the counter).
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    metrics = view.fontMetrics()
+    for column, sample in enumerate(model.SAMPLES):
+        title = str(model.HEADERS[column])
+        view.setColumnWidth(column, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + 24)
+    view.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
     view.setAlternatingRowColors(True)
     return view
 
