@@ -26,6 +26,7 @@ from app.ui.errors import message_for
 from app.ui.lock import DEFAULT_LOCK_MINUTES, LockPage
 from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
+from app.ui.setup.view import SetupDialog, SetupViewModel
 from app.ui.shell import MainWindow
 from app.ui.tasks import TaskRunner
 from app.ui.work.view import WorkView
@@ -83,10 +84,16 @@ def run(argv: Sequence[str] | None = None) -> int:
     data_dir = data_dir_for(args)
     try:
         ctx = open_context(data_dir)
+        if not is_initialised(ctx) and not args.demo:
+            # A new installation: set up the town, this station and its head, then log in as usual.
+            setup_runner = TaskRunner()
+            try:
+                setup = SetupDialog(SetupViewModel(ctx, setup_runner, args.lang))
+                if not setup.exec():
+                    return 0
+            finally:
+                setup_runner.shutdown()
         if not is_initialised(ctx):
-            if not args.demo:
-                QMessageBox.information(None, "村站通", render("station.not_initialised", {}, args.lang))
-                return 1
             splash = QLabel(render("ui.preparing_demo", {}, args.lang))
             splash.setMinimumSize(520, 120)
             splash.show()
