@@ -64,13 +64,13 @@ def interactive(ctx: Any, head: Any, queries: list[str], *, sessions: int,
     from app.services.station import station_view
     from app.ui.counter.view import CounterView
     from app.ui.counter.view_model import CounterViewModel
-    from app.ui.main import _stylesheet
+    from app.ui.look import base_stylesheet
     from app.ui.shell import MainWindow
     from app.ui.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    app.setStyleSheet(_stylesheet())
+    app.setStyleSheet(base_stylesheet())
     runner = TaskRunner()
     counter = CounterView(CounterViewModel(ctx, runner, actor=head))
     window = MainWindow(station=station_view(ctx), actor=head, counter=counter)

@@ -38,13 +38,13 @@ def main() -> None:
         from app.services.station import station_view
         from app.ui.counter.view import CounterView
         from app.ui.counter.view_model import CounterViewModel
-        from app.ui.main import _stylesheet
+        from app.ui.look import base_stylesheet
         from app.ui.shell import MainWindow
         from app.ui.tasks import TaskRunner
         from app.ui.work.view import WorkView
         from app.ui.work.view_model import WorkViewModel
 
-        app.setStyleSheet(_stylesheet())
+        app.setStyleSheet(base_stylesheet())
         ctx = open_context(Path(sys.argv[2]))
         actor = authenticate(ctx, username=DEMO_STAFF[0][0], password=DEMO_PASSWORD)
         runner = TaskRunner()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from app import __version__
 from app.domain.staff import Actor
 from app.messages import render
-from app.paths import default_data_dir, resource
+from app.paths import default_data_dir
 from app.services.context import ServiceContext, open_context
 from app.services.demo import build_demo, demo_id_cards
 from app.services.station import is_initialised, station_view
@@ -26,6 +26,7 @@ from app.ui.errors import message_for
 from app.ui.lock import DEFAULT_LOCK_MINUTES, LockPage
 from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
+from app.ui.look import TextSize, base_stylesheet
 from app.ui.setup.view import SetupDialog, SetupViewModel
 from app.ui.shell import MainWindow
 from app.ui.tasks import TaskRunner
@@ -58,11 +59,6 @@ def data_dir_for(args: argparse.Namespace) -> Path:
     return base / "demo" if args.demo else base
 
 
-def _stylesheet() -> str:
-    path = resource("styles", "counter.qss")
-    return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
 def _wait(app: QApplication, runner: TaskRunner, ms: int = 200) -> None:
     """Let queued work and painting finish (used only by the screenshot option)."""
     loop = QEventLoop()
@@ -80,7 +76,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("StationDesk")
-    app.setStyleSheet(_stylesheet())
+    app.setStyleSheet(base_stylesheet())
     data_dir = data_dir_for(args)
     try:
         ctx = open_context(data_dir)
@@ -132,8 +128,9 @@ def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, r
         counter_vm = CounterViewModel(ctx, runner, args.lang, actor=actor, reader=reader, devices=devices)
         work = WorkView(WorkViewModel(ctx, runner, args.lang, actor=actor))
         lock = LockPage(actor, LoginViewModel(ctx, runner, args.lang))
+        text_size = TextSize(app, ctx.data_dir / "ui-settings.ini" if ctx.data_dir else None)
         window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm), work=work, lock=lock,
-                            lock_after_ms=int(args.lock_minutes * 60_000))
+                            lock_after_ms=int(args.lock_minutes * 60_000), text_size=text_size)
         window.show()
         window.counter.focus_search()
         if args.screenshot:

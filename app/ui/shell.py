@@ -9,13 +9,14 @@ from app.domain.staff import Actor
 from app.services.station import StationView
 from app.ui.counter.view import CounterView
 from app.ui.lock import DEFAULT_LOCK_MINUTES, IdleWatch, LockPage
+from app.ui.look import TextSize
 from app.ui.work.view import WorkView
 
 
 class MainWindow(QMainWindow):
     def __init__(self, *, station: StationView, actor: Actor, counter: CounterView,
                  work: WorkView | None = None, lock: LockPage | None = None,
-                 lock_after_ms: int = DEFAULT_LOCK_MINUTES * 60_000) -> None:
+                 lock_after_ms: int = DEFAULT_LOCK_MINUTES * 60_000, text_size: TextSize | None = None) -> None:
         super().__init__()
         self.setWindowTitle(f"村站通 StationDesk — {station.station_name}")
         header = QWidget()
@@ -46,6 +47,9 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence("F4"), self, self.show_work)
         QShortcut(QKeySequence("F1"), self, self.show_counter)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)  # leaving the counter for a moment
+        self.text_size = text_size
+        for keys, delta in (("Ctrl+=", 1), ("Ctrl++", 1), ("Ctrl+-", -1), ("Ctrl+0", 0)):
+            QShortcut(QKeySequence(keys), self, lambda d=delta: self.change_text_size(d))
         self.pages.currentChanged.connect(self._on_page_changed)
         layout.addWidget(self.pages)
         self.lock_page = lock
@@ -60,6 +64,11 @@ class MainWindow(QMainWindow):
                 self.idle.idle.connect(self.lock)
         self.setCentralWidget(self.screens)
         self.resize(1366, 768)
+
+    def change_text_size(self, delta: int) -> None:
+        if self.text_size is not None:
+            name = self.text_size.change(delta)
+            self.counter.hint.setText(f"字号：{name}（Ctrl+= 放大，Ctrl+- 缩小，Ctrl+0 标准）")
 
     @property
     def locked(self) -> bool:

@@ -1,0 +1,59 @@
+"""The counter's look: the stylesheet, and a larger-text setting staff can change with Ctrl+= / Ctrl+-.
+
+Every font size in ``resources/styles/counter.qss`` is in points; a text size multiplies them all. The
+choice is kept per PC in the data folder (``ui-settings.ini``) and applied at the next start too.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from app.paths import resource
+
+TEXT_SIZES = (1.0, 1.15, 1.3, 1.5, 1.75)  # 标准, 大, 较大, 特大, 最大
+TEXT_SIZE_NAMES = ("标准", "大", "较大", "特大", "最大")
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)pt")
+
+
+def base_stylesheet() -> str:
+    path = resource("styles", "counter.qss")
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def scaled(qss: str, scale: float) -> str:
+    return _POINTS.sub(lambda m: f"{float(m.group(1)) * scale:.1f}pt", qss)
+
+
+class TextSize:
+    """The current text size, applied to the whole application and remembered."""
+
+    def __init__(self, app: QApplication, settings_file: Path | None) -> None:
+        self._app = app
+        self._base = base_stylesheet()
+        self._settings = QSettings(str(settings_file), QSettings.Format.IniFormat) if settings_file else None
+        stored = self._settings.value("text_size", 0) if self._settings else 0
+        try:
+            self.step = min(max(int(stored), 0), len(TEXT_SIZES) - 1)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            self.step = 0
+        self.apply()
+
+    @property
+    def name(self) -> str:
+        return TEXT_SIZE_NAMES[self.step]
+
+    def apply(self) -> None:
+        self._app.setStyleSheet(scaled(self._base, TEXT_SIZES[self.step]))
+
+    def change(self, delta: int) -> str:
+        """One step larger (+1) or smaller (-1), or back to standard (0); returns the size's name."""
+        self.step = 0 if delta == 0 else min(max(self.step + delta, 0), len(TEXT_SIZES) - 1)
+        self.apply()
+        if self._settings is not None:
+            self._settings.setValue("text_size", self.step)
+            self._settings.sync()
+        return self.name
