@@ -313,3 +313,45 @@ def test_after_a_case_f7_opens_the_rating_panel_and_a_bad_rating_opens_a_follow_
 
     qtbot.keyClick(counter.search, Qt.Key.Key_F7)
     assert "先办完一件" in counter.message.text()
+
+
+def test_scans_added_before_accepting_are_stored_with_the_case_and_their_hash(qtbot, demo_ctx, runner, tmp_path):
+    import hashlib
+
+    from app.services.cases import get_case
+
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _choose_someone(qtbot, counter, demo_ctx)
+    counter.vm.item_chosen("S08")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    scan = tmp_path / "身份证正反面.jpg"
+    scan.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40)  # a small JPEG-like file
+    counter.service.materials.setCurrentRow(1)  # the scan belongs to the selected material
+    counter.service.add_scans([scan])
+    assert counter.service.scan_list.isVisible() and counter.service.scan_list.count() == 1
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+    assert "扫描件 1 份已存档" in counter.service.receipt.text()
+    case_id = counter._last_case.case.id
+    [stored] = get_case(demo_ctx, case_id=case_id).attachments
+    assert stored.sha256 == hashlib.sha256(scan.read_bytes()).hexdigest()
+    assert stored.material_code == counter.service.item.materials[1].code
+    assert (demo_ctx.data_dir / stored.stored_path).read_bytes() == scan.read_bytes()
+
+
+def test_a_scan_that_vanished_is_reported_and_the_case_is_still_recorded(qtbot, demo_ctx, runner, tmp_path):
+    from app.services.cases import get_case
+
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _choose_someone(qtbot, counter, demo_ctx)
+    counter.vm.item_chosen("S08")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    counter.service.add_scans([tmp_path / "已经删掉的.jpg"])
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "没有存上" in counter.message.text(), timeout=5000)
+    assert "已经删掉的.jpg" in counter.message.text()
+    assert get_case(demo_ctx, case_id=counter._last_case.case.id).attachments == ()

@@ -7,10 +7,12 @@ F8 one-time notification (一次性告知) · F9 accept (受理) · Esc one step
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -67,6 +69,12 @@ class ServicePanel(QWidget):
         self.materials.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.form = FormEditor()
         self.proxy = ProxyBox()
+        self.scans: list[tuple[Path, str]] = []  # file, material code (or "")
+        self.scan_list = QListWidget()
+        self.scan_list.setObjectName("scans")
+        self.scan_list.setMaximumHeight(90)
+        self.scan_list.setVisible(False)
+        self.scan_button = QPushButton("添加扫描件　Ctrl+O")
         self.notice_button = QPushButton("一次性告知　F8")
         self.accept_button = QPushButton("受理　F9")
         self.accept_button.setDefault(True)
@@ -80,7 +88,10 @@ class ServicePanel(QWidget):
         self.receipt.setVisible(False)
 
         materials_box = QGroupBox("材料（空格勾选，F6 全部收齐）")
-        QVBoxLayout(materials_box).addWidget(self.materials)
+        materials_column = QVBoxLayout(materials_box)
+        materials_column.addWidget(self.materials)
+        materials_column.addWidget(self.scan_list)
+        materials_column.addWidget(self.scan_button)
         form_box = QGroupBox("填写（＊为必填）")
         form_column = QVBoxLayout(form_box)
         form_column.addWidget(self.form)
@@ -110,12 +121,13 @@ class ServicePanel(QWidget):
         self.materials.itemChanged.connect(lambda *_: self.changed.emit())
         self.form.changed.connect(self.changed)
         self.proxy.changed.connect(self.changed)
+        self.scan_button.clicked.connect(self.choose_scans)
         self.notice_button.clicked.connect(lambda: self.accept_requested.emit(True))
         self.accept_button.clicked.connect(lambda: self.accept_requested.emit(False))
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for key, slot in (("F3", self.focus_item), ("F6", self.tick_all), ("F8", self.notice_button.click),
                           ("F9", self.accept_button.click), ("Esc", self.back_requested.emit),
-                          ("Ctrl+P", self._toggle_proxy)):
+                          ("Ctrl+P", self._toggle_proxy), ("Ctrl+O", self.choose_scans)):
             QShortcut(QKeySequence(key), self, slot, context=shortcut)
         self.clear_item()
 
@@ -180,6 +192,7 @@ class ServicePanel(QWidget):
         self.materials.blockSignals(False)
         self.form.set_fields(item.fields)
         self.proxy.clear()
+        self._clear_scans()
         self.receipt.setVisible(False)
         self._set_enabled(True)
         self._update_status()
@@ -196,14 +209,39 @@ class ServicePanel(QWidget):
         self.materials.clear()
         self.form.set_fields(())
         self.proxy.clear()
+        self._clear_scans()
         self.status.setText("")
         self._set_enabled(False)
 
+    def _clear_scans(self) -> None:
+        self.scans = []
+        self.scan_list.clear()
+        self.scan_list.setVisible(False)
+
     def _set_enabled(self, on: bool) -> None:
-        for w in (self.materials, self.form, self.proxy, self.notice_button, self.accept_button):
+        for w in (self.materials, self.form, self.proxy, self.scan_button, self.notice_button, self.accept_button):
             w.setEnabled(on)
 
     # -- materials, form, proxy --------------------------------------------------------------
+    def choose_scans(self) -> None:
+        """Scanned materials from files (the document camera's pictures land in a folder too)."""
+        if self.item is None:
+            return
+        files, _ = QFileDialog.getOpenFileNames(self, "选择扫描件", "",
+                                                "扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)")
+        self.add_scans([Path(f) for f in files])
+
+    def add_scans(self, paths: list[Path]) -> None:
+        """Keep the files for the case; each belongs to the material selected in the checklist."""
+        entry = self.materials.currentItem()
+        code = str(entry.data(_CODE)) if entry is not None else ""
+        for path in paths:
+            self.scans.append((path, code))
+            label = next((m.name for m in (self.item.materials if self.item else ()) if m.code == code), "")
+            self.scan_list.addItem(f"{path.name}" + (f"（{label}）" if label else ""))
+        self.scan_list.setVisible(bool(self.scans))
+        self.changed.emit()
+
     def _toggle_proxy(self) -> None:
         if self.item is not None:
             self.proxy.setChecked(not self.proxy.isChecked())
@@ -261,6 +299,8 @@ class ServicePanel(QWidget):
                      "材料：" + "、".join(m.name for m in case.materials if m.received)]
             if case.proxy:
                 lines.append(f"代办人 {case.proxy.name}（{case.proxy.relation}，{case.proxy.id_masked}）")
+            if case.attachments:
+                lines.append(f"扫描件 {len(case.attachments)} 份已存档")
             lines.append("受理回执已生成，请交给群众；打印见“打印”功能。")
         else:
             notice = result.notice

@@ -371,7 +371,7 @@ class CounterView(QWidget):
             return
         self.message.setText("")
         self.vm.accept(item_code=item.code, received=self.service.received(), form=self.service.form.values(),
-                       proxy=self.service.proxy.value())
+                       proxy=self.service.proxy.value(), scans=list(self.service.scans))
 
     def _on_service_back_requested(self) -> None:
         if self.service.item is not None and self.service.item_line.hasFocus() is False:

@@ -3,15 +3,18 @@ database thread (``TaskRunner``), frozen results back as signals."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from app.domain.catalog import ServiceItem
-from app.domain.errors import ValidationFailed
+from app.domain.errors import DomainError, ValidationFailed
 from app.domain.idcard import IdCard
 from app.domain.staff import Actor
-from app.services.cases import AcceptResult, ProxyInput, accept_case
+from app.services.attachments import add_attachment
+from app.services.cases import AcceptResult, ProxyInput, accept_case, get_case
 from app.services.context import ServiceContext
 from app.services.drafts import CounterDraft, clear_draft, load_draft, save_draft
 from app.services.items import find_items, frequent_items
@@ -205,15 +208,33 @@ class CounterViewModel(QObject):
 
     # -- accept ------------------------------------------------------------------------------
     def accept(self, *, item_code: str, received: list[str], form: Mapping[str, object],
-               proxy: ProxyInput | None = None) -> None:
+               proxy: ProxyInput | None = None, scans: Sequence[tuple[Path, str]] = ()) -> None:
         if self.resident is None or self.actor is None:
             self.failed.emit("请先找到并选中办事的居民（F2）。")
             return
         ctx, actor, applicant = self._ctx, self.actor, self.resident.resident.id
-        values = dict(form)
-        self._runner.submit(lambda: accept_case(ctx, actor=actor, applicant_id=applicant, item_code=item_code,
-                                                received_materials=received, form=values, proxy=proxy),
-                            self._on_accepted, self._on_accept_error)
+        values, files = dict(form), list(scans)
+
+        def accept_and_store() -> tuple[AcceptResult, list[str]]:
+            result = accept_case(ctx, actor=actor, applicant_id=applicant, item_code=item_code,
+                                 received_materials=received, form=values, proxy=proxy)
+            if not files:
+                return result, []
+            failed = []
+            for path, material in files:
+                try:
+                    add_attachment(ctx, actor=actor, case_id=result.case.id, path=path, material_code=material)
+                except DomainError as e:
+                    failed.append(f"{path.name}：{message_for(e, self._lang)}")
+            return replace(result, case=get_case(ctx, case_id=result.case.id)), failed
+
+        self._runner.submit(accept_and_store, self._on_accepted_with_scans, self._on_accept_error)
+
+    def _on_accepted_with_scans(self, outcome: tuple[AcceptResult, list[str]]) -> None:
+        result, failed = outcome
+        self._on_accepted(result)
+        if failed:  # the case is recorded; say which scans were not stored
+            self.failed.emit("办件已记下，但这些扫描件没有存上，请在办件记录里补传：" + "；".join(failed))
 
     def rate(self, case_id: str, level: int) -> None:
         if self.actor is None:
