@@ -208,6 +208,16 @@ class CaseRepository(_Repo):
                             c.item_name.like(like, escape="\\"), c.item_code == text.upper()))
         return self._all(q.order_by(c.received_at.desc()).limit(limit))
 
+    def open_for_handler(self, station_code: str, handler_id: str, states: Sequence[str]) -> list[Row]:
+        c = t.cases.c
+        q = (select(t.cases, t.residents.c.name.label("applicant_name"),
+                    t.residents.c.id_number.label("applicant_id_number"))
+             .join(t.residents, t.residents.c.id == c.applicant_id)
+             .where(c.deleted.is_(False), c.station_code == station_code, c.handler_id == handler_id,
+                    c.state.in_(list(states)))
+             .order_by(c.received_at))
+        return self._all(q)
+
     def item_counts(self, station_code: str, since_day: str, limit: int) -> list[str]:
         """Item codes by the number of cases received since ``since_day``, most first."""
         c = t.cases.c

@@ -144,7 +144,7 @@ class ProxyInput:
     phone: str = ""
 
 
-def _iso(moment: datetime) -> str:
+def iso_time(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
@@ -270,11 +270,11 @@ def _new_case(ctx: ServiceContext, uow: UnitOfWork, *, actor: Actor, item: Servi
         "proxy_phone": proxy.phone if proxy else "", "first_staff_id": first_staff_id or actor.staff_id,
         "handler_id": actor.staff_id, "state": state.value,
         "form_json": json.dumps(dict(form), ensure_ascii=False, sort_keys=True),
-        "received_at": _iso(now), "accepted_at": _iso(now) if accepted else None,
+        "received_at": iso_time(now), "accepted_at": iso_time(now) if accepted else None,
         "due_date": ctx.calendar.add_working_days(now.date(), item.time_limit_days) if accepted else None,
     })
     uow.add_many("case_materials", [{"case_id": case_id, **m} for m in _material_rows(item, received)])
-    _event(uow, case_id, CaseAction.ACCEPT if accepted else CaseAction.CONSULT, "", state, actor, now, note)
+    record_event(uow, case_id, CaseAction.ACCEPT if accepted else CaseAction.CONSULT, "", state, actor, now, note)
     uow.audit(staff_id=actor.staff_id, action=f"case.{state.value}", target_type="case", target_id=case_id,
               detail={"item": item.code, "proxy": bool(proxy)}, at=now)
     return case_id
@@ -304,18 +304,18 @@ def _accept_consultation(ctx: ServiceContext, uow: UnitOfWork, *, actor: Actor, 
         values.update(proxy_name=proxy.name, proxy_id_number=proxy.id_number, proxy_relation=proxy.relation,
                       proxy_phone=proxy.phone)
     if not missing:
-        values.update(state=next_state(current, CaseAction.ACCEPT).value, accepted_at=_iso(now),
+        values.update(state=next_state(current, CaseAction.ACCEPT).value, accepted_at=iso_time(now),
                       due_date=ctx.calendar.add_working_days(now.date(), item.time_limit_days))
-        _event(uow, case_id, CaseAction.ACCEPT, current.value, CaseState.ACCEPTED, actor, now, "")
+        record_event(uow, case_id, CaseAction.ACCEPT, current.value, CaseState.ACCEPTED, actor, now, "")
         uow.audit(staff_id=actor.staff_id, action="case.accepted", target_type="case", target_id=case_id, at=now)
     uow.change("cases", case_id, values)
     return case_id
 
 
-def _event(uow: UnitOfWork, case_id: str, action: CaseAction | str, from_state: str, to_state: CaseState,
+def record_event(uow: UnitOfWork, case_id: str, action: CaseAction | str, from_state: str, to_state: CaseState,
            actor: Actor, now: datetime, note: str) -> None:
     uow.add("case_events", {"case_id": case_id, "action": str(action), "from_state": from_state,
-                            "to_state": to_state.value, "staff_id": actor.staff_id, "at": _iso(now),
+                            "to_state": to_state.value, "staff_id": actor.staff_id, "at": iso_time(now),
                             "note": note[:500]})
 
 
@@ -340,11 +340,11 @@ def _transition(ctx: ServiceContext, *, actor: Actor, case_id: str, action: Case
         target = next_state(current, action)
         changes: dict[str, Any] = {"state": target.value, "handler_id": actor.staff_id, **(values or {})}
         if target.is_final:
-            changes["closed_at"] = _iso(now)
+            changes["closed_at"] = iso_time(now)
         uow.change("cases", row["id"], changes)
         if also is not None:  # more changes that belong to the same step, in the same transaction
             also(uow, row["id"])
-        _event(uow, row["id"], action, current.value, target, actor, now, note)
+        record_event(uow, row["id"], action, current.value, target, actor, now, note)
         uow.audit(staff_id=actor.staff_id, action=f"case.{action.value}", target_type="case", target_id=row["id"],
                   detail={"from": current.value, "to": target.value}, at=now)
         view = _view(ctx, uow, row["id"])
@@ -488,5 +488,5 @@ def _notice(ctx: ServiceContext, uow: UnitOfWork, view: CaseView, item: ServiceI
         procedure=item.procedure, time_limit_days=item.time_limit_days, time_limit_note=item.time_limit_note,
         fee_fen=item.fee_fen, fee_note=item.fee_note, consultation_phone=item.phone, materials=view.materials,
         missing=view.missing_required, staff_name=actor.display_name, staff_no=actor.staff_no,
-        issued_at=_iso(ctx.now()),
+        issued_at=iso_time(ctx.now()),
     )

@@ -79,7 +79,7 @@ def add_staff(ctx: ServiceContext, *, actor: Actor, username: str, display_name:
 
 
 def list_staff(ctx: ServiceContext, *, actor: Actor) -> tuple[StaffView, ...]:
-    with ctx.uow() as uow:
+    with ctx.read() as uow:
         return tuple(_view(r) for r in uow.repos.staff.list(ctx.station_code(uow)))
 
 

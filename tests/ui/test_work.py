@@ -123,3 +123,20 @@ def test_a_bad_rating_waits_in_the_follow_up_list_until_closed_with_what_was_don
     view.show_list(WorkList.TODAY)  # back to the cases: the case table and its actions return
     _select(qtbot, view, case_id)
     assert view.table.model() is view.model
+
+
+def test_at_the_end_of_a_shift_my_open_cases_are_handed_to_the_colleague_with_ctrl_enter(qtbot, demo_ctx, runner):
+    from app.services.handover import my_open_cases
+
+    view, actor = _view(qtbot, demo_ctx, runner)
+    case_id = _accept(demo_ctx, actor)
+    view.show_list(WorkList.MINE)
+    _select(qtbot, view, case_id)
+    assert view.handover_bar.isVisible()
+    qtbot.waitUntil(lambda: view.colleague.count() > 0, timeout=5000)
+    assert all("李晓丽" not in view.colleague.itemText(i) for i in range(view.colleague.count()))
+    view.colleague.setCurrentIndex(view.colleague.findData("zhanzhang"))
+    qtbot.keyClick(view.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "已交接给" in view.status.text(), timeout=5000)
+    assert my_open_cases(demo_ctx, actor=actor) == ()
+    assert get_case(demo_ctx, case_id=case_id).handler == "王秀英"

@@ -12,6 +12,7 @@ from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.ratings import FollowUp
+from app.services.staff import StaffView
 from app.services.views import CaseSummary
 from app.ui.work.view_model import WorkList, WorkViewModel
 
@@ -151,6 +153,18 @@ class WorkView(QWidget):
         self.status = QLabel("")
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
+        self.handover_bar = QWidget()
+        self.colleague = QComboBox()
+        self.handover_note = QLineEdit()
+        self.handover_note.setPlaceholderText("交接说明（可不填）：如 张三的低保材料下午送来")
+        self.handover_button = QPushButton("确认交接　Ctrl+Enter")
+        handover_row = QHBoxLayout(self.handover_bar)
+        handover_row.setContentsMargins(0, 0, 0, 0)
+        handover_row.addWidget(QLabel("交给"))
+        handover_row.addWidget(self.colleague)
+        handover_row.addWidget(self.handover_note, 1)
+        handover_row.addWidget(self.handover_button)
+        self.handover_bar.setVisible(False)
         actions = QHBoxLayout()
         actions.addWidget(self.reason, 1)
         for b in (self.forward_button, self.complete_button, self.return_button):
@@ -161,6 +175,7 @@ class WorkView(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(actions)
+        layout.addWidget(self.handover_bar)
         layout.addWidget(self.status)
 
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
@@ -168,6 +183,9 @@ class WorkView(QWidget):
                             ("F11", self.return_button)):
             QShortcut(QKeySequence(key), self, button.click, context=context)
         QShortcut(QKeySequence("F5"), self, lambda: self.vm.load(), context=context)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.handover_button.click, context=context)
+        self.handover_button.clicked.connect(self._on_handover_clicked)
+        vm.colleagues_loaded.connect(self._on_vm_colleagues_loaded)
         self.forward_button.clicked.connect(lambda: self._with_selected(self.vm.forward))
         self.complete_button.clicked.connect(self._on_complete_clicked)
         self.return_button.clicked.connect(
@@ -182,6 +200,9 @@ class WorkView(QWidget):
     def show_list(self, which: WorkList) -> None:
         self.shown = ""
         self.list_buttons[which].setChecked(True)
+        self.handover_bar.setVisible(which is WorkList.MINE)
+        if which is WorkList.MINE:
+            self.vm.load_colleagues()
         self.query.setVisible(which is WorkList.SEARCH)
         if which is WorkList.SEARCH:
             self.query.setFocus()
@@ -245,9 +266,28 @@ class WorkView(QWidget):
         if rows:
             self.table.selectRow(index)
 
+    def _on_vm_colleagues_loaded(self, staff: tuple[StaffView, ...]) -> None:
+        self.colleague.clear()
+        for s in staff:
+            self.colleague.addItem(f"{s.display_name}（{s.post.value}岗，工号 {s.staff_no}）", s.username)
+
+    def _on_handover_clicked(self) -> None:
+        if not self.showing_mine:
+            return
+        username = self.colleague.currentData()
+        if not username:
+            self.status.setText("请先选接班的同事。")
+            return
+        self.vm.hand_over(str(username), self.handover_note.text())
+
+    @property
+    def showing_mine(self) -> bool:
+        return self.vm.current is WorkList.MINE
+
     def _on_vm_done(self, text: str) -> None:
         self.status.setText(text)
         self.reason.clear()
+        self.handover_note.clear()
 
     def _on_vm_failed(self, text: str) -> None:
         self.status.setText(text)

@@ -11,7 +11,9 @@ from app.domain.cases import CaseState
 from app.domain.staff import Actor
 from app.services.cases import CaseView, complete_case, forward_case, list_cases, return_case
 from app.services.context import ServiceContext
+from app.services.handover import Handover, hand_over, my_open_cases
 from app.services.ratings import FollowUp, close_follow_up, list_follow_ups
+from app.services.staff import list_staff
 from app.services.views import CaseSummary
 from app.ui.errors import message_for
 from app.ui.tasks import TaskRunner
@@ -23,12 +25,13 @@ class WorkList(StrEnum):
     OVERDUE = "overdue"    # past the promised date
     OPEN = "open"          # everything not closed
     FOLLOW_UPS = "follow_ups"  # bad ratings to look into and answer (整改回访)
+    MINE = "mine"          # my open cases, to hand over at the end of a shift (交接班)
     SEARCH = "search"      # older cases by number, resident or item
 
     @property
     def label_zh(self) -> str:
         return {"today": "今天的办件", "waiting": "等镇里结果", "overdue": "已超期", "open": "全部未办结",
-                "follow_ups": "差评回访", "search": "查找"}[self.value]
+                "follow_ups": "差评回访", "mine": "交接班", "search": "查找"}[self.value]
 
 
 _OPEN = (CaseState.CONSULTATION, CaseState.ACCEPTED, CaseState.FORWARDED, CaseState.RETURNED)
@@ -37,6 +40,7 @@ _OPEN = (CaseState.CONSULTATION, CaseState.ACCEPTED, CaseState.FORWARDED, CaseSt
 class WorkViewModel(QObject):
     rows_changed = Signal(object, str)  # tuple[CaseSummary, ...], the list they belong to
     done = Signal(str)  # a sentence for the status line
+    colleagues_loaded = Signal(object)  # tuple[StaffView, ...]
     failed = Signal(str)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
@@ -54,11 +58,13 @@ class WorkViewModel(QObject):
             self.current = which
         if text is not None:
             self.text = text
-        ctx, which_now, query = self._ctx, self.current, self.text
+        ctx, which_now, query, actor = self._ctx, self.current, self.text, self.actor
 
         def fetch() -> tuple[CaseSummary, ...] | tuple[FollowUp, ...]:
             if which_now is WorkList.FOLLOW_UPS:
                 return list_follow_ups(ctx)
+            if which_now is WorkList.MINE:
+                return my_open_cases(ctx, actor=actor) if actor is not None else ()
             if which_now is WorkList.TODAY:
                 return list_cases(ctx, day=ctx.now().date())
             if which_now is WorkList.WAITING:
@@ -84,6 +90,28 @@ class WorkViewModel(QObject):
             return
         self._act(lambda actor: return_case(self._ctx, actor=actor, case_id=case_id, reason=reason.strip()),
                   "已退回补正")
+
+    def load_colleagues(self) -> None:
+        """Who can take over: this station's other active staff."""
+        actor, ctx = self.actor, self._ctx
+        if actor is None:
+            return
+        self._runner.submit(lambda: tuple(s for s in list_staff(ctx, actor=actor)
+                                          if s.active and s.id != actor.staff_id),
+                            self.colleagues_loaded.emit, self._on_error)
+
+    def hand_over(self, to_username: str, note: str) -> None:
+        actor, ctx = self.actor, self._ctx
+        if actor is None:
+            self.failed.emit("请先登录。")
+            return
+
+        def finished(handover: Handover) -> None:
+            self.done.emit(f"已交接给 {handover.to_name}：{len(handover.cases)} 件未办结的办件由他/她接着办。")
+            self.load()
+
+        self._runner.submit(lambda: hand_over(ctx, actor=actor, to_username=to_username, note=note), finished,
+                            self._on_error)
 
     def close_follow_up(self, follow_up_id: str, note: str) -> None:
         actor = self.actor
