@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QLibraryInfo, QSettings, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from app.paths import resource
@@ -57,3 +57,16 @@ class TextSize:
             self._settings.setValue("text_size", self.step)
             self._settings.sync()
         return self.name
+
+
+def install_qt_translations(app: QApplication, lang: str) -> QTranslator | None:
+    """Qt's own words (the right-click menu of a text field: 撤销、复制、粘贴…; file dialog buttons) in Chinese,
+    from the translations PySide6 ships. Returns the translator, which must stay alive."""
+    if lang != "zh":
+        return None
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load("qtbase_zh_CN", folder):
+        app.installTranslator(translator)
+        return translator
+    return None

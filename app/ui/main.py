@@ -26,7 +26,7 @@ from app.ui.errors import message_for
 from app.ui.lock import DEFAULT_LOCK_MINUTES, LockPage
 from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
-from app.ui.look import TextSize, base_stylesheet
+from app.ui.look import TextSize, base_stylesheet, install_qt_translations
 from app.ui.setup.view import SetupDialog, SetupViewModel
 from app.ui.shell import MainWindow
 from app.ui.tasks import TaskRunner
@@ -77,6 +77,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("StationDesk")
     app.setStyleSheet(base_stylesheet())
+    translations = install_qt_translations(app, args.lang)  # noqa: F841 - kept alive for the whole run
     data_dir = data_dir_for(args)
     try:
         ctx = open_context(data_dir)

@@ -43,3 +43,21 @@ def test_ctrl_plus_makes_the_text_larger_and_the_next_start_keeps_it(qtbot, demo
         assert TextSize(app, settings).name == "标准"
     finally:
         app.setStyleSheet(base_stylesheet())
+
+
+def test_qts_own_words_are_in_chinese(qtbot) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    from app.ui.look import install_qt_translations
+
+    app = QApplication.instance()
+    translator = install_qt_translations(app, "zh")
+    try:
+        assert translator is not None
+        # The text field's right-click menu, as Qt itself words it.
+        assert QCoreApplication.translate("QLineEdit", "&Paste") != "&Paste"
+        assert "粘贴" in QCoreApplication.translate("QLineEdit", "&Paste")
+    finally:
+        if translator is not None:
+            app.removeTranslator(translator)
+    assert install_qt_translations(app, "en") is None
