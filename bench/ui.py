@@ -67,9 +67,11 @@ def interactive(ctx: Any, head: Any, queries: list[str], *, sessions: int,
     from app.ui.look import base_stylesheet
     from app.ui.shell import MainWindow
     from app.ui.tasks import TaskRunner
+    from bench.ui_start import quiet_offscreen_warnings
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
+    quiet_offscreen_warnings()
     app.setStyleSheet(base_stylesheet())
     runner = TaskRunner()
     counter = CounterView(CounterViewModel(ctx, runner, actor=head))

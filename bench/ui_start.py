@@ -11,11 +11,23 @@ import sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def quiet_offscreen_warnings() -> None:
+    """The offscreen platform warns that it cannot propagate size hints, for every window: not news."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        if "does not support propagateSizeHints" not in message and "does not support raise" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
 def main() -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
     app = QApplication(sys.argv[:1])
+    quiet_offscreen_warnings()
 
     class FirstPaint(QObject):
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -51,6 +63,7 @@ def main() -> None:
         window = MainWindow(station=station_view(ctx), actor=actor,
                             counter=CounterView(CounterViewModel(ctx, runner, actor=actor)),
                             work=WorkView(WorkViewModel(ctx, runner, actor=actor)))
+        app.aboutToQuit.connect(runner.shutdown)
     app.installEventFilter(watch)
     window.show()
     app.exec()
