@@ -26,6 +26,7 @@ from app.ui.errors import message_for
 from app.ui.lock import DEFAULT_LOCK_MINUTES, LockPage
 from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
+from app.ui.logs import install_excepthook, log_to_folder
 from app.ui.look import TextSize, base_stylesheet, install_qt_translations
 from app.ui.setup.view import SetupDialog, SetupViewModel
 from app.ui.shell import MainWindow
@@ -79,6 +80,12 @@ def run(argv: Sequence[str] | None = None) -> int:
     app.setStyleSheet(base_stylesheet())
     translations = install_qt_translations(app, args.lang)  # noqa: F841 - kept alive for the whole run
     data_dir = data_dir_for(args)
+    log_path: Path | None = None
+    try:
+        log_path = log_to_folder(data_dir / "logs")
+    except OSError:  # a read-only folder must not stop the counter; the console still gets the log
+        log.warning("cannot write the log in %s", data_dir)
+    install_excepthook(args.lang, log_path)
     try:
         ctx = open_context(data_dir)
         if not is_initialised(ctx) and not args.demo:
