@@ -355,3 +355,32 @@ def test_a_scan_that_vanished_is_reported_and_the_case_is_still_recorded(qtbot, 
     qtbot.waitUntil(lambda: "没有存上" in counter.message.text(), timeout=5000)
     assert "已经删掉的.jpg" in counter.message.text()
     assert get_case(demo_ctx, case_id=counter._last_case.case.id).attachments == ()
+
+
+def test_a_resident_who_comes_back_with_the_materials_continues_the_consultation_under_its_number(
+        qtbot, demo_ctx, runner):
+    from app.services.cases import get_case, list_cases
+
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    resident_id = _choose_someone(qtbot, counter, demo_ctx)
+    counter.vm.item_chosen("S08")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F8)  # nothing brought: a consultation and its notice
+    qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+    first = counter._last_case.case
+    assert first.state.value == "consultation"
+
+    # The resident comes back with everything: the same item for the same person.
+    qtbot.waitUntil(lambda: counter.vm.resident is not None and any(
+        c.id == first.id for c in counter.vm.resident.open_cases), timeout=5000)
+    counter.vm.item_chosen("S08")
+    qtbot.waitUntil(lambda: counter.service.item is not None and not counter.service.receipt.isVisible(),
+                    timeout=5000)
+    assert first.case_no in counter.hint.text()
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "已受理" in counter.service.receipt.text(), timeout=5000)
+    assert first.case_no in counter.service.receipt.text()
+    assert get_case(demo_ctx, case_id=first.id).state.value == "accepted"
+    assert [c.case_no for c in list_cases(demo_ctx) if c.applicant_id == resident_id] == [first.case_no]

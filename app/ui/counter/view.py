@@ -358,6 +358,9 @@ class CounterView(QWidget):
     def _on_vm_item_loaded(self, item: ServiceItem) -> None:
         self.message.setText("")
         self.service.set_item(item)
+        earlier = self.vm.open_consultation(item.code)
+        if earlier is not None:
+            self.hint.setText(f"这位群众上次咨询过这件事（{earlier.case_no}，缺材料）：这次受理接着用这个编号。")
         draft, self._restoring = self._restoring, None
         if draft is not None and draft.item_code == item.code:
             self.service.set_received(draft.received)

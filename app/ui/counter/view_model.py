@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from app.domain.cases import CaseState
 from app.domain.catalog import ServiceItem
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.idcard import IdCard
@@ -28,7 +29,7 @@ from app.services.residents import (
     reveal_id_number,
 )
 from app.services.station import station_view
-from app.services.views import ResidentSummary
+from app.services.views import CaseSummary, ResidentSummary
 from app.ui.devices import CardReader, NoCardReader
 from app.ui.errors import message_for
 from app.ui.tasks import TaskRunner
@@ -207,6 +208,14 @@ class CounterViewModel(QObject):
         self._runner.submit(lambda: ctx.catalog.item(code), self.item_loaded.emit, self._on_error)
 
     # -- accept ------------------------------------------------------------------------------
+    def open_consultation(self, item_code: str) -> CaseSummary | None:
+        """This station's open consultation of the chosen resident for the item (materials were missing):
+        accepting now continues it under the same number."""
+        if self.resident is None:
+            return None
+        return next((c for c in self.resident.open_cases
+                     if c.item_code == item_code and c.state is CaseState.CONSULTATION), None)
+
     def accept(self, *, item_code: str, received: list[str], form: Mapping[str, object],
                proxy: ProxyInput | None = None, scans: Sequence[tuple[Path, str]] = ()) -> None:
         if self.resident is None or self.actor is None:
@@ -214,10 +223,13 @@ class CounterViewModel(QObject):
             return
         ctx, actor, applicant = self._ctx, self.actor, self.resident.resident.id
         values, files = dict(form), list(scans)
+        earlier = self.open_consultation(item_code)
+        consultation_id = earlier.id if earlier is not None else None
 
         def accept_and_store() -> tuple[AcceptResult, list[str]]:
             result = accept_case(ctx, actor=actor, applicant_id=applicant, item_code=item_code,
-                                 received_materials=received, form=values, proxy=proxy)
+                                 received_materials=received, form=values, proxy=proxy,
+                                 consultation_id=consultation_id)
             if not files:
                 return result, []
             failed = []
