@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
 
 from app.services.views import CaseSummary, ResidentSummary
 
 _Index = QModelIndex | QPersistentModelIndex
+_OVERDUE = QBrush(QColor("#b42318"))  # overdue cases in red, as in today's work
 
 
 class ResidentTableModel(QAbstractTableModel):
@@ -78,4 +80,6 @@ class CaseTableModel(QAbstractTableModel):
             due = c.due_date.isoformat() if c.due_date else ""
             return (c.case_no, c.item_name, c.state.label_zh + ("（超期）" if c.overdue else ""),
                     c.received_at.replace("T", " ")[:16], due)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and c.overdue:
+            return _OVERDUE
         return None
