@@ -62,6 +62,7 @@ class LockPage(QWidget):
         self.button = QPushButton("解锁　Enter")
         self.message = QLabel("")
         self.message.setObjectName("error")
+        self.message.setWordWrap(True)  # a long sentence wraps instead of widening the window
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         for w in (title, self.password, self.button, self.message):

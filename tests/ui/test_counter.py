@@ -384,3 +384,20 @@ def test_a_resident_who_comes_back_with_the_materials_continues_the_consultation
     assert first.case_no in counter.service.receipt.text()
     assert get_case(demo_ctx, case_id=first.id).state.value == "accepted"
     assert [c.case_no for c in list_cases(demo_ctx) if c.applicant_id == resident_id] == [first.case_no]
+
+
+def test_the_window_fits_a_1366_by_768_screen_with_long_messages_showing(qtbot, demo_ctx, runner):
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _choose_someone(qtbot, counter, demo_ctx)
+    counter.vm.item_chosen("S07")  # the longest material names
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    counter.service.proxy.setChecked(True)
+    long = "身份证号码最后一位校验码不对（应为 9，输入的是 2），说明有数字输错了，请核对证件后重新输入。" * 2
+    counter.service.show_form_problems({"proxy_id": long, "reason": long})
+    counter.register.show_problems({"id_number": long, "phone": long})
+    counter.hint.setText(long)
+    counter.message.setText(long)
+    window.resize(1366, 768)
+    qtbot.wait(50)  # layouts settle; a too-wide child makes the window grow past what was asked
+    assert window.width() <= 1366 and window.height() <= 768, window.size()

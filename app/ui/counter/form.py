@@ -54,6 +54,7 @@ class FormEditor(QWidget):
             editor.setObjectName(f"field_{spec.key}")
             problem = QLabel("")
             problem.setObjectName("error")
+            problem.setWordWrap(True)  # a long sentence wraps instead of widening the window
             problem.setVisible(False)
             box = QWidget()
             col = QVBoxLayout(box)

@@ -40,6 +40,7 @@ class ProxyBox(QGroupBox):
         for key, label, widget in rows:
             problem = QLabel("")
             problem.setObjectName("error")
+            problem.setWordWrap(True)  # a long sentence wraps instead of widening the window
             problem.setVisible(False)
             self.problems[key] = problem
             box = QWidget()

@@ -41,6 +41,7 @@ class RegisterPanel(QWidget):
         self.address = QLineEdit()
         self.derived = QLabel("")
         self.derived.setObjectName("hint")
+        self.derived.setWordWrap(True)  # a long sentence wraps instead of widening the window
         self.problems: dict[str, QLabel] = {}
         form = QFormLayout()
         for key, label, widget in (("name", "＊姓名", self.name), ("id_number", "＊身份证号", self.id_number),
@@ -48,6 +49,7 @@ class RegisterPanel(QWidget):
                                    ("group", "组", self.group), ("address", "住址", self.address)):
             problem = QLabel("")
             problem.setObjectName("error")
+            problem.setWordWrap(True)  # a long sentence wraps instead of widening the window
             problem.setVisible(False)
             self.problems[key] = problem
             box = QWidget()

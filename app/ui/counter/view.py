@@ -72,6 +72,7 @@ class CounterView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.hint = QLabel("输入后按 ↓ 选人，Enter 确定")
         self.hint.setObjectName("hint")
+        self.hint.setWordWrap(True)  # a long sentence wraps instead of widening the window
         self.residents = ResidentTableModel()
         self.results = _table(self.residents)
         self.results.setObjectName("results")

@@ -145,6 +145,7 @@ class WorkView(QWidget):
         self.table.setAlternatingRowColors(True)
         self.empty = QLabel("")
         self.empty.setObjectName("hint")
+        self.empty.setWordWrap(True)  # a long sentence wraps instead of widening the window
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("退回补正的原因（还缺什么、哪里要改）")
         self.forward_button = QPushButton("转报镇里　F7")
