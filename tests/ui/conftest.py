@@ -14,6 +14,14 @@ from app.services.context import ServiceContext, open_context
 from app.services.demo import build_demo
 
 
+@pytest.fixture(scope="session", autouse=True)
+def counter_look(qapp: object) -> None:
+    """The counter's own stylesheet (15 pt text and up), so sizes and layouts are the ones staff see."""
+    from app.ui.look import base_stylesheet
+
+    qapp.setStyleSheet(base_stylesheet())  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One small demo station built once per run; each test gets its own copy."""

@@ -401,3 +401,30 @@ def test_the_window_fits_a_1366_by_768_screen_with_long_messages_showing(qtbot, 
     window.resize(1366, 768)
     qtbot.wait(50)  # layouts settle; a too-wide child makes the window grow past what was asked
     assert window.width() <= 1366 and window.height() <= 768, window.size()
+
+
+def test_the_window_still_fits_after_a_case_with_a_proxy_is_accepted(qtbot, demo_ctx, runner):
+    from app.domain.identity import id_check_char
+
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _choose_someone(qtbot, counter, demo_ctx)
+    counter.vm.item_chosen("S07")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    counter.service.form.editor("reason").setCurrentIndex(0)
+    body = "33012719900303012"
+    proxy = counter.service.proxy
+    proxy.setChecked(True)
+    proxy.name.setText("王小明")
+    proxy.id_number.setText(body + id_check_char(body))
+    proxy.relation.setEditText("子女")
+    counter.notice.setText("上次有一件没办完：朱淑　社会保障卡申领/补换（2026-11-23 19:01 保存）。按 Ctrl+R 接着办。")
+    counter.notice.setVisible(True)
+    qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+    assert not counter.notice.isVisible()  # the old draft's banner goes with the accepted case
+    assert not counter.service.work_area.isVisible()  # the receipt takes the place of the form
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    assert window.width() <= 1366 and window.height() <= 768, window.size()

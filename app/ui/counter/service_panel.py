@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -20,6 +21,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -63,6 +66,7 @@ class ServicePanel(QWidget):
         self.facts = QLabel("")
         self.facts.setObjectName("hint")
         self.facts.setWordWrap(True)
+        self.facts.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.materials = QListWidget()
         self.materials.setObjectName("materials")
         self.materials.setWordWrap(True)  # long material names wrap instead of being cut off
@@ -93,10 +97,19 @@ class ServicePanel(QWidget):
         materials_column.addWidget(self.scan_list)
         materials_column.addWidget(self.scan_button)
         form_box = QGroupBox("填写（＊为必填）")
-        form_column = QVBoxLayout(form_box)
+        # The fields scroll when an item has many of them and a proxy too: the window stays 768 high.
+        form_inner = QWidget()
+        form_column = QVBoxLayout(form_inner)
+        form_column.setContentsMargins(0, 0, 0, 0)
         form_column.addWidget(self.form)
         form_column.addStretch(1)
         form_column.addWidget(self.proxy)
+        form_scroll = QScrollArea()
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        form_scroll.setWidget(form_inner)
+        QVBoxLayout(form_box).addWidget(form_scroll)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.notice_button)
@@ -106,12 +119,16 @@ class ServicePanel(QWidget):
         layout.addWidget(self.item_line)
         layout.addWidget(self.item_list)
         layout.addWidget(self.facts)
-        row = QHBoxLayout()
+        self.work_area = QWidget()  # materials and form; the receipt takes their place once the case is done
+        row = QHBoxLayout(self.work_area)
+        row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(materials_box, 1)
         row.addWidget(form_box, 1)
-        layout.addLayout(row, 1)
+        layout.addWidget(self.work_area, 1)
         layout.addLayout(buttons)
-        layout.addWidget(self.receipt)
+        # Once the case is done the receipt takes the form's place, and its space (top-aligned text).
+        self.receipt.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.receipt, 1)
 
         self.item_line.textChanged.connect(self.item_typed)
         self.item_line.returnPressed.connect(self._on_item_line_return_pressed)
@@ -194,6 +211,7 @@ class ServicePanel(QWidget):
         self.proxy.clear()
         self._clear_scans()
         self.receipt.setVisible(False)
+        self.work_area.setVisible(True)
         self._set_enabled(True)
         self._update_status()
         if self.materials.count():
@@ -210,6 +228,8 @@ class ServicePanel(QWidget):
         self.form.set_fields(())
         self.proxy.clear()
         self._clear_scans()
+        self.receipt.setVisible(False)
+        self.work_area.setVisible(True)
         self.status.setText("")
         self._set_enabled(False)
 
@@ -309,5 +329,6 @@ class ServicePanel(QWidget):
                      "告知单已生成，请交给群众；带齐材料后可凭此编号继续受理。"]
         self.receipt.setText("<br>".join(lines))
         self.receipt.setVisible(True)
+        self.work_area.setVisible(False)
         self.status.setText("办完了。F7 请群众评价，F2 找下一位。")
         self._set_enabled(False)

@@ -278,7 +278,12 @@ class CounterView(QWidget):
             return
         draft = self._collect_draft()
         if draft is not None:
+            self._drop_draft_notice()  # the new draft replaces the old one on file
             self.vm.save_draft(draft)
+
+    def _drop_draft_notice(self) -> None:
+        self._draft = None
+        self.notice.setVisible(False)
 
     def _on_vm_draft_found(self, draft: CounterDraft) -> None:
         self._draft = draft
@@ -384,6 +389,7 @@ class CounterView(QWidget):
             self.focus_search()
 
     def _on_vm_accepted(self, result: AcceptResult) -> None:
+        self._drop_draft_notice()
         self._last_case = result
         self.service.show_result(result)
         self.search.setFocus()

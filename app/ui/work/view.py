@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -115,7 +116,7 @@ class WorkView(QWidget):
         super().__init__(parent)
         self.vm = vm
         self.lists = QButtonGroup(self)
-        tabs = QHBoxLayout()
+        tabs = QGridLayout()  # two rows of four: seven lists at the counter's text size fit a 1366-pixel screen
         self.list_buttons: dict[WorkList, QPushButton] = {}
         for n, which in enumerate(WorkList, start=1):
             button = QPushButton(f"{which.label_zh}　Ctrl+{n}")
@@ -123,11 +124,10 @@ class WorkView(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.lists.addButton(button)
             self.list_buttons[which] = button
-            tabs.addWidget(button)
+            tabs.addWidget(button, (n - 1) // 4, (n - 1) % 4)
             button.clicked.connect(lambda _=False, w=which: self.show_list(w))
             QShortcut(QKeySequence(f"Ctrl+{n}"), self, lambda w=which: self.show_list(w),
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        tabs.addStretch(1)
         self.query = QLineEdit()
         self.query.setPlaceholderText("查找以前的办件：办件编号、申请人姓名或事项，回车查找")
         self.query.setVisible(False)
