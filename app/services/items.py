@@ -75,3 +75,39 @@ def frequent_items(ctx: ServiceContext, *, days: int = 90, limit: int = 9) -> tu
         codes = uow.repos.cases.item_counts(ctx.station_code(uow), since, limit)
     catalog = ctx.catalog
     return tuple(item for code in codes if (item := catalog.get(code)) is not None)
+
+
+MAX_QUICK = 9  # Alt+1 … Alt+9
+
+
+def _favourites_key(staff_id: str) -> str:
+    return f"favourites:{staff_id}"
+
+
+def favourite_codes(ctx: ServiceContext, *, staff_id: str) -> tuple[str, ...]:
+    """The items a staff member pinned (★), in the order pinned. Kept on this station's PC."""
+    with ctx.read() as uow:
+        value = uow.meta_get(_favourites_key(staff_id)) or ""
+    return tuple(c for c in value.split(",") if c)
+
+
+def toggle_favourite(ctx: ServiceContext, *, staff_id: str, item_code: str) -> bool:
+    """Pin the item, or unpin it if pinned; returns whether it is pinned now."""
+    code = ctx.catalog.item(item_code.strip().upper()).code  # an unknown code: the catalogue's message
+    with ctx.uow() as uow:
+        current = [c for c in (uow.meta_get(_favourites_key(staff_id)) or "").split(",") if c]
+        pinned = code not in current
+        current = [*current, code] if pinned else [c for c in current if c != code]
+        uow.meta_set(_favourites_key(staff_id), ",".join(current[:MAX_QUICK]))
+        uow.commit()
+    return pinned
+
+
+def quick_items(ctx: ServiceContext, *, staff_id: str) -> tuple[tuple[ServiceItem, bool], ...]:
+    """What Alt+1 … Alt+9 choose: the staff member's pinned items (True), then the station's most frequent."""
+    catalog = ctx.catalog
+    pinned = [item for code in favourite_codes(ctx, staff_id=staff_id) if (item := catalog.get(code)) is not None]
+    codes = {i.code for i in pinned}
+    frequent = [i for i in frequent_items(ctx, limit=MAX_QUICK + len(pinned)) if i.code not in codes]
+    out = [(i, True) for i in pinned] + [(i, False) for i in frequent]
+    return tuple(out[:MAX_QUICK])

@@ -428,3 +428,20 @@ def test_the_window_still_fits_after_a_case_with_a_proxy_is_accepted(qtbot, demo
     window.resize(1366, 768)
     qtbot.wait(50)
     assert window.width() <= 1366 and window.height() <= 768, window.size()
+
+
+def test_ctrl_d_pins_the_item_and_alt_1_then_chooses_it_for_the_next_person(qtbot, demo_ctx, runner):
+    window = _window(qtbot, demo_ctx, runner)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    counter = window.counter
+    _choose_someone(qtbot, counter, demo_ctx)
+    counter.vm.item_chosen("N02")  # 电费
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "N02" in counter.vm.favourites and counter.vm.frequent[0].code == "N02", timeout=5000)
+    assert "常用" in counter.hint.text()
+
+    counter.service.clear_item()
+    qtbot.keyClick(counter.search, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: counter.service.item is not None and counter.service.item.code == "N02", timeout=5000)

@@ -1,7 +1,7 @@
 """The counter's second half, 办理: the item, its materials checklist, its form, and accepting the case.
 
-Keys: F3 item · ↓/Enter pick · Alt+1…9 frequent items · F6 all materials received · Space ticks one ·
-F8 one-time notification (一次性告知) · F9 accept (受理) · Esc one step back.
+Keys: F3 item · ↓/Enter pick · Alt+1…9 pinned (★, Ctrl+D) and frequent items · F6 all materials received ·
+Space ticks one · F8 one-time notification (一次性告知) · F9 accept (受理) · Esc one step back.
 """
 
 from __future__ import annotations
@@ -153,12 +153,15 @@ class ServicePanel(QWidget):
         self.item_line.setFocus()
         self.item_line.selectAll()
 
-    def show_matches(self, items: tuple[ServiceItem, ...], *, frequent: bool = False, query: str = "") -> None:
+    def show_matches(self, items: tuple[ServiceItem, ...], *, frequent: bool = False, query: str = "",
+                     favourites: frozenset[str] = frozenset()) -> None:
         self._shown_query = query.strip()
         self.item_list.clear()
         self.item_list.setVisible(bool(items))
         for n, item in enumerate(items):
             prefix = f"Alt+{n + 1}　" if frequent and n < 9 else ""
+            if item.code in favourites:
+                prefix += "★ "
             entry = QListWidgetItem(f"{prefix}{item.code}　{item.name}（{item.mode.label_zh}）")
             entry.setData(_CODE, item.code)
             self.item_list.addItem(entry)

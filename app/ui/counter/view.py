@@ -159,6 +159,8 @@ class CounterView(QWidget):
         QShortcut(QKeySequence("F12"), self, self.vm.read_card)
         QShortcut(QKeySequence("Ctrl+U"), self, self.ask_reveal)
         QShortcut(QKeySequence("Ctrl+R"), self, self.restore_draft)
+        QShortcut(QKeySequence("Ctrl+D"), self, self.toggle_favourite)
+        vm.favourite_toggled.connect(self._on_vm_favourite_toggled)
         QShortcut(QKeySequence("F7"), self, self.ask_rating)
         self.rating = RatingWindow(self)
         self.rating.panel.rated.connect(self._on_rating_chosen)
@@ -359,7 +361,17 @@ class CounterView(QWidget):
             self.vm.item_chosen(self.vm.frequent[n].code)
 
     def _on_vm_items_changed(self, items: tuple[ServiceItem, ...], frequent: bool, query: str) -> None:
-        self.service.show_matches(items, frequent=frequent, query=query)
+        self.service.show_matches(items, frequent=frequent, query=query, favourites=self.vm.favourites)
+
+    def toggle_favourite(self) -> None:
+        item = self.service.item
+        if item is None:
+            self.message.setText("先选一个事项，再按 Ctrl+D 把它设为常用（★）。")
+            return
+        self.vm.toggle_favourite(item.code)
+
+    def _on_vm_favourite_toggled(self, code: str, pinned: bool) -> None:
+        self.hint.setText(f"{code} 已设为常用（★，Alt+1…9 直接选）。" if pinned else f"{code} 已取消常用。")
 
     def _on_vm_item_loaded(self, item: ServiceItem) -> None:
         self.message.setText("")
@@ -414,7 +426,7 @@ class CounterView(QWidget):
         if detail.resident.id != self._resident_id:  # a new person at the counter (not a refresh after accepting)
             self._resident_id = detail.resident.id
             self.service.clear_item()
-            self.service.show_matches(self.vm.frequent, frequent=True)
+            self.service.show_matches(self.vm.frequent, frequent=True, favourites=self.vm.favourites)
             self.service.focus_item()
         if self._restoring is not None and self._restoring.resident_id == detail.resident.id:
             if self._restoring.item_code:

@@ -18,7 +18,7 @@ from app.services.attachments import add_attachment
 from app.services.cases import AcceptResult, ProxyInput, accept_case, get_case
 from app.services.context import ServiceContext
 from app.services.drafts import CounterDraft, clear_draft, load_draft, save_draft
-from app.services.items import find_items, frequent_items
+from app.services.items import find_items, quick_items, toggle_favourite
 from app.services.ratings import rate_case
 from app.services.residents import (
     ResidentDetail,
@@ -48,6 +48,7 @@ class CounterViewModel(QObject):
     card_unknown = Signal(object)  # IdCard of someone not registered yet
     revealed = Signal(str, str)  # resident id, full ID number (shown for a short while, audited)
     draft_found = Signal(object)  # CounterDraft left by a crash or a power cut
+    favourite_toggled = Signal(str, bool)  # item code, pinned now
     rated = Signal(object)  # RatingResult
     rating_failed = Signal(str)
     failed = Signal(str)
@@ -65,7 +66,8 @@ class CounterViewModel(QObject):
         self._devices = devices or runner
         self._query = ""
         self._item_query = ""
-        self.frequent: tuple[ServiceItem, ...] = ()
+        self.frequent: tuple[ServiceItem, ...] = ()  # Alt+1 … Alt+9: pinned (★) first, then the most frequent
+        self.favourites: frozenset[str] = frozenset()
         self.resident: ResidentDetail | None = None
         self._searching = False  # a search is on the database thread
         self._searched = ""  # the text of that search
@@ -115,7 +117,7 @@ class CounterViewModel(QObject):
         """Load the catalogue and this station's frequent items before the first resident arrives."""
         ctx = self._ctx
         self._runner.submit(lambda: station_view(ctx), self.station_loaded.emit, self._on_error)
-        self._runner.submit(lambda: frequent_items(ctx), self._on_frequent_done, self._on_error)
+        self.load_quick_items()
         if self.actor is not None:
             staff_id = self.actor.staff_id
             self._runner.submit(lambda: load_draft(ctx, staff_id), self._on_draft_loaded, self._on_error)
@@ -184,6 +186,27 @@ class CounterViewModel(QObject):
             self.resident_chosen(result.residents[0].id)
         else:
             self.card_unknown.emit(card)
+
+    def load_quick_items(self) -> None:
+        ctx = self._ctx
+        staff_id = self.actor.staff_id if self.actor is not None else ""
+        self._runner.submit(lambda: quick_items(ctx, staff_id=staff_id), self._on_quick_done, self._on_error)
+
+    def toggle_favourite(self, item_code: str) -> None:
+        if self.actor is None:
+            return
+        ctx, staff_id = self._ctx, self.actor.staff_id
+
+        def done(pinned: bool) -> None:
+            self.favourite_toggled.emit(item_code, pinned)
+            self.load_quick_items()
+
+        self._runner.submit(lambda: toggle_favourite(ctx, staff_id=staff_id, item_code=item_code), done,
+                            self._on_error)
+
+    def _on_quick_done(self, quick: tuple[tuple[ServiceItem, bool], ...]) -> None:
+        self.favourites = frozenset(item.code for item, pinned in quick if pinned)
+        self._on_frequent_done(tuple(item for item, _ in quick))
 
     def _on_frequent_done(self, items: tuple[ServiceItem, ...]) -> None:
         self.frequent = items

@@ -45,3 +45,23 @@ def test_frequent_items_are_this_stations_most_handled_recently(station: Any) ->
     assert [i.code for i in frequent_items(station.ctx)] == ["S10", "S08"]
     station.clock.advance(days=91)
     assert frequent_items(station.ctx) == ()
+
+
+def test_pinned_items_come_first_in_the_order_pinned_then_the_frequent_ones(station: Any) -> None:
+    from datetime import date
+
+    from app.services.items import quick_items, toggle_favourite
+
+    person = register_resident(station.ctx, actor=station.clerk, name="王建国",
+                               id_number=make_id(date(1962, 4, 5), male=True, seq=1), village="青溪村")
+    item = station.ctx.catalog.item("S10")
+    accept_case(station.ctx, actor=station.clerk, applicant_id=person.id, item_code="S10",
+                received_materials=[m.code for m in item.materials])
+    clerk = station.clerk.staff_id
+    assert toggle_favourite(station.ctx, staff_id=clerk, item_code="n02") is True  # any case, stored as N02
+    assert toggle_favourite(station.ctx, staff_id=clerk, item_code="S09") is True
+    assert [(i.code, pinned) for i, pinned in quick_items(station.ctx, staff_id=clerk)] == [
+        ("N02", True), ("S09", True), ("S10", False)]
+    assert [i.code for i, _ in quick_items(station.ctx, staff_id=station.head.staff_id)] == ["S10"]  # per person
+    assert toggle_favourite(station.ctx, staff_id=clerk, item_code="N02") is False
+    assert [i.code for i, _ in quick_items(station.ctx, staff_id=clerk)] == ["S09", "S10"]
