@@ -12,11 +12,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.domain.forms import FieldKind, FieldSpec
+from app.ui.fields import show_problems, with_problem
 
 _PLACEHOLDER = {
     FieldKind.MONEY: "金额，元，如 125.50", FieldKind.DATE: "日期，如 2026-11-23",
@@ -52,15 +52,7 @@ class FormEditor(QWidget):
         for spec in self.fields:
             editor = _editor(spec)
             editor.setObjectName(f"field_{spec.key}")
-            problem = QLabel("")
-            problem.setObjectName("error")
-            problem.setWordWrap(True)  # a long sentence wraps instead of widening the window
-            problem.setVisible(False)
-            box = QWidget()
-            col = QVBoxLayout(box)
-            col.setContentsMargins(0, 0, 0, 0)
-            col.addWidget(editor)
-            col.addWidget(problem)
+            box, problem = with_problem(editor)
             label = QLabel(("＊" if spec.required else "") + spec.label)
             label.setBuddy(editor)
             if spec.help:
@@ -103,10 +95,7 @@ class FormEditor(QWidget):
                 editor.setText(str(value))
 
     def show_problems(self, problems: Mapping[str, str]) -> None:
-        for key, label in self._problems.items():
-            text = problems.get(key, "")
-            label.setText(text)
-            label.setVisible(bool(text))
+        show_problems(self._problems, problems)
         first = next((self._editors[k] for k in self._editors if k in problems), None)
         if first is not None:
             first.setFocus()

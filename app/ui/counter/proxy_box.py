@@ -8,6 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.services.cases import ProxyInput
+from app.ui.fields import show_problems, with_problem
 
 RELATIONS = ("配偶", "子女", "父母", "兄弟姐妹", "其他亲属", "村干部", "网格员", "邻居")
 KEYS = ("proxy_name", "proxy_id", "proxy_relation", "proxy_phone")
@@ -38,16 +39,7 @@ class ProxyBox(QGroupBox):
         rows = (("proxy_name", "＊代办人姓名", self.name), ("proxy_id", "＊身份证号", self.id_number),
                 ("proxy_relation", "＊关系", self.relation), ("proxy_phone", "电话", self.phone))
         for key, label, widget in rows:
-            problem = QLabel("")
-            problem.setObjectName("error")
-            problem.setWordWrap(True)  # a long sentence wraps instead of widening the window
-            problem.setVisible(False)
-            self.problems[key] = problem
-            box = QWidget()
-            col = QVBoxLayout(box)
-            col.setContentsMargins(0, 0, 0, 0)
-            col.addWidget(widget)
-            col.addWidget(problem)
+            box, self.problems[key] = with_problem(widget)
             form.addRow(label, box)
         QVBoxLayout(self).addWidget(self._body)
         self._body.setVisible(False)
@@ -91,6 +83,4 @@ class ProxyBox(QGroupBox):
         self.phone.setText(values.get("phone", ""))
 
     def show_problems(self, problems: Mapping[str, str]) -> None:
-        for key, label in self.problems.items():
-            label.setText(problems.get(key, ""))
-            label.setVisible(bool(problems.get(key)))
+        show_problems(self.problems, problems)

@@ -15,6 +15,7 @@ from app.domain.identity import parse_id_number
 from app.domain.residents import age_on, validate_resident
 from app.messages import describe
 from app.services.station import VillageSpec
+from app.ui.fields import show_problems, with_problem
 
 FIELDS = ("name", "id_number", "phone", "village", "group", "address")
 
@@ -47,16 +48,7 @@ class RegisterPanel(QWidget):
         for key, label, widget in (("name", "＊姓名", self.name), ("id_number", "＊身份证号", self.id_number),
                                    ("phone", "联系电话", self.phone), ("village", "＊所属村", self.village),
                                    ("group", "组", self.group), ("address", "住址", self.address)):
-            problem = QLabel("")
-            problem.setObjectName("error")
-            problem.setWordWrap(True)  # a long sentence wraps instead of widening the window
-            problem.setVisible(False)
-            self.problems[key] = problem
-            box = QWidget()
-            col = QVBoxLayout(box)
-            col.setContentsMargins(0, 0, 0, 0)
-            col.addWidget(widget)
-            col.addWidget(problem)
+            box, self.problems[key] = with_problem(widget)
             form.addRow(label, box)
         self.save_button = QPushButton("保存并选中　F9")
         self.cancel_button = QPushButton("返回　Esc")
@@ -128,9 +120,7 @@ class RegisterPanel(QWidget):
         return not found
 
     def show_problems(self, problems: Mapping[str, str]) -> None:
-        for key, label in self.problems.items():
-            label.setText(problems.get(key, ""))
-            label.setVisible(bool(problems.get(key)))
+        show_problems(self.problems, problems)
 
     def _on_save_clicked(self) -> None:
         if not self.check():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,88 +27,34 @@ from PySide6.QtWidgets import (
 from app.services.ratings import FollowUp
 from app.services.staff import StaffView
 from app.services.views import CaseSummary
+from app.ui.tables import RowsModel
 from app.ui.work.view_model import WorkList, WorkViewModel
 
 _Index = QModelIndex | QPersistentModelIndex
 _OVERDUE = QBrush(QColor("#b42318"))
 
 
-class WorkTableModel(QAbstractTableModel):
+class WorkTableModel(RowsModel[CaseSummary]):
     HEADERS = ("办件编号", "事项", "申请人", "身份证号", "状态", "受理时间", "承诺期限")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: tuple[CaseSummary, ...] = ()
+    def cells(self, c: CaseSummary) -> tuple[str, ...]:
+        due = c.due_date.isoformat() if c.due_date else ""
+        return (c.case_no, c.item_name, c.applicant_name, c.applicant_id_masked,
+                c.state.label_zh + ("（超期）" if c.overdue else ""), c.received_at.replace("T", " ")[:16], due)
 
-    def set_rows(self, rows: tuple[CaseSummary, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row(self, n: int) -> CaseSummary:
-        return self._rows[n]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        c = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            due = c.due_date.isoformat() if c.due_date else ""
-            state = c.state.label_zh + ("（超期）" if c.overdue else "")
-            return (c.case_no, c.item_name, c.applicant_name, c.applicant_id_masked, state,
-                    c.received_at.replace("T", " ")[:16], due)[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and c.overdue:
-            return _OVERDUE
-        return None
+    def alarming(self, c: CaseSummary) -> bool:
+        return c.overdue
 
 
-class FollowUpTableModel(QAbstractTableModel):
+class FollowUpTableModel(RowsModel[FollowUp]):
     HEADERS = ("办件编号", "事项", "申请人", "评价", "群众意见", "回访期限")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._rows: tuple[FollowUp, ...] = ()
+    def cells(self, f: FollowUp) -> tuple[str, ...]:
+        due = f.due_date.isoformat() + ("（已超期）" if f.overdue else "")
+        return (f.case_no, f.item_name, f.applicant_name, f.level.label_zh, f.comment, due)
 
-    def set_rows(self, rows: tuple[FollowUp, ...]) -> None:
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def row(self, n: int) -> FollowUp:
-        return self._rows[n]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        f = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            due = f.due_date.isoformat() + ("（已超期）" if f.overdue else "")
-            return (f.case_no, f.item_name, f.applicant_name, f.level.label_zh, f.comment, due)[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and f.overdue:
-            return _OVERDUE
-        return None
+    def alarming(self, f: FollowUp) -> bool:
+        return f.overdue
 
 
 class WorkView(QWidget):

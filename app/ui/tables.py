@@ -1,0 +1,57 @@
+"""One table model for every list of frozen rows the counter shows: a subclass names its columns and says
+how a row reads (``cells``) and whether it is shown in red (``alarming``, e.g. an overdue case)."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+Row = TypeVar("Row")
+_Index = QModelIndex | QPersistentModelIndex
+ALARM = QBrush(QColor("#b42318"))  # overdue cases and follow-ups, in red
+
+
+class RowsModel(QAbstractTableModel, Generic[Row]):
+    HEADERS: tuple[str, ...] = ()
+    SAMPLES: tuple[str, ...] = ()  # typical contents, to size the columns once
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: tuple[Row, ...] = ()
+
+    def cells(self, row: Row) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def alarming(self, row: Row) -> bool:
+        return False
+
+    def set_rows(self, rows: tuple[Row, ...]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row(self, n: int) -> Row:
+        return self._rows[n]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(row)[index.column()]
+        if role == Qt.ItemDataRole.ForegroundRole and self.alarming(row):
+            return ALARM
+        return None
