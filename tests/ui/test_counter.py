@@ -167,8 +167,7 @@ def test_missing_materials_and_f8_record_a_consultation_with_the_one_time_notice
     qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
     qtbot.keyClick(counter.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: counter.service.item_line.hasFocus(), timeout=5000)
-    counter.vm.item_chosen("S09")
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S09")
     counter.service.materials.item(0).setCheckState(Qt.CheckState.Checked)  # the card, not the ID card
     assert "还缺 1 样" in counter.service.status.text()
     counter.service.form.editor("operation").setCurrentIndex(0)
@@ -188,8 +187,7 @@ def test_a_required_field_left_empty_is_marked_under_the_field_and_nothing_is_re
     qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
     qtbot.keyClick(counter.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: counter.service.item_line.hasFocus(), timeout=5000)
-    counter.vm.item_chosen("S09")
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S09")
     before = len(list_cases(demo_ctx))
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
     qtbot.keyClick(counter.service.form.editor("operation"), Qt.Key.Key_F9)
@@ -214,8 +212,7 @@ def test_a_case_handled_by_a_proxy_records_the_proxy_and_refuses_a_bad_proxy_id_
     qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
     qtbot.keyClick(counter.search, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: counter.service.item_line.hasFocus(), timeout=5000)
-    counter.vm.item_chosen("S08")
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S08")
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
     qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     proxy = counter.service.proxy
@@ -246,6 +243,12 @@ def _choose_someone(qtbot, counter, ctx) -> str:
     qtbot.waitUntil(lambda: counter.vm.resident is not None and counter.vm.resident.resident.id == resident_id,
                     timeout=5000)
     return resident_id
+
+
+def _pick(qtbot, counter, code: str) -> None:
+    """Choose the item for the person at the counter and wait for its checklist and form."""
+    counter.vm.item_chosen(code)
+    qtbot.waitUntil(lambda: counter.service.item is not None and counter.service.item.code == code, timeout=5000)
 
 
 def test_the_full_id_number_is_shown_to_a_station_head_with_a_purpose_and_audited(qtbot, demo_ctx, runner):
@@ -292,8 +295,7 @@ def test_after_a_case_f7_opens_the_rating_panel_and_a_bad_rating_opens_a_follow_
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     counter = window.counter
     _choose_someone(qtbot, counter, demo_ctx)
-    counter.vm.item_chosen("S08")
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S08")
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
     qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
@@ -323,8 +325,7 @@ def test_scans_added_before_accepting_are_stored_with_the_case_and_their_hash(qt
     window = _window(qtbot, demo_ctx, runner)
     counter = window.counter
     _choose_someone(qtbot, counter, demo_ctx)
-    counter.vm.item_chosen("S08")
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S08")
     scan = tmp_path / "身份证正反面.jpg"
     scan.write_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 40)  # a small JPEG-like file
     counter.service.materials.setCurrentRow(1)  # the scan belongs to the selected material
@@ -347,8 +348,7 @@ def test_a_scan_that_vanished_is_reported_and_the_case_is_still_recorded(qtbot, 
     window = _window(qtbot, demo_ctx, runner)
     counter = window.counter
     _choose_someone(qtbot, counter, demo_ctx)
-    counter.vm.item_chosen("S08")
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S08")
     counter.service.add_scans([tmp_path / "已经删掉的.jpg"])
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
     qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_F9)
@@ -364,8 +364,7 @@ def test_a_resident_who_comes_back_with_the_materials_continues_the_consultation
     window = _window(qtbot, demo_ctx, runner)
     counter = window.counter
     resident_id = _choose_someone(qtbot, counter, demo_ctx)
-    counter.vm.item_chosen("S08")
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S08")
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_F8)  # nothing brought: a consultation and its notice
     qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
     first = counter._last_case.case
@@ -390,8 +389,7 @@ def test_the_window_fits_a_1366_by_768_screen_with_long_messages_showing(qtbot, 
     window = _window(qtbot, demo_ctx, runner)
     counter = window.counter
     _choose_someone(qtbot, counter, demo_ctx)
-    counter.vm.item_chosen("S07")  # the longest material names
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S07")  # the longest material names
     counter.service.proxy.setChecked(True)
     long = "身份证号码最后一位校验码不对（应为 9，输入的是 2），说明有数字输错了，请核对证件后重新输入。" * 2
     counter.service.show_form_problems({"proxy_id": long, "reason": long})
@@ -409,8 +407,7 @@ def test_the_window_still_fits_after_a_case_with_a_proxy_is_accepted(qtbot, demo
     window = _window(qtbot, demo_ctx, runner)
     counter = window.counter
     _choose_someone(qtbot, counter, demo_ctx)
-    counter.vm.item_chosen("S07")
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "S07")
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
     counter.service.form.editor("reason").setCurrentIndex(0)
     body = "33012719900303012"
@@ -436,8 +433,7 @@ def test_ctrl_d_pins_the_item_and_alt_1_then_chooses_it_for_the_next_person(qtbo
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     counter = window.counter
     _choose_someone(qtbot, counter, demo_ctx)
-    counter.vm.item_chosen("N02")  # 电费
-    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=5000)
+    _pick(qtbot, counter, "N02")  # 电费
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "N02" in counter.vm.favourites and counter.vm.frequent[0].code == "N02", timeout=5000)
     assert "常用" in counter.hint.text()
