@@ -37,6 +37,11 @@ class CaseState(StrEnum):
         return self in (CaseState.ACCEPTED, CaseState.FORWARDED)
 
 
+
+# Not closed: what the station still has to move on (consultation, accepted, forwarded, returned).
+OPEN_STATES: tuple[CaseState, ...] = (CaseState.CONSULTATION, CaseState.ACCEPTED, CaseState.FORWARDED,
+                                      CaseState.RETURNED)
+
 _LABELS = {
     CaseState.CONSULTATION: ("咨询", "Consultation"),
     CaseState.ACCEPTED: ("已受理", "Accepted"),

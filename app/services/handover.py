@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.domain.cases import CaseState
+from app.domain.cases import OPEN_STATES, CaseState
 from app.domain.errors import DomainError, NotFound
 from app.domain.staff import Actor, Permission
 from app.services.cases import iso_time, record_event
 from app.services.context import ServiceContext
 from app.services.views import CaseSummary, case_summary
-
-_OPEN = (CaseState.CONSULTATION, CaseState.ACCEPTED, CaseState.FORWARDED, CaseState.RETURNED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +29,7 @@ def my_open_cases(ctx: ServiceContext, *, actor: Actor) -> tuple[CaseSummary, ..
     """What the staff member would hand over: the open cases they handle, oldest first."""
     today = ctx.now().date()
     with ctx.read() as uow:
-        rows = uow.repos.cases.open_for_handler(ctx.station_code(uow), actor.staff_id, [s.value for s in _OPEN])
+        rows = uow.repos.cases.open_for_handler(ctx.station_code(uow), actor.staff_id, [s.value for s in OPEN_STATES])
     return tuple(case_summary(r, today) for r in rows)
 
 
@@ -46,7 +44,7 @@ def hand_over(ctx: ServiceContext, *, actor: Actor, to_username: str, note: str 
             raise NotFound("handover.no_such_staff", username=to_username)
         if to["id"] == actor.staff_id:
             raise DomainError("handover.same_person")
-        rows = uow.repos.cases.open_for_handler(station, actor.staff_id, [s.value for s in _OPEN])
+        rows = uow.repos.cases.open_for_handler(station, actor.staff_id, [s.value for s in OPEN_STATES])
         text = f"交接班：{actor.display_name} → {to['display_name']}"
         if note.strip():
             text += f"（{note.strip()[:200]}）"

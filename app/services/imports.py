@@ -90,7 +90,8 @@ def import_residents(
     fallback_village = town.village(default_village).code if default_village else ""
     if "village" not in roster.columns and not fallback_village:
         raise DomainError("import.no_village", villages="、".join(v.name for v in town.villages))
-    bulk = _estimated_rows(path) >= BULK_ROWS and _estimated_rows(path) >= _live_residents(ctx)
+    estimated = _estimated_rows(path)
+    bulk = estimated >= BULK_ROWS and estimated >= _live_residents(ctx)
     if bulk:
         with ctx.uow() as uow:
             uow.suspend_search_indexes()

@@ -395,7 +395,7 @@ class CounterView(QWidget):
                        proxy=self.service.proxy.value(), scans=list(self.service.scans))
 
     def _on_service_back_requested(self) -> None:
-        if self.service.item is not None and self.service.item_line.hasFocus() is False:
+        if self.service.item is not None and not self.service.item_line.hasFocus():
             self.service.focus_item()
         else:
             self.focus_search()

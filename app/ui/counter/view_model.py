@@ -59,7 +59,6 @@ class CounterViewModel(QObject):
         super().__init__()
         self._ctx = ctx
         self._runner = runner
-        self._lang = lang
         self.lang = lang
         self.actor = actor
         self.reader: CardReader = reader or NoCardReader()
@@ -153,7 +152,7 @@ class CounterViewModel(QObject):
 
     def _on_register_error(self, error: BaseException) -> None:
         if isinstance(error, ValidationFailed):
-            self.register_problems.emit({key: message_for(p, self._lang) for key, p in error.problems.items()})
+            self.register_problems.emit({key: message_for(p, self.lang) for key, p in error.problems.items()})
         else:
             self._on_error(error)
 
@@ -260,7 +259,7 @@ class CounterViewModel(QObject):
                 try:
                     add_attachment(ctx, actor=actor, case_id=result.case.id, path=path, material_code=material)
                 except DomainError as e:
-                    failed.append(f"{path.name}：{message_for(e, self._lang)}")
+                    failed.append(f"{path.name}：{message_for(e, self.lang)}")
             return replace(result, case=get_case(ctx, case_id=result.case.id)), failed
 
         self._runner.submit(accept_and_store, self._on_accepted_with_scans, self._on_accept_error)
@@ -277,7 +276,7 @@ class CounterViewModel(QObject):
             return
         ctx, actor = self._ctx, self.actor
         self._runner.submit(lambda: rate_case(ctx, actor=actor, case_id=case_id, level=level), self.rated.emit,
-                            lambda e: self.rating_failed.emit(message_for(e, self._lang)))
+                            lambda e: self.rating_failed.emit(message_for(e, self.lang)))
 
     def _on_accepted(self, result: AcceptResult) -> None:
         self.clear_draft()
@@ -288,10 +287,10 @@ class CounterViewModel(QObject):
 
     def _on_accept_error(self, error: BaseException) -> None:
         if isinstance(error, ValidationFailed) and error.code == "form.invalid":
-            self.form_problems.emit({key: message_for(problem, self._lang)
+            self.form_problems.emit({key: message_for(problem, self.lang)
                                      for key, problem in error.problems.items()})
         else:
             self._on_error(error)
 
     def _on_error(self, error: BaseException) -> None:
-        self.failed.emit(message_for(error, self._lang))
+        self.failed.emit(message_for(error, self.lang))

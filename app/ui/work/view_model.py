@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from app.domain.cases import CaseState
+from app.domain.cases import OPEN_STATES, CaseState
 from app.domain.staff import Actor
 from app.services.cases import CaseView, complete_case, forward_case, list_cases, return_case
 from app.services.context import ServiceContext
-from app.services.handover import Handover, hand_over, my_open_cases
+from app.services.handover import hand_over, my_open_cases
 from app.services.ratings import FollowUp, close_follow_up, list_follow_ups
 from app.services.staff import list_staff
 from app.services.views import CaseSummary
 from app.ui.errors import message_for
 from app.ui.tasks import TaskRunner
+
+T = TypeVar("T")
+
+
+def _moved(what: str) -> Callable[[CaseView], str]:
+    return lambda view: f"{view.case_no}　{what}（{view.state.label_zh}）"
 
 
 class WorkList(StrEnum):
@@ -34,7 +41,6 @@ class WorkList(StrEnum):
                 "follow_ups": "差评回访", "mine": "交接班", "search": "查找"}[self.value]
 
 
-_OPEN = (CaseState.CONSULTATION, CaseState.ACCEPTED, CaseState.FORWARDED, CaseState.RETURNED)
 
 
 class WorkViewModel(QObject):
@@ -72,24 +78,24 @@ class WorkViewModel(QObject):
             if which_now is WorkList.OVERDUE:
                 return list_cases(ctx, overdue=True)
             if which_now is WorkList.OPEN:
-                return list_cases(ctx, states=_OPEN)
+                return list_cases(ctx, states=OPEN_STATES)
             return list_cases(ctx, text=query) if query.strip() else ()
 
         self._runner.submit(fetch, lambda rows: self.rows_changed.emit(rows, which_now.value), self._on_error)
 
     # -- moving a case on --------------------------------------------------------------------
     def forward(self, case_id: str) -> None:
-        self._act(lambda actor: forward_case(self._ctx, actor=actor, case_id=case_id), "已转报镇里")
+        self._act(lambda actor: forward_case(self._ctx, actor=actor, case_id=case_id), _moved("已转报镇里"))
 
     def complete(self, case_id: str) -> None:
-        self._act(lambda actor: complete_case(self._ctx, actor=actor, case_id=case_id), "已办结")
+        self._act(lambda actor: complete_case(self._ctx, actor=actor, case_id=case_id), _moved("已办结"))
 
     def send_back(self, case_id: str, reason: str) -> None:
         if not reason.strip():
             self.failed.emit("退回补正要写明原因：请在“原因”框里写清还缺什么、哪里要改，再按 F11。")
             return
         self._act(lambda actor: return_case(self._ctx, actor=actor, case_id=case_id, reason=reason.strip()),
-                  "已退回补正")
+                  _moved("已退回补正"))
 
     def load_colleagues(self) -> None:
         """Who can take over: this station's other active staff."""
@@ -101,40 +107,22 @@ class WorkViewModel(QObject):
                             self.colleagues_loaded.emit, self._on_error)
 
     def hand_over(self, to_username: str, note: str) -> None:
-        actor, ctx = self.actor, self._ctx
-        if actor is None:
-            self.failed.emit("请先登录。")
-            return
-
-        def finished(handover: Handover) -> None:
-            self.done.emit(f"已交接给 {handover.to_name}：{len(handover.cases)} 件未办结的办件由他/她接着办。")
-            self.load()
-
-        self._runner.submit(lambda: hand_over(ctx, actor=actor, to_username=to_username, note=note), finished,
-                            self._on_error)
+        self._act(lambda actor: hand_over(self._ctx, actor=actor, to_username=to_username, note=note),
+                  lambda h: f"已交接给 {h.to_name}：{len(h.cases)} 件未办结的办件由他/她接着办。")
 
     def close_follow_up(self, follow_up_id: str, note: str) -> None:
+        self._act(lambda actor: close_follow_up(self._ctx, actor=actor, follow_up_id=follow_up_id, note=note),
+                  lambda _: "差评回访已关闭，处理情况已记下。")
+
+    def _act(self, call: Callable[[Actor], T], say: Callable[[T], str]) -> None:
+        """Run a staff action on the database thread, say what was done, and refresh the list."""
         actor = self.actor
         if actor is None:
             self.failed.emit("请先登录。")
             return
 
-        def finished(_: object) -> None:
-            self.done.emit("差评回访已关闭，处理情况已记下。")
-            self.load()
-
-        ctx = self._ctx
-        self._runner.submit(lambda: close_follow_up(ctx, actor=actor, follow_up_id=follow_up_id, note=note),
-                            finished, self._on_error)
-
-    def _act(self, call: Callable[[Actor], CaseView], what: str) -> None:
-        actor = self.actor
-        if actor is None:
-            self.failed.emit("请先登录。")
-            return
-
-        def finished(view: CaseView) -> None:
-            self.done.emit(f"{view.case_no}　{what}（{view.state.label_zh}）")
+        def finished(result: T) -> None:
+            self.done.emit(say(result))
             self.load()
 
         self._runner.submit(lambda: call(actor), finished, self._on_error)
