@@ -59,6 +59,11 @@ class MaterialForm(StrEnum):
         return {"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件",
                 "original_checked": "原件核验后退还"}[self.value]
 
+    @property
+    def label_en(self) -> str:
+        return {"original": "original", "copy": "copy", "original_and_copy": "original and copy",
+                "original_checked": "original, checked and returned"}[self.value]
+
 
 @dataclass(frozen=True, slots=True)
 class Material:

@@ -19,6 +19,10 @@ class Role(StrEnum):
     def label_zh(self) -> str:
         return {"clerk": "窗口工作人员", "head": "站长", "town_admin": "镇管理员"}[self.value]
 
+    @property
+    def label_en(self) -> str:
+        return {"clerk": "counter clerk", "head": "station head", "town_admin": "town administrator"}[self.value]
+
 
 class Post(StrEnum):
     """AB岗: A is the main post, B covers with the same powers when A is away."""

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from app.domain.idcard import IdCard
+from app.ui.i18n import N_
 
 
 class CardReader(Protocol):
@@ -21,7 +22,7 @@ class CardReader(Protocol):
 class SimulatedCardReader:
     """Cards put on the reader in order (tests and the demo station)."""
 
-    name = "模拟读卡器"
+    name = N_("模拟读卡器")
 
     def __init__(self, cards: Iterable[IdCard] = ()) -> None:
         self._cards: deque[IdCard] = deque(cards)
@@ -36,7 +37,7 @@ class SimulatedCardReader:
 class NoCardReader:
     """No reader is set up: reading says so instead of failing."""
 
-    name = "未连接读卡器"
+    name = N_("未连接读卡器")
 
     def read(self) -> IdCard | None:
         return None

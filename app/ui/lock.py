@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.staff import Actor
+from app.ui.i18n import tr
 from app.ui.login.view_model import LoginViewModel
 
 DEFAULT_LOCK_MINUTES = 5
@@ -53,13 +54,13 @@ class LockPage(QWidget):
         super().__init__(parent)
         self.actor = actor
         self.vm = vm
-        title = QLabel(f"已锁屏　{actor.display_name}（工号 {actor.staff_no}）")
+        title = QLabel(tr("已锁屏　{name}（工号 {staff_no}）").format(name=actor.display_name, staff_no=actor.staff_no))
         title.setObjectName("title")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText("输入密码，回车解锁")
+        self.password.setPlaceholderText(tr("输入密码，回车解锁"))
         self.password.setMinimumWidth(380)
-        self.button = QPushButton("解锁　Enter")
+        self.button = QPushButton(tr("解锁　Enter"))
         self.message = QLabel("")
         self.message.setObjectName("error")
         self.message.setWordWrap(True)  # a long sentence wraps instead of widening the window

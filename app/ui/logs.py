@@ -12,6 +12,7 @@ from types import TracebackType
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.messages import render
+from app.ui.i18n import language, tr
 
 log = logging.getLogger("app.ui")
 LOG_FILE = "counter.log"
@@ -30,14 +31,14 @@ def log_to_folder(folder: Path) -> Path:
     return path
 
 
-def install_excepthook(lang: str, log_path: Path | None) -> None:
+def install_excepthook(log_path: Path | None) -> None:
     """An exception escaping a slot would otherwise print a traceback (or, from Qt, end the program)."""
 
     def hook(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
         log.error("unexpected error", exc_info=(kind, error, tb))
         if QApplication.instance() is None:
             return
-        where = f"\n\n（详细情况已记在 {log_path}）" if log_path else ""
-        QMessageBox.warning(None, "村站通", render("ui.internal_error", {}, lang) + where)
+        where = "\n\n" + tr("（详细情况已记在 {path}）").format(path=log_path) if log_path else ""
+        QMessageBox.warning(None, tr("村站通"), render("ui.internal_error", {}, language()) + where)
 
     sys.excepthook = hook

@@ -10,13 +10,31 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QSettings, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
 from app.paths import resource
+from app.ui.i18n import LANGS, N_, tr
 
 TEXT_SIZES = (1.0, 1.15, 1.3, 1.5, 1.75)  # 标准, 大, 较大, 特大, 最大
-TEXT_SIZE_NAMES = ("标准", "大", "较大", "特大", "最大")
+TEXT_SIZE_NAMES = (N_("标准"), N_("大"), N_("较大"), N_("特大"), N_("最大"))
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)pt")
+
+
+UI_FONT_FILE = ("fonts", "wqy-microhei.ttc")  # 文泉驿微米黑, shipped with its licence (resources/fonts)
+
+
+def install_ui_font(app: QApplication) -> str | None:
+    """The bundled CJK font as the whole counter's font, so it reads the same on every PC (an old Windows
+    PC may have only SimSun bitmaps at small sizes). Returns the family, or None when the file is missing."""
+    font_id = QFontDatabase.addApplicationFont(str(resource(*UI_FONT_FILE)))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        return None
+    font = QFont(app.font())
+    font.setFamilies([families[0]])  # face 0: Micro Hei (face 1 is its monospaced sibling)
+    app.setFont(font)
+    return families[0]
 
 
 def base_stylesheet() -> str:
@@ -44,7 +62,7 @@ class TextSize:
 
     @property
     def name(self) -> str:
-        return TEXT_SIZE_NAMES[self.step]
+        return tr(TEXT_SIZE_NAMES[self.step])
 
     def apply(self) -> None:
         self._app.setStyleSheet(scaled(self._base, TEXT_SIZES[self.step]))
@@ -57,6 +75,24 @@ class TextSize:
             self._settings.setValue("text_size", self.step)
             self._settings.sync()
         return self.name
+
+
+def settings_file(data_dir: Path) -> Path:
+    return data_dir / "ui-settings.ini"
+
+
+def stored_language(path: Path) -> str | None:
+    """The language last chosen on this PC (at the login window), if any."""
+    if not path.exists():
+        return None
+    value = QSettings(str(path), QSettings.Format.IniFormat).value("language")
+    return value if value in LANGS else None
+
+
+def store_language(path: Path, lang: str) -> None:
+    settings = QSettings(str(path), QSettings.Format.IniFormat)
+    settings.setValue("language", lang)
+    settings.sync()
 
 
 def install_qt_translations(app: QApplication, lang: str) -> QTranslator | None:

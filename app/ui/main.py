@@ -23,11 +23,20 @@ from app.ui.counter.view import CounterView
 from app.ui.counter.view_model import CounterViewModel
 from app.ui.devices import NoCardReader, SimulatedCardReader
 from app.ui.errors import message_for
+from app.ui.i18n import tr, use_language
 from app.ui.lock import DEFAULT_LOCK_MINUTES, LockPage
 from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
 from app.ui.logs import install_excepthook, log_to_folder
-from app.ui.look import TextSize, base_stylesheet, install_qt_translations
+from app.ui.look import (
+    TextSize,
+    base_stylesheet,
+    install_qt_translations,
+    install_ui_font,
+    settings_file,
+    store_language,
+    stored_language,
+)
 from app.ui.setup.view import SetupDialog, SetupViewModel
 from app.ui.shell import MainWindow
 from app.ui.tasks import TaskRunner
@@ -38,17 +47,23 @@ log = logging.getLogger(__name__)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    # The command line's help is read before a language is chosen, so it says everything in both.
     p = argparse.ArgumentParser(prog="python -m app", description="村站通 StationDesk 窗口 / the counter")
-    p.add_argument("--demo", action="store_true", help="打开演示站点（第一次使用时自动建立）")
-    p.add_argument("--data-dir", help="数据文件夹")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh")
-    p.add_argument("--screenshot", help="登录（--user，密码取自 STATIONDESK_PASSWORD）后截图到此文件并退出")
-    p.add_argument("--user", help="截图时自动登录的账号")
-    p.add_argument("--query", default="", help="截图前在找人框里输入的内容")
-    p.add_argument("--item", default="", help="截图前选中的事项编号（如 S09），需同时给 --query")
-    p.add_argument("--page", choices=("counter", "work"), default="counter", help="截图的页面")
+    p.add_argument("--demo", action="store_true",
+                   help="打开演示站点（第一次使用时自动建立）/ open the demo station (made on first use)")
+    p.add_argument("--data-dir", help="数据文件夹 / data folder")
+    p.add_argument("--lang", choices=("zh", "en"),
+                   help="界面语言（默认取上次在登录窗口选的）/ language (default: the one last chosen at login)")
+    p.add_argument("--screenshot",
+                   help="登录（--user，密码取自 STATIONDESK_PASSWORD）后截图到此文件并退出 / "
+                        "log in, save a screenshot to this file and exit")
+    p.add_argument("--user", help="截图时自动登录的账号 / user to log in as for --screenshot")
+    p.add_argument("--query", default="", help="截图前在找人框里输入的内容 / text typed into the search box")
+    p.add_argument("--item", default="", help="截图前选中的事项编号（如 S09）/ item code to choose (e.g. S09)")
+    p.add_argument("--page", choices=("counter", "work"), default="counter", help="截图的页面 / page to capture")
     p.add_argument("--lock-minutes", type=float, default=DEFAULT_LOCK_MINUTES,
-                   help=f"无人操作多少分钟后锁屏（默认 {DEFAULT_LOCK_MINUTES}，0 为不自动锁屏）")
+                   help=f"无人操作多少分钟后锁屏（默认 {DEFAULT_LOCK_MINUTES}，0 为不自动锁屏）/ "
+                        "minutes without input before the screen locks (0: never)")
     p.add_argument("--version", action="version", version=f"StationDesk {__version__}")
     return p.parse_args(argv)
 
@@ -77,15 +92,18 @@ def run(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("StationDesk")
+    install_ui_font(app)
     app.setStyleSheet(base_stylesheet())
-    translations = install_qt_translations(app, args.lang)  # noqa: F841 - kept alive for the whole run
     data_dir = data_dir_for(args)
+    args.lang = args.lang or stored_language(settings_file(data_dir)) or "zh"
+    use_language(args.lang)
+    args.qt_words = install_qt_translations(app, args.lang)  # kept alive while it is installed
     log_path: Path | None = None
     try:
         log_path = log_to_folder(data_dir / "logs")
     except OSError:  # a read-only folder must not stop the counter; the console still gets the log
         log.warning("cannot write the log in %s", data_dir)
-    install_excepthook(args.lang, log_path)
+    install_excepthook(log_path)
     try:
         ctx = open_context(data_dir)
         if not is_initialised(ctx) and not args.demo:
@@ -106,7 +124,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             splash.close()
         station = station_view(ctx)
     except Exception as e:  # a plain message instead of a traceback; details go to the log
-        QMessageBox.critical(None, "村站通", message_for(e, args.lang))
+        QMessageBox.critical(None, tr("村站通"), message_for(e, args.lang))
         return 1
     runner = TaskRunner()
     try:
@@ -121,13 +139,18 @@ def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, r
     from app.services.station import StationView
 
     assert isinstance(station, StationView)
-    login_vm = LoginViewModel(ctx, runner, args.lang)
-    dialog = LoginDialog(login_vm, station_name=f"{station.town_name} {station.station_name}")
-    if args.screenshot and args.user:
-        dialog.username.setText(args.user)
-        dialog.password.setText(os.environ.get("STATIONDESK_PASSWORD", ""))
-        QTimer.singleShot(0, dialog.button.click)
-    if not dialog.exec() or dialog.actor is None:
+    while True:
+        login_vm = LoginViewModel(ctx, runner, args.lang)
+        dialog = LoginDialog(login_vm, station_name=f"{station.town_name} {station.station_name}")
+        if args.screenshot and args.user:
+            dialog.username.setText(args.user)
+            dialog.password.setText(os.environ.get("STATIONDESK_PASSWORD", ""))
+            QTimer.singleShot(0, dialog.button.click)
+        result = dialog.exec()
+        if result != LoginDialog.LANGUAGE_CHANGED:
+            break
+        _switch_language(app, args, dialog.other_language, ctx.data_dir)  # and show the login again
+    if not result or dialog.actor is None:
         return 0
     actor: Actor = dialog.actor
     devices = TaskRunner(thread_name="stationdesk-devices")  # the card reader may take a second
@@ -136,7 +159,7 @@ def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, r
         counter_vm = CounterViewModel(ctx, runner, args.lang, actor=actor, reader=reader, devices=devices)
         work = WorkView(WorkViewModel(ctx, runner, args.lang, actor=actor))
         lock = LockPage(actor, LoginViewModel(ctx, runner, args.lang))
-        text_size = TextSize(app, ctx.data_dir / "ui-settings.ini" if ctx.data_dir else None)
+        text_size = TextSize(app, settings_file(ctx.data_dir) if ctx.data_dir else None)
         window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm), work=work, lock=lock,
                             lock_after_ms=int(args.lock_minutes * 60_000), text_size=text_size)
         window.show()
@@ -148,6 +171,20 @@ def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, r
         return app.exec()
     finally:
         devices.shutdown()
+
+
+def _switch_language(app: QApplication, args: argparse.Namespace, lang: str, data_dir: Path | None) -> None:
+    """The login window's language button: every word from now on, Qt's own included, and at the next start."""
+    if args.qt_words is not None:
+        app.removeTranslator(args.qt_words)
+    args.lang = lang
+    use_language(lang)
+    args.qt_words = install_qt_translations(app, lang)
+    if data_dir is not None:
+        try:
+            store_language(settings_file(data_dir), lang)
+        except OSError:
+            log.warning("cannot remember the language in %s", data_dir)
 
 
 def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query: str, item: str,

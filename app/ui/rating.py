@@ -11,6 +11,7 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.ratings import RatingLevel
+from app.ui.i18n import label, tr
 
 THANKS_MS = 3000  # how long the thanks stay before the panel closes
 
@@ -24,7 +25,7 @@ class RatingPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("rating")
-        self.title = QLabel("请您为本次服务评价")
+        self.title = QLabel(tr("请您为本次服务评价"))
         self.title.setObjectName("ratingTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.case_line = QLabel("")
@@ -36,7 +37,7 @@ class RatingPanel(QWidget):
         self.buttons: dict[int, QPushButton] = {}
         grid = QGridLayout()
         for n, level in enumerate(RatingLevel):
-            button = QPushButton(f"{int(level)}\n{level.label_zh}")
+            button = QPushButton(f"{int(level)}\n{label(level)}")
             button.setObjectName("ratingButton")
             button.setMinimumSize(170, 140)
             button.setStyleSheet(f"QPushButton#ratingButton {{ background: {_COLOURS[int(level)]}; color: white;"
@@ -78,11 +79,11 @@ class RatingPanel(QWidget):
         self._open = False
         for b in self.buttons.values():
             b.setEnabled(False)
-        self.thanks.setText(f"您选择了“{RatingLevel(level).label_zh}”。正在保存…")
+        self.thanks.setText(tr("您选择了“{level}”。正在保存…").format(level=label(RatingLevel(level))))
         self.rated.emit(level)
 
     def show_saved(self, level: int) -> None:
-        text = "谢谢您的评价！" if not RatingLevel(level).is_bad else "谢谢您的评价，我们会尽快联系您改进。"
+        text = tr("谢谢您的评价！") if not RatingLevel(level).is_bad else tr("谢谢您的评价，我们会尽快联系您改进。")
         self.thanks.setText(text)
         self._timer.start()
 
@@ -96,7 +97,7 @@ class RatingWindow(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)  # a window of its own, closed with the counter
-        self.setWindowTitle("服务评价")
+        self.setWindowTitle(tr("服务评价"))
         self.panel = RatingPanel(self)
         QVBoxLayout(self).addWidget(self.panel)
         self.panel.finished.connect(self._on_panel_finished)

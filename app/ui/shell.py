@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, 
 from app.domain.staff import Actor
 from app.services.station import StationView
 from app.ui.counter.view import CounterView
+from app.ui.i18n import label, tr
 from app.ui.lock import DEFAULT_LOCK_MINUTES, IdleWatch, LockPage
 from app.ui.look import TextSize
 from app.ui.work.view import WorkView
@@ -18,17 +19,18 @@ class MainWindow(QMainWindow):
                  work: WorkView | None = None, lock: LockPage | None = None,
                  lock_after_ms: int = DEFAULT_LOCK_MINUTES * 60_000, text_size: TextSize | None = None) -> None:
         super().__init__()
-        self.setWindowTitle(f"村站通 StationDesk — {station.station_name}")
+        self.setWindowTitle(tr("村站通 StationDesk — {station}").format(station=station.station_name))
         header = QWidget()
         header.setObjectName("header")
         row = QHBoxLayout(header)
         row.setContentsMargins(8, 4, 8, 4)
         header.setFixedHeight(48)
         self.station_label = QLabel(f"{station.town_name}　{station.station_name}")
-        who = f"{actor.display_name}（工号 {actor.staff_no}，{actor.role.label_zh}，{actor.post}岗）"
+        who = tr("{name}（工号 {staff_no}，{role}，{post}岗）").format(
+            name=actor.display_name, staff_no=actor.staff_no, role=label(actor.role), post=actor.post)
         self.staff_label = QLabel(who)
-        self.sync_label = QLabel("● 离线工作")  # the sync issue replaces this with the real state
-        self.sync_label.setToolTip("本机数据库可以正常使用；与镇服务器的同步由“镇同步”功能负责。")
+        self.sync_label = QLabel(tr("● 离线工作"))  # the sync issue replaces this with the real state
+        self.sync_label.setToolTip(tr("本机数据库可以正常使用；与镇服务器的同步由“镇同步”功能负责。"))
         row.addWidget(self.station_label)
         row.addStretch(1)
         row.addWidget(self.staff_label)
@@ -39,11 +41,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(header)
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
-        self.pages.addTab(counter, "窗口办理　F1")
+        self.pages.addTab(counter, tr("窗口办理　F1"))
         self.counter = counter
         self.work = work
         if work is not None:
-            self.pages.addTab(work, "今日工作　F4")
+            self.pages.addTab(work, tr("今日工作　F4"))
             QShortcut(QKeySequence("F4"), self, self.show_work)
         QShortcut(QKeySequence("F1"), self, self.show_counter)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)  # leaving the counter for a moment
@@ -68,7 +70,7 @@ class MainWindow(QMainWindow):
     def change_text_size(self, delta: int) -> None:
         if self.text_size is not None:
             name = self.text_size.change(delta)
-            self.counter.hint.setText(f"字号：{name}（Ctrl+= 放大，Ctrl+- 缩小，Ctrl+0 标准）")
+            self.counter.hint.setText(tr("字号：{name}（Ctrl+= 放大，Ctrl+- 缩小，Ctrl+0 标准）").format(name=name))
 
     @property
     def locked(self) -> bool:

@@ -8,14 +8,15 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from app.ui.i18n import tr
+
 Row = TypeVar("Row")
 _Index = QModelIndex | QPersistentModelIndex
 ALARM = QBrush(QColor("#b42318"))  # overdue cases and follow-ups, in red
 
 
 class RowsModel(QAbstractTableModel, Generic[Row]):
-    HEADERS: tuple[str, ...] = ()
-    SAMPLES: tuple[str, ...] = ()  # typical contents, to size the columns once
+    HEADERS: tuple[str, ...] = ()  # N_("…") phrases, shown through tr()
 
     def __init__(self) -> None:
         super().__init__()
@@ -23,6 +24,10 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
 
     def cells(self, row: Row) -> tuple[str, ...]:
         raise NotImplementedError
+
+    def samples(self) -> tuple[str, ...]:
+        """Typical contents in the current language, to size the columns once (none: Qt's default widths)."""
+        return ()
 
     def alarming(self, row: Row) -> bool:
         return False
@@ -43,7 +48,7 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return tr(self.HEADERS[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

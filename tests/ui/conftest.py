@@ -16,9 +16,10 @@ from app.services.demo import build_demo
 
 @pytest.fixture(scope="session", autouse=True)
 def counter_look(qapp: object) -> None:
-    """The counter's own stylesheet (15 pt text and up), so sizes and layouts are the ones staff see."""
-    from app.ui.look import base_stylesheet
+    """The counter's own font and stylesheet (15 pt text and up), so sizes and layouts are the ones staff see."""
+    from app.ui.look import base_stylesheet, install_ui_font
 
+    install_ui_font(qapp)  # type: ignore[arg-type]
     qapp.setStyleSheet(base_stylesheet())  # type: ignore[attr-defined]
 
 

@@ -15,7 +15,7 @@ def test_an_uncaught_error_goes_to_the_log_file_and_a_plain_message(qtbot, tmp_p
     before_hook = sys.excepthook
     path = logs.log_to_folder(tmp_path / "logs")
     try:
-        logs.install_excepthook("zh", path)
+        logs.install_excepthook(path)
         try:
             raise KeyError("station_code")
         except KeyError as e:

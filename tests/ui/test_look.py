@@ -61,3 +61,16 @@ def test_qts_own_words_are_in_chinese(qtbot) -> None:
         if translator is not None:
             app.removeTranslator(translator)
     assert install_qt_translations(app, "en") is None
+
+
+def test_the_counter_uses_the_bundled_font_for_chinese_latin_and_digits(qtbot) -> None:
+    from PySide6.QtGui import QFontInfo, QRawFont
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel("青溪村 Qingxi 0571-64812345")
+    qtbot.addWidget(label)
+    info = QFontInfo(label.font())
+    assert info.family() == "WenQuanYi Micro Hei"  # installed by the autouse fixture, as the app does at start
+    raw = QRawFont.fromFont(label.font())
+    # The one font draws all three scripts itself: no fallback font, so every PC shows the same shapes.
+    assert all(raw.supportsCharacter(ord(ch)) for ch in "青溪村镇办件受理Qingxi0571-64812345")

@@ -17,13 +17,14 @@ from PySide6.QtWidgets import (
 
 from app.domain.forms import FieldKind, FieldSpec
 from app.ui.fields import show_problems, with_problem
+from app.ui.i18n import N_, tr
 
 _PLACEHOLDER = {
-    FieldKind.MONEY: "金额，元，如 125.50", FieldKind.DATE: "日期，如 2026-11-23",
-    FieldKind.YEAR_MONTH: "年月，如 2026-11",
-    FieldKind.INTEGER: "整数", FieldKind.ID_NUMBER: "18位身份证号", FieldKind.PHONE: "手机或座机",
-    FieldKind.BANK_ACCOUNT: "银行卡号（数字）", FieldKind.PLATE: "车牌号，如 浙A12345",
-    FieldKind.ACCOUNT_NO: "户号 / 缴费号", FieldKind.DECISION_NO: "决定书编号（15-20位数字）",
+    FieldKind.MONEY: N_("金额，元，如 125.50"), FieldKind.DATE: N_("日期，如 2026-11-23"),
+    FieldKind.YEAR_MONTH: N_("年月，如 2026-11"),
+    FieldKind.INTEGER: N_("整数"), FieldKind.ID_NUMBER: N_("18位身份证号"), FieldKind.PHONE: N_("手机或座机"),
+    FieldKind.BANK_ACCOUNT: N_("银行卡号（数字）"), FieldKind.PLATE: N_("车牌号，如 浙A12345"),
+    FieldKind.ACCOUNT_NO: N_("户号 / 缴费号"), FieldKind.DECISION_NO: N_("决定书编号（15-20位数字）"),
 }
 
 Editor = QLineEdit | QComboBox | QCheckBox | QPlainTextEdit
@@ -53,7 +54,7 @@ class FormEditor(QWidget):
             editor = _editor(spec)
             editor.setObjectName(f"field_{spec.key}")
             box, problem = with_problem(editor)
-            label = QLabel(("＊" if spec.required else "") + spec.label)
+            label = QLabel((tr("＊") if spec.required else "") + spec.label)
             label.setBuddy(editor)
             if spec.help:
                 editor.setToolTip(spec.help)
@@ -117,12 +118,12 @@ def _editor(spec: FieldSpec) -> Editor:
     if spec.kind is FieldKind.CHOICE:
         combo = QComboBox()
         combo.addItems(list(spec.choices))
-        combo.setPlaceholderText("请选择（↓）")
+        combo.setPlaceholderText(tr("请选择（↓）"))
         combo.setCurrentIndex(spec.choices.index(spec.default) if spec.default in spec.choices else -1)
         return combo
     if spec.kind is FieldKind.BOOLEAN:
-        box = QCheckBox("是")
-        box.setChecked(spec.default in ("1", "true", "是"))
+        box = QCheckBox(tr("是"))
+        box.setChecked(spec.default in ("1", "true", tr("是")))
         return box
     if spec.kind is FieldKind.TEXTAREA:
         area = QPlainTextEdit(spec.default)
@@ -130,7 +131,7 @@ def _editor(spec: FieldSpec) -> Editor:
         area.setFixedHeight(70)
         return area
     line = QLineEdit(spec.default)
-    line.setPlaceholderText(spec.help or _PLACEHOLDER.get(spec.kind, ""))
+    line.setPlaceholderText(spec.help or tr(_PLACEHOLDER.get(spec.kind, "")))
     if spec.max_length:
         line.setMaxLength(spec.max_length)
     return line

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from app.domain.cases import CaseState
+from app.domain.identity import Gender
 from app.services.views import CaseSummary, ResidentSummary
+from app.ui.i18n import N_, label, tr
 from app.ui.tables import RowsModel
 
 
 class ResidentTableModel(RowsModel[ResidentSummary]):
-    HEADERS = ("姓名", "性别", "年龄", "身份证号", "电话", "村组", "标签")
-    SAMPLES = ("欧阳建国", "男", "100", "330127********002X", "0571-******45", "枫树岭村10组", "")
+    HEADERS = (N_("姓名"), N_("性别"), N_("年龄"), N_("身份证号"), N_("电话"), N_("村组"), N_("标签"))
+
+    def samples(self) -> tuple[str, ...]:
+        return ("欧阳建国", label(Gender.FEMALE), "100", "330127********002X", "0571-******45", "枫树岭村10组", "")
 
     def cells(self, r: ResidentSummary) -> tuple[str, ...]:
-        return (r.name, r.gender.label_zh if r.gender else "", "" if r.age is None else str(r.age), r.id_masked,
-                r.phone_masked, f"{r.village_name}{r.group}", "、".join(r.tags))
+        return (r.name, label(r.gender) if r.gender else "", "" if r.age is None else str(r.age), r.id_masked,
+                r.phone_masked, f"{r.village_name}{r.group}", tr("、").join(r.tags))
 
 
 class CaseTableModel(RowsModel[CaseSummary]):
-    HEADERS = ("办件编号", "事项", "状态", "受理时间", "承诺期限")
-    SAMPLES = ("QX01-20261123-0001", "社会保障卡申领/补换", "已受理（超期）", "2026-11-23 18:14", "2026-11-23")
+    HEADERS = (N_("办件编号"), N_("事项"), N_("状态"), N_("受理时间"), N_("承诺期限"))
+
+    def samples(self) -> tuple[str, ...]:
+        return ("QX01-20261123-0001", "社会保障卡申领/补换", label(CaseState.FORWARDED) + tr("（超期）"),
+                "2026-11-23 18:14", "2026-11-23")
 
     def cells(self, c: CaseSummary) -> tuple[str, ...]:
         due = c.due_date.isoformat() if c.due_date else ""
-        return (c.case_no, c.item_name, c.state.label_zh + ("（超期）" if c.overdue else ""),
+        return (c.case_no, c.item_name, label(c.state) + (tr("（超期）") if c.overdue else ""),
                 c.received_at.replace("T", " ")[:16], due)
 
     def alarming(self, c: CaseSummary) -> bool:

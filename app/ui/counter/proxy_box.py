@@ -9,8 +9,16 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEd
 
 from app.services.cases import ProxyInput
 from app.ui.fields import show_problems, with_problem
+from app.ui.i18n import N_, tr
 
-RELATIONS = ("配偶", "子女", "父母", "兄弟姐妹", "其他亲属", "村干部", "网格员", "邻居")
+RELATIONS = (N_("配偶"), N_("子女"), N_("父母"), N_("兄弟姐妹"), N_("其他亲属"), N_("村干部"), N_("网格员"), N_("邻居"))
+
+
+def _recorded(shown: str) -> str:
+    """The relation as the case records it: a listed one in Chinese whatever the screen's language."""
+    return next((r for r in RELATIONS if tr(r) == shown.strip()), shown.strip())
+
+
 KEYS = ("proxy_name", "proxy_id", "proxy_relation", "proxy_phone")
 
 
@@ -20,24 +28,24 @@ class ProxyBox(QGroupBox):
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("由他人代办　Ctrl+P", parent)
+        super().__init__(tr("由他人代办　Ctrl+P"), parent)
         self.setCheckable(True)
         self.setChecked(False)
         self.name = QLineEdit()
         self.id_number = QLineEdit()
-        self.id_number.setPlaceholderText("代办人的身份证号（核验原件）")
+        self.id_number.setPlaceholderText(tr("代办人的身份证号（核验原件）"))
         self.relation = QComboBox()
         self.relation.setEditable(True)
-        self.relation.addItems(RELATIONS)
+        self.relation.addItems([tr(r) for r in RELATIONS])
         self.relation.setCurrentIndex(-1)
-        self.relation.setPlaceholderText("与申请人关系")
+        self.relation.setPlaceholderText(tr("与申请人关系"))
         self.phone = QLineEdit()
         self.problems: dict[str, QLabel] = {}
         self._body = QWidget()
         form = QFormLayout(self._body)
         form.setContentsMargins(0, 0, 0, 0)
-        rows = (("proxy_name", "＊代办人姓名", self.name), ("proxy_id", "＊身份证号", self.id_number),
-                ("proxy_relation", "＊关系", self.relation), ("proxy_phone", "电话", self.phone))
+        rows = (("proxy_name", tr("＊代办人姓名"), self.name), ("proxy_id", tr("＊身份证号"), self.id_number),
+                ("proxy_relation", tr("＊关系"), self.relation), ("proxy_phone", tr("电话"), self.phone))
         for key, label, widget in rows:
             box, self.problems[key] = with_problem(widget)
             form.addRow(label, box)
@@ -66,7 +74,7 @@ class ProxyBox(QGroupBox):
         if not self.isChecked():
             return None
         return ProxyInput(name=self.name.text(), id_number=self.id_number.text(),
-                          relation=self.relation.currentText(), phone=self.phone.text())
+                          relation=_recorded(self.relation.currentText()), phone=self.phone.text())
 
     def as_dict(self) -> dict[str, str] | None:
         p = self.value()
@@ -79,7 +87,7 @@ class ProxyBox(QGroupBox):
         self.setChecked(True)
         self.name.setText(values.get("name", ""))
         self.id_number.setText(values.get("id_number", ""))
-        self.relation.setEditText(values.get("relation", ""))
+        self.relation.setEditText(tr(values.get("relation", "")))
         self.phone.setText(values.get("phone", ""))
 
     def show_problems(self, problems: Mapping[str, str]) -> None:

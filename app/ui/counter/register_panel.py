@@ -16,6 +16,7 @@ from app.domain.residents import age_on, validate_resident
 from app.messages import describe
 from app.services.station import VillageSpec
 from app.ui.fields import show_problems, with_problem
+from app.ui.i18n import label, tr
 
 FIELDS = ("name", "id_number", "phone", "village", "group", "address")
 
@@ -29,29 +30,29 @@ class RegisterPanel(QWidget):
     def __init__(self, lang: str = "zh", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lang = lang
-        self.title = QLabel("登记新居民")
+        self.title = QLabel(tr("登记新居民"))
         self.title.setObjectName("title")
         self.name = QLineEdit()
         self.id_number = QLineEdit()
-        self.id_number.setPlaceholderText("18位身份证号（15位老号码会自动升级）")
+        self.id_number.setPlaceholderText(tr("18位身份证号（15位老号码会自动升级）"))
         self.phone = QLineEdit()
-        self.phone.setPlaceholderText("手机11位，或座机如 0571-64812345")
+        self.phone.setPlaceholderText(tr("手机11位，或座机如 0571-64812345"))
         self.village = QComboBox()
         self.group = QLineEdit()
-        self.group.setPlaceholderText("如 3组")
+        self.group.setPlaceholderText(tr("如 3组"))
         self.address = QLineEdit()
         self.derived = QLabel("")
         self.derived.setObjectName("hint")
         self.derived.setWordWrap(True)  # a long sentence wraps instead of widening the window
         self.problems: dict[str, QLabel] = {}
         form = QFormLayout()
-        for key, label, widget in (("name", "＊姓名", self.name), ("id_number", "＊身份证号", self.id_number),
-                                   ("phone", "联系电话", self.phone), ("village", "＊所属村", self.village),
-                                   ("group", "组", self.group), ("address", "住址", self.address)):
+        for key, title, widget in (("name", tr("＊姓名"), self.name), ("id_number", tr("＊身份证号"), self.id_number),
+                                   ("phone", tr("联系电话"), self.phone), ("village", tr("＊所属村"), self.village),
+                                   ("group", tr("组"), self.group), ("address", tr("住址"), self.address)):
             box, self.problems[key] = with_problem(widget)
-            form.addRow(label, box)
-        self.save_button = QPushButton("保存并选中　F9")
-        self.cancel_button = QPushButton("返回　Esc")
+            form.addRow(title, box)
+        self.save_button = QPushButton(tr("保存并选中　F9"))
+        self.cancel_button = QPushButton(tr("返回　Esc"))
         self.status = QLabel("")
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
@@ -99,7 +100,7 @@ class RegisterPanel(QWidget):
         index = next((i for name, i in names if name and name in card.address), -1)
         if index >= 0:
             self.village.setCurrentIndex(index)
-        self.status.setText("已从身份证读入姓名、号码和住址；请补上电话和组。")
+        self.status.setText(tr("已从身份证读入姓名、号码和住址；请补上电话和组。"))
 
     def values(self) -> dict[str, str]:
         return {"name": self.name.text(), "id_number": self.id_number.text(), "phone": self.phone.text(),
@@ -131,9 +132,9 @@ class RegisterPanel(QWidget):
                                   phone=v["phone"])
             except ValidationFailed as e:
                 self.show_problems({k: describe(p, self._lang) for k, p in e.problems.items()})
-            self.status.setText("请先改正红字的地方。")
+            self.status.setText(tr("请先改正红字的地方。"))
             return
-        self.status.setText("正在保存…")
+        self.status.setText(tr("正在保存…"))
         self.save_requested.emit(self.values())
 
 
@@ -143,6 +144,7 @@ def _derived(id_number: str) -> str:
         parsed = parse_id_number(id_number)
     except DomainError:
         return ""
-    upgraded = "　（15位老号码，已升级为18位）" if parsed.upgraded_from_15 else ""
-    return (f"按身份证号：{parsed.gender.label_zh}　{parsed.birth_date.isoformat()}　"
-            f"{age_on(parsed.birth_date, date.today())}岁{upgraded}")
+    upgraded = tr("　（15位老号码，已升级为18位）") if parsed.upgraded_from_15 else ""
+    return tr("按身份证号：{gender}　{born}　{age}岁").format(
+        gender=label(parsed.gender), born=parsed.birth_date.isoformat(),
+        age=age_on(parsed.birth_date, date.today())) + upgraded

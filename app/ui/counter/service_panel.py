@@ -33,14 +33,15 @@ from app.services.cases import AcceptResult
 from app.ui.counter.form import FormEditor
 from app.ui.counter.proxy_box import KEYS as PROXY_KEYS
 from app.ui.counter.proxy_box import ProxyBox
+from app.ui.i18n import label, tr
 
 _CODE = Qt.ItemDataRole.UserRole
 
 
 def item_facts(item: ServiceItem) -> str:
-    limit = "当场办结" if item.on_the_spot else f"{item.time_limit_days}个工作日"
-    fee = "不收费" if not item.fee_fen else f"收费 {format_money(item.fee_fen)}"
-    return f"{item.code}　{item.name}　·　{item.mode.label_zh}　·　{limit}　·　{fee}　·　{item.department}"
+    limit = tr("当场办结") if item.on_the_spot else tr("{days}个工作日").format(days=item.time_limit_days)
+    fee = tr("不收费") if not item.fee_fen else tr("收费 {fee}").format(fee=format_money(item.fee_fen))
+    return "　·　".join((f"{item.code}　{item.name}", label(item.mode), limit, fee, item.department))
 
 
 class ServicePanel(QWidget):
@@ -59,7 +60,7 @@ class ServicePanel(QWidget):
         self._enter_pending = False
         self.item_line = QLineEdit()
         self.item_line.setObjectName("item")
-        self.item_line.setPlaceholderText("办什么事：事项编号、名称或拼音首字母（如 sbk）　F3")
+        self.item_line.setPlaceholderText(tr("办什么事：事项编号、名称或拼音首字母（如 sbk）　F3"))
         self.item_list = QListWidget()
         self.item_list.setObjectName("items")
         self.item_list.setMaximumHeight(150)
@@ -78,9 +79,9 @@ class ServicePanel(QWidget):
         self.scan_list.setObjectName("scans")
         self.scan_list.setMaximumHeight(90)
         self.scan_list.setVisible(False)
-        self.scan_button = QPushButton("添加扫描件　Ctrl+O")
-        self.notice_button = QPushButton("一次性告知　F8")
-        self.accept_button = QPushButton("受理　F9")
+        self.scan_button = QPushButton(tr("添加扫描件　Ctrl+O"))
+        self.notice_button = QPushButton(tr("一次性告知　F8"))
+        self.accept_button = QPushButton(tr("受理　F9"))
         self.accept_button.setDefault(True)
         self.status = QLabel("")
         self.status.setObjectName("hint")
@@ -91,12 +92,12 @@ class ServicePanel(QWidget):
         self.receipt.setWordWrap(True)
         self.receipt.setVisible(False)
 
-        materials_box = QGroupBox("材料（空格勾选，F6 全部收齐）")
+        materials_box = QGroupBox(tr("材料（空格勾选，F6 全部收齐）"))
         materials_column = QVBoxLayout(materials_box)
         materials_column.addWidget(self.materials)
         materials_column.addWidget(self.scan_list)
         materials_column.addWidget(self.scan_button)
-        form_box = QGroupBox("填写（＊为必填）")
+        form_box = QGroupBox(tr("填写（＊为必填）"))
         # The fields scroll when an item has many of them and a proxy too: the window stays 768 high.
         form_inner = QWidget()
         form_column = QVBoxLayout(form_inner)
@@ -162,7 +163,8 @@ class ServicePanel(QWidget):
             prefix = f"Alt+{n + 1}　" if frequent and n < 9 else ""
             if item.code in favourites:
                 prefix += "★ "
-            entry = QListWidgetItem(f"{prefix}{item.code}　{item.name}（{item.mode.label_zh}）")
+            mode = tr("（{mode}）").format(mode=label(item.mode))
+            entry = QListWidgetItem(f"{prefix}{item.code}　{item.name}{mode}")
             entry.setData(_CODE, item.code)
             self.item_list.addItem(entry)
         if items:
@@ -201,13 +203,14 @@ class ServicePanel(QWidget):
         self.materials.blockSignals(True)
         self.materials.clear()
         for m in item.materials:
-            need = "必需" if m.required else "可选"
-            entry = QListWidgetItem(f"{m.name}　{m.copies}份·{m.form.label_zh}（{need}）")
+            need = tr("必需") if m.required else tr("可选")
+            how = tr("{copies}份·{form}（{need}）").format(copies=m.copies, form=label(m.form), need=need)
+            entry = QListWidgetItem(f"{m.name}　{how}")
             entry.setData(_CODE, m.code)
             entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             entry.setCheckState(Qt.CheckState.Unchecked)
             if m.check:
-                entry.setToolTip(f"核验：{m.check}")
+                entry.setToolTip(tr("核验：") + m.check)
             self.materials.addItem(entry)
         self.materials.blockSignals(False)
         self.form.set_fields(item.fields)
@@ -226,7 +229,7 @@ class ServicePanel(QWidget):
     def clear_item(self) -> None:
         self.item = None
         self.item_line.clear()
-        self.facts.setText("先找人，再选事项。")
+        self.facts.setText(tr("先找人，再选事项。"))
         self.materials.clear()
         self.form.set_fields(())
         self.proxy.clear()
@@ -250,8 +253,8 @@ class ServicePanel(QWidget):
         """Scanned materials from files (the document camera's pictures land in a folder too)."""
         if self.item is None:
             return
-        files, _ = QFileDialog.getOpenFileNames(self, "选择扫描件", "",
-                                                "扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)")
+        files, _ = QFileDialog.getOpenFileNames(self, tr("选择扫描件"), "",
+                                                tr("扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)"))
         self.add_scans([Path(f) for f in files])
 
     def add_scans(self, paths: list[Path]) -> None:
@@ -260,8 +263,8 @@ class ServicePanel(QWidget):
         code = str(entry.data(_CODE)) if entry is not None else ""
         for path in paths:
             self.scans.append((path, code))
-            label = next((m.name for m in (self.item.materials if self.item else ()) if m.code == code), "")
-            self.scan_list.addItem(f"{path.name}" + (f"（{label}）" if label else ""))
+            material = next((m.name for m in (self.item.materials if self.item else ()) if m.code == code), "")
+            self.scan_list.addItem(path.name + (tr("（{material}）").format(material=material) if material else ""))
         self.scan_list.setVisible(bool(self.scans))
         self.changed.emit()
 
@@ -299,14 +302,15 @@ class ServicePanel(QWidget):
             return
         missing = self.missing_required()
         if missing:
-            self.status.setText(f"还缺 {len(missing)} 样必需材料：{'、'.join(missing)}。缺材料请按 F8 打印一次性告知。")
+            self.status.setText(tr("还缺 {n} 样必需材料：{names}。缺材料请按 F8 打印一次性告知。").format(
+                n=len(missing), names=tr("、").join(missing)))
         else:
-            self.status.setText("必需材料已收齐，核对填写后按 F9 受理。")
+            self.status.setText(tr("必需材料已收齐，核对填写后按 F9 受理。"))
 
     def show_form_problems(self, problems: Mapping[str, str]) -> None:
         self.proxy.show_problems({k: v for k, v in problems.items() if k in PROXY_KEYS})
         self.form.show_problems({k: v for k, v in problems.items() if k not in PROXY_KEYS})
-        self.status.setText(f"有 {len(problems)} 处需要改正，见红字。")
+        self.status.setText(tr("有 {n} 处需要改正，见红字。").format(n=len(problems)))
 
     # -- the outcome -------------------------------------------------------------------------
     def show_result(self, result: AcceptResult) -> None:
@@ -314,24 +318,29 @@ class ServicePanel(QWidget):
         self.form.show_problems({})
         self.proxy.show_problems({})
         if result.accepted:
-            due = case.due_date.isoformat() if case.due_date else "当场办结"
+            due = case.due_date.isoformat() if case.due_date else tr("当场办结")
             when = case.received_at[:16].replace("T", " ")
-            lines = [f"<b>已受理　{case.case_no}</b>",
-                     f"{case.item_name}　申请人 {case.applicant.name}（{case.applicant.id_masked}）",
-                     f"受理人 {case.handler}　受理时间 {when}", f"承诺办结 {due}",
-                     "材料：" + "、".join(m.name for m in case.materials if m.received)]
+            lines = [tr("<b>已受理　{case_no}</b>").format(case_no=case.case_no),
+                     tr("{item}　申请人 {name}（{id}）").format(item=case.item_name, name=case.applicant.name,
+                                                          id=case.applicant.id_masked),
+                     tr("受理人 {handler}　受理时间 {when}").format(handler=case.handler, when=when),
+                     tr("承诺办结 {due}").format(due=due),
+                     tr("材料：") + tr("、").join(m.name for m in case.materials if m.received)]
             if case.proxy:
-                lines.append(f"代办人 {case.proxy.name}（{case.proxy.relation}，{case.proxy.id_masked}）")
+                proxy = case.proxy
+                lines.append(tr("代办人 {name}（{relation}，{id}）").format(
+                    name=proxy.name, relation=tr(proxy.relation), id=proxy.id_masked))
             if case.attachments:
-                lines.append(f"扫描件 {len(case.attachments)} 份已存档")
-            lines.append("受理回执已生成，请交给群众；打印见“打印”功能。")
+                lines.append(tr("扫描件 {n} 份已存档").format(n=len(case.attachments)))
+            lines.append(tr("受理回执已生成，请交给群众；打印见“打印”功能。"))
         else:
             notice = result.notice
-            missing = "、".join(m.name for m in notice.missing) if notice else ""
-            lines = [f"<b>已记为咨询　{case.case_no}</b>", f"一次性告知：还需带来 {missing}",
-                     "告知单已生成，请交给群众；带齐材料后可凭此编号继续受理。"]
+            missing = tr("、").join(m.name for m in notice.missing) if notice else ""
+            lines = [tr("<b>已记为咨询　{case_no}</b>").format(case_no=case.case_no),
+                     tr("一次性告知：还需带来 {missing}").format(missing=missing),
+                     tr("告知单已生成，请交给群众；带齐材料后可凭此编号继续受理。")]
         self.receipt.setText("<br>".join(lines))
         self.receipt.setVisible(True)
         self.work_area.setVisible(False)
-        self.status.setText("办完了。F7 请群众评价，F2 找下一位。")
+        self.status.setText(tr("办完了。F7 请群众评价，F2 找下一位。"))
         self._set_enabled(False)

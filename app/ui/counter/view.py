@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,14 +31,15 @@ from app.ui.counter.models import CaseTableModel, ResidentTableModel
 from app.ui.counter.register_panel import RegisterPanel
 from app.ui.counter.service_panel import ServicePanel
 from app.ui.counter.view_model import CounterViewModel
+from app.ui.i18n import N_, label, tr
 from app.ui.rating import RatingWindow
 
 REVEAL_SECONDS = 30
 DRAFT_DELAY_MS = 400  # save the draft this long after the last edit
-REVEAL_PURPOSES = ("核对身份", "填写纸质申请表", "办理需要完整号码的业务", "居民本人要求核对")
+REVEAL_PURPOSES = (N_("核对身份"), N_("填写纸质申请表"), N_("办理需要完整号码的业务"), N_("居民本人要求核对"))
 
-_KIND_ZH = {MatchKind.ID_EXACT: "身份证号", MatchKind.ID_SUFFIX: "身份证后几位", MatchKind.PHONE: "电话",
-            MatchKind.NAME: "姓名", MatchKind.INITIALS: "拼音首字母"}
+_KIND_WORDS = {MatchKind.ID_EXACT: N_("身份证号"), MatchKind.ID_SUFFIX: N_("身份证后几位"), MatchKind.PHONE: N_("电话"),
+            MatchKind.NAME: N_("姓名"), MatchKind.INITIALS: N_("拼音首字母")}
 
 
 def _table(model: ResidentTableModel | CaseTableModel) -> QTableView:
@@ -53,11 +54,15 @@ def _table(model: ResidentTableModel | CaseTableModel) -> QTableView:
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
+    view.ensurePolished()  # the stylesheet's font size, not the default one, decides the widths
     metrics = view.fontMetrics()
-    for column, sample in enumerate(model.SAMPLES):
-        title = str(model.HEADERS[column])
-        view.setColumnWidth(column, max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + 24)
-    view.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
+    bold = QFont(view.font())
+    bold.setBold(True)  # the stylesheet sets the column titles in bold
+    titles = QFontMetrics(bold)
+    for column, sample in enumerate(model.samples()):
+        title = tr(model.HEADERS[column])
+        view.setColumnWidth(column, max(metrics.horizontalAdvance(sample), titles.horizontalAdvance(title)) + 24)
+    view.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
     view.setAlternatingRowColors(True)
     return view
 
@@ -68,16 +73,16 @@ class CounterView(QWidget):
         self.vm = vm
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("找人：身份证后4-6位、姓名、拼音首字母（如 zs）或电话　　F2")
+        self.search.setPlaceholderText(tr("找人：身份证后4-6位、姓名、拼音首字母（如 zs）或电话　　F2"))
         self.search.setClearButtonEnabled(True)
-        self.hint = QLabel("输入后按 ↓ 选人，Enter 确定")
+        self.hint = QLabel(tr("输入后按 ↓ 选人，Enter 确定"))
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)  # a long sentence wraps instead of widening the window
         self.residents = ResidentTableModel()
         self.results = _table(self.residents)
         self.results.setObjectName("results")
 
-        self.card = QLabel("还没有选中居民")
+        self.card = QLabel(tr("还没有选中居民"))
         self.card.setObjectName("card")
         self.card.setWordWrap(True)
         self.card.setTextFormat(Qt.TextFormat.RichText)
@@ -89,15 +94,16 @@ class CounterView(QWidget):
         self.reveal_bar = QWidget()
         self.reveal_purpose = QComboBox()
         self.reveal_purpose.setEditable(True)
-        self.reveal_purpose.addItems(REVEAL_PURPOSES)
+        for purpose in REVEAL_PURPOSES:
+            self.reveal_purpose.addItem(tr(purpose), purpose)  # the audit trail records the Chinese words
         self.reveal_purpose.setCurrentIndex(-1)
         purpose_line = self.reveal_purpose.lineEdit()
         assert purpose_line is not None  # the combo is editable
-        purpose_line.setPlaceholderText("查看原因（记入审计），回车显示")
+        purpose_line.setPlaceholderText(tr("查看原因（记入审计），回车显示"))
         purpose_line.returnPressed.connect(self._on_reveal_purpose_entered)
         reveal_row = QHBoxLayout(self.reveal_bar)
         reveal_row.setContentsMargins(0, 0, 0, 0)
-        reveal_row.addWidget(QLabel("完整号码："))
+        reveal_row.addWidget(QLabel(tr("完整号码：")))
         reveal_row.addWidget(self.reveal_purpose, 1)
         self.reveal_bar.setVisible(False)
         self._mask_timer = QTimer(self)
@@ -129,8 +135,8 @@ class CounterView(QWidget):
         left.addWidget(self.card)
         left.addWidget(self.reveal_bar)
         about = QTabWidget()
-        about.addTab(self.household_view, "家庭成员")
-        about.addTab(self.cases_view, "办件记录")
+        about.addTab(self.household_view, tr("家庭成员"))
+        about.addTab(self.cases_view, tr("办件记录"))
         left.addWidget(about, 2)
         left_box = QWidget()
         left_box.setLayout(left)
@@ -149,8 +155,9 @@ class CounterView(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left_box)
         split.addWidget(right_box)
-        split.setStretchFactor(0, 1)
-        split.setStretchFactor(1, 1)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([560, 840])  # wide enough on 1366×768 for a masked ID number's last digits
         layout = QHBoxLayout(self)
         layout.addWidget(split)
 
@@ -232,21 +239,23 @@ class CounterView(QWidget):
             if len(result.residents) == 1:
                 self._choose(0)
         if not result.kinds:
-            self.hint.setText("请多输入几位：身份证后4-6位、姓名、拼音首字母或电话")
+            self.hint.setText(tr("请多输入几位：身份证后4-6位、姓名、拼音首字母或电话"))
         elif not result.residents:
-            self.hint.setText("没有找到这位居民。核对后重新输入，或按 Ctrl+N 登记新居民（有身份证可按 F12 读卡）。")
+            self.hint.setText(tr("没有找到这位居民。核对后重新输入，或按 Ctrl+N 登记新居民（有身份证可按 F12 读卡）。"))
         else:
-            kinds = "、".join(_KIND_ZH[k] for k in result.kinds)
-            self.hint.setText(f"按{kinds}找到 {len(result.residents)} 人。↓ 选择，Enter 确定")
+            kinds = tr("、").join(tr(_KIND_WORDS[k]) for k in result.kinds)
+            found = tr("按{kinds}找到 {n} 人。↓ 选择，Enter 确定")
+            self.hint.setText(found.format(kinds=kinds, n=len(result.residents)))
 
     # -- 好差评 ----------------------------------------------------------------------------------
     def ask_rating(self) -> None:
         """F7 after a case: the resident rates it on the rating panel (the second screen when there is one)."""
         if self._last_case is None:
-            self.message.setText("先办完一件，再请群众评价（F7）。")
+            self.message.setText(tr("先办完一件，再请群众评价（F7）。"))
             return
         case = self._last_case.case
-        self.rating.open_for(f"办件 {case.case_no}　{case.item_name}　经办人 {case.handler}")
+        self.rating.open_for(tr("办件 {case_no}　{item}　经办人 {handler}").format(
+            case_no=case.case_no, item=case.item_name, handler=case.handler))
 
     def _on_rating_chosen(self, level: int) -> None:
         if self._last_case is not None:
@@ -256,10 +265,10 @@ class CounterView(QWidget):
         self.rating.panel.show_saved(int(result.level))
         self._last_case = None  # one rating per case
         if result.follow_up_due is not None:
-            self.hint.setText(f"{result.case_no} 收到“{result.level.label_zh}”：已转整改回访，"
-                              f"请在 {result.follow_up_due.isoformat()} 前处理（今日工作 F4）。")
+            self.hint.setText(tr("{case_no} 收到“{level}”：已转整改回访，请在 {due} 前处理（今日工作 F4）。").format(
+                case_no=result.case_no, level=label(result.level), due=result.follow_up_due.isoformat()))
         else:
-            self.hint.setText(f"{result.case_no} 评价：{result.level.label_zh}。")
+            self.hint.setText(tr("{case_no} 评价：{level}。").format(case_no=result.case_no, level=label(result.level)))
 
     def _on_vm_rating_failed(self, text: str) -> None:
         self.rating.panel.show_failed(text)
@@ -290,8 +299,9 @@ class CounterView(QWidget):
     def _on_vm_draft_found(self, draft: CounterDraft) -> None:
         self._draft = draft
         when = draft.saved_at.replace("T", " ")[:16]
-        self.notice.setText(f"上次有一件没办完：{draft.resident_name}　{draft.item_name}（{when} 保存）。"
-                            "按 Ctrl+R 接着办；直接办别的，这份草稿会被新的替换。")
+        self.notice.setText(tr("上次有一件没办完：{name}　{item}（{when} 保存）。"
+                               "按 Ctrl+R 接着办；直接办别的，这份草稿会被新的替换。").format(
+            name=draft.resident_name, item=draft.item_name, when=when))
         self.notice.setVisible(True)
 
     def restore_draft(self) -> None:
@@ -304,20 +314,21 @@ class CounterView(QWidget):
     # -- the full ID number: a permission, audited, shown for a short while --------------------
     def ask_reveal(self) -> None:
         if self.vm.resident is None:
-            self.message.setText("请先找到并选中居民（F2），再按 Ctrl+U 查看完整号码。")
+            self.message.setText(tr("请先找到并选中居民（F2），再按 Ctrl+U 查看完整号码。"))
             return
         self.reveal_bar.setVisible(True)
         self.reveal_purpose.setFocus()
 
     def _on_reveal_purpose_entered(self) -> None:
-        self.vm.reveal(self.reveal_purpose.currentText())
+        self.vm.reveal(str(self.reveal_purpose.currentData() or self.reveal_purpose.currentText()))
 
     def _on_vm_revealed(self, resident_id: str, number: str) -> None:
         self.reveal_bar.setVisible(False)
         if self.vm.resident is None or self.vm.resident.resident.id != resident_id:
             return
         masked = self.vm.resident.resident.id_masked
-        self.card.setText(self.card.text().replace(masked, f"<b>{number}</b>（{REVEAL_SECONDS}秒后重新遮盖）"))
+        shown = f"<b>{number}</b>" + tr("（{n}秒后重新遮盖）").format(n=REVEAL_SECONDS)
+        self.card.setText(self.card.text().replace(masked, shown))
         self._mask_timer.start()
 
     def _mask_again(self) -> None:
@@ -328,7 +339,7 @@ class CounterView(QWidget):
         """Registering someone new: the card of the last person must not be mistaken for them."""
         self._resident_id = ""
         self.vm.resident = None
-        self.card.setText("正在登记新居民")
+        self.card.setText(tr("正在登记新居民"))
         self.household.set_rows(())
         self.cases.set_rows(())
 
@@ -349,7 +360,7 @@ class CounterView(QWidget):
 
     def _on_vm_registered(self, summary: ResidentSummary) -> None:
         self.right.setCurrentWidget(self.service)
-        self.hint.setText(f"已登记 {summary.name}（{summary.id_masked}）。")
+        self.hint.setText(tr("已登记 {name}（{id}）。").format(name=summary.name, id=summary.id_masked))
 
     def _on_vm_card_unknown(self, card: IdCard) -> None:
         self._forget_resident()
@@ -366,25 +377,28 @@ class CounterView(QWidget):
     def toggle_favourite(self) -> None:
         item = self.service.item
         if item is None:
-            self.message.setText("先选一个事项，再按 Ctrl+D 把它设为常用（★）。")
+            self.message.setText(tr("先选一个事项，再按 Ctrl+D 把它设为常用（★）。"))
             return
         self.vm.toggle_favourite(item.code)
 
     def _on_vm_favourite_toggled(self, code: str, pinned: bool) -> None:
-        self.hint.setText(f"{code} 已设为常用（★，Alt+1…9 直接选）。" if pinned else f"{code} 已取消常用。")
+        text = tr("{code} 已设为常用（★，Alt+1…9 直接选）。") if pinned else tr("{code} 已取消常用。")
+        self.hint.setText(text.format(code=code))
 
     def _on_vm_item_loaded(self, item: ServiceItem) -> None:
         self.message.setText("")
         self.service.set_item(item)
         earlier = self.vm.open_consultation(item.code)
         if earlier is not None:
-            self.hint.setText(f"这位群众上次咨询过这件事（{earlier.case_no}，缺材料）：这次受理接着用这个编号。")
+            self.hint.setText(tr("这位群众上次咨询过这件事（{case_no}，缺材料）：这次受理接着用这个编号。").format(
+                case_no=earlier.case_no))
         draft, self._restoring = self._restoring, None
         if draft is not None and draft.item_code == item.code:
             self.service.set_received(draft.received)
             self.service.form.set_values(draft.form)
             self.service.proxy.set_dict(draft.proxy)
-            self.hint.setText(f"已恢复上次没办完的 {draft.resident_name}　{draft.item_name}，核对后按 F9 受理。")
+            self.hint.setText(tr("已恢复上次没办完的 {name}　{item}，核对后按 F9 受理。").format(
+                name=draft.resident_name, item=draft.item_name))
 
     def _on_service_accept_requested(self, _notice: bool) -> None:
         item = self.service.item
@@ -416,11 +430,12 @@ class CounterView(QWidget):
         self.reveal_bar.setVisible(False)
         r = detail.resident
         tags = "　".join(f"<span class='tag'>{t}</span>" for t in r.tags)
-        gender = r.gender.label_zh if r.gender else ""
-        age = f"{r.age}岁" if r.age is not None else ""
+        gender = label(r.gender) if r.gender else ""
+        age = tr("{age}岁").format(age=r.age) if r.age is not None else ""
         self.card.setText(f"<span style='font-size:20pt'><b>{r.name}</b></span>　{gender}　{age}<br>"
-                          f"身份证 {r.id_masked}　电话 {r.phone_masked or '未登记'}<br>"
-                          f"{r.address or r.village_name + r.group}<br>{tags}")
+                          + tr("身份证 {id}　电话 {phone}").format(id=r.id_masked, phone=r.phone_masked or tr("未登记"))
+                          + "<br>"
+                          + f"{r.address or r.village_name + r.group}<br>{tags}")
         self.household.set_rows(detail.household.members if detail.household else ())
         self.cases.set_rows(detail.open_cases + detail.history)
         if detail.resident.id != self._resident_id:  # a new person at the counter (not a refresh after accepting)

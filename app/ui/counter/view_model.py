@@ -32,6 +32,7 @@ from app.services.station import station_view
 from app.services.views import CaseSummary, ResidentSummary
 from app.ui.devices import CardReader, NoCardReader
 from app.ui.errors import message_for
+from app.ui.i18n import tr
 from app.ui.tasks import TaskRunner
 
 
@@ -138,7 +139,7 @@ class CounterViewModel(QObject):
     # -- a new resident, the ID card reader --------------------------------------------------
     def register(self, values: Mapping[str, str]) -> None:
         if self.actor is None:
-            self.failed.emit("请先登录。")
+            self.failed.emit(tr("请先登录。"))
             return
         ctx, actor, v = self._ctx, self.actor, dict(values)
         self._runner.submit(lambda: register_resident(ctx, actor=actor, name=v["name"], id_number=v["id_number"],
@@ -159,7 +160,7 @@ class CounterViewModel(QObject):
     def reveal(self, purpose: str) -> None:
         """The chosen resident's full ID number, for a staff member allowed to see it (audited with the purpose)."""
         if self.resident is None or self.actor is None:
-            self.failed.emit("请先找到并选中居民（F2）。")
+            self.failed.emit(tr("请先找到并选中居民（F2）。"))
             return
         ctx, actor, resident_id = self._ctx, self.actor, self.resident.resident.id
         self._runner.submit(lambda: reveal_id_number(ctx, actor=actor, resident_id=resident_id, purpose=purpose),
@@ -172,7 +173,8 @@ class CounterViewModel(QObject):
 
         def found(card: IdCard | None) -> None:
             if card is None:
-                self.failed.emit(f"{reader.name}上没有读到身份证：请把证件平放在读卡器上再按 F12。")
+                text = tr("{reader}上没有读到身份证：请把证件平放在读卡器上再按 F12。")
+                self.failed.emit(text.format(reader=tr(reader.name)))
                 return
             self._runner.submit(lambda: (card, find_residents(ctx, query=card.id_number)), self._on_card_found,
                                 self._on_error)
@@ -241,7 +243,7 @@ class CounterViewModel(QObject):
     def accept(self, *, item_code: str, received: list[str], form: Mapping[str, object],
                proxy: ProxyInput | None = None, scans: Sequence[tuple[Path, str]] = ()) -> None:
         if self.resident is None or self.actor is None:
-            self.failed.emit("请先找到并选中办事的居民（F2）。")
+            self.failed.emit(tr("请先找到并选中办事的居民（F2）。"))
             return
         ctx, actor, applicant = self._ctx, self.actor, self.resident.resident.id
         values, files = dict(form), list(scans)
@@ -259,7 +261,7 @@ class CounterViewModel(QObject):
                 try:
                     add_attachment(ctx, actor=actor, case_id=result.case.id, path=path, material_code=material)
                 except DomainError as e:
-                    failed.append(f"{path.name}：{message_for(e, self.lang)}")
+                    failed.append(tr("{file}：{problem}").format(file=path.name, problem=message_for(e, self.lang)))
             return replace(result, case=get_case(ctx, case_id=result.case.id)), failed
 
         self._runner.submit(accept_and_store, self._on_accepted_with_scans, self._on_accept_error)
@@ -268,11 +270,11 @@ class CounterViewModel(QObject):
         result, failed = outcome
         self._on_accepted(result)
         if failed:  # the case is recorded; say which scans were not stored
-            self.failed.emit("办件已记下，但这些扫描件没有存上，请在办件记录里补传：" + "；".join(failed))
+            self.failed.emit(tr("办件已记下，但这些扫描件没有存上，请在办件记录里补传：") + tr("；").join(failed))
 
     def rate(self, case_id: str, level: int) -> None:
         if self.actor is None:
-            self.rating_failed.emit("请先登录。")
+            self.rating_failed.emit(tr("请先登录。"))
             return
         ctx, actor = self._ctx, self.actor
         self._runner.submit(lambda: rate_case(ctx, actor=actor, case_id=case_id, level=level), self.rated.emit,

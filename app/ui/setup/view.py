@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.services.context import ServiceContext
 from app.services.station import StationView, VillageSpec, init_station
 from app.ui.errors import message_for
+from app.ui.i18n import tr
 from app.ui.tasks import TaskRunner
 
 
@@ -50,10 +51,10 @@ class SetupViewModel(QObject):
 
     def set_up(self, values: dict[str, str]) -> None:
         if values["password"] != values["password2"]:
-            self.failed.emit("两次输入的密码不一样，请重新输入。")
+            self.failed.emit(tr("两次输入的密码不一样，请重新输入。"))
             return
         if not values["password"]:
-            self.failed.emit("请为站长账号设一个密码。")
+            self.failed.emit(tr("请为站长账号设一个密码。"))
             return
         ctx, v = self._ctx, dict(values)
         self._runner.submit(
@@ -71,27 +72,27 @@ class SetupDialog(QDialog):
         super().__init__(parent)
         self.vm = vm
         self.station: StationView | None = None
-        self.setWindowTitle("村站通 StationDesk — 首次使用设置")
-        title = QLabel("首次使用：设置本站")
+        self.setWindowTitle(tr("村站通 StationDesk — 首次使用设置"))
+        title = QLabel(tr("首次使用：设置本站"))
         title.setObjectName("title")
-        hint = QLabel("镇里给的代码照填。设好后用站长账号登录，再添加窗口工作人员、导入花名册。")
+        hint = QLabel(tr("镇里给的代码照填。设好后用站长账号登录，再添加窗口工作人员、导入花名册。"))
         hint.setObjectName("hint")
         hint.setWordWrap(True)
         self.town_code = QLineEdit()
-        self.town_code.setPlaceholderText("如 330127101")
+        self.town_code.setPlaceholderText(tr("如 330127101"))
         self.town_name = QLineEdit()
         self.villages = QPlainTextEdit()
-        self.villages.setPlaceholderText("每行一个村：代码 空格 村名，如\nV01 青溪村\nV02 石门村")
+        self.villages.setPlaceholderText(tr("每行一个村：代码 空格 村名，如\nV01 青溪村\nV02 石门村"))
         self.villages.setTabChangesFocus(True)
         self.villages.setFixedHeight(110)
         self.station_code = QLineEdit()
-        self.station_code.setPlaceholderText("如 QX01（办件编号以它开头）")
+        self.station_code.setPlaceholderText(tr("如 QX01（办件编号以它开头）"))
         self.station_name = QLineEdit()
         self.village = QComboBox()
         self.phone = QLineEdit()
         self.supervision_phone = QLineEdit("12345")
         self.username = QLineEdit()
-        self.username.setPlaceholderText("小写字母或数字，如 zhanzhang")
+        self.username.setPlaceholderText(tr("小写字母或数字，如 zhanzhang"))
         self.admin_name = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -99,15 +100,16 @@ class SetupDialog(QDialog):
         self.password2.setEchoMode(QLineEdit.EchoMode.Password)
         # Two columns, so the page fits a 1366×768 screen: the town on the left, this station on the right.
         town_form, station_form = QFormLayout(), QFormLayout()
-        town_rows: tuple[tuple[str, QWidget], ...] = (("镇代码", self.town_code), ("镇名称", self.town_name),
-                                                      ("本镇各村", self.villages))
+        town_rows: tuple[tuple[str, QWidget], ...] = ((tr("镇代码"), self.town_code), (tr("镇名称"), self.town_name),
+                                                      (tr("本镇各村"), self.villages))
         for label, widget in town_rows:
             town_form.addRow(label, widget)
         station_rows: tuple[tuple[str, QWidget], ...] = (
-                              ("本站代码", self.station_code), ("本站名称", self.station_name),
-                              ("本站所在村", self.village), ("咨询电话", self.phone),
-                              ("监督电话", self.supervision_phone), ("站长账号", self.username),
-                              ("站长姓名", self.admin_name), ("密码", self.password), ("再输一次密码", self.password2))
+                              (tr("本站代码"), self.station_code), (tr("本站名称"), self.station_name),
+                              (tr("本站所在村"), self.village), (tr("咨询电话"), self.phone),
+                              (tr("监督电话"), self.supervision_phone), (tr("站长账号"), self.username),
+                              (tr("站长姓名"), self.admin_name), (tr("密码"), self.password),
+                              (tr("再输一次密码"), self.password2))
         for label, widget in station_rows:
             station_form.addRow(label, widget)
         self.villages.setFixedHeight(260)
@@ -117,7 +119,7 @@ class SetupDialog(QDialog):
         self.message = QLabel("")
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
-        self.button = QPushButton("完成设置")
+        self.button = QPushButton(tr("完成设置"))
         self.button.setAutoDefault(False)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -136,7 +138,7 @@ class SetupDialog(QDialog):
         self.village.clear()
         for v in parse_villages(self.villages.toPlainText()):
             if v.code:
-                self.village.addItem(f"{v.name}（{v.code}）", v.code)
+                self.village.addItem(tr("{name}（{code}）").format(name=v.name, code=v.code), v.code)
         index = self.village.findData(keep)
         self.village.setCurrentIndex(max(index, 0))
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.services.ratings import FollowUp
 from app.services.staff import StaffView
 from app.services.views import CaseSummary
+from app.ui.i18n import N_, label, tr
 from app.ui.tables import RowsModel
 from app.ui.work.view_model import WorkList, WorkViewModel
 
@@ -35,23 +36,23 @@ _OVERDUE = QBrush(QColor("#b42318"))
 
 
 class WorkTableModel(RowsModel[CaseSummary]):
-    HEADERS = ("办件编号", "事项", "申请人", "身份证号", "状态", "受理时间", "承诺期限")
+    HEADERS = (N_("办件编号"), N_("事项"), N_("申请人"), N_("身份证号"), N_("状态"), N_("受理时间"), N_("承诺期限"))
 
     def cells(self, c: CaseSummary) -> tuple[str, ...]:
         due = c.due_date.isoformat() if c.due_date else ""
         return (c.case_no, c.item_name, c.applicant_name, c.applicant_id_masked,
-                c.state.label_zh + ("（超期）" if c.overdue else ""), c.received_at.replace("T", " ")[:16], due)
+                label(c.state) + (tr("（超期）") if c.overdue else ""), c.received_at.replace("T", " ")[:16], due)
 
     def alarming(self, c: CaseSummary) -> bool:
         return c.overdue
 
 
 class FollowUpTableModel(RowsModel[FollowUp]):
-    HEADERS = ("办件编号", "事项", "申请人", "评价", "群众意见", "回访期限")
+    HEADERS = (N_("办件编号"), N_("事项"), N_("申请人"), N_("评价"), N_("群众意见"), N_("回访期限"))
 
     def cells(self, f: FollowUp) -> tuple[str, ...]:
-        due = f.due_date.isoformat() + ("（已超期）" if f.overdue else "")
-        return (f.case_no, f.item_name, f.applicant_name, f.level.label_zh, f.comment, due)
+        due = f.due_date.isoformat() + (tr("（已超期）") if f.overdue else "")
+        return (f.case_no, f.item_name, f.applicant_name, label(f.level), f.comment, due)
 
     def alarming(self, f: FollowUp) -> bool:
         return f.overdue
@@ -65,7 +66,7 @@ class WorkView(QWidget):
         tabs = QGridLayout()  # two rows of four: seven lists at the counter's text size fit a 1366-pixel screen
         self.list_buttons: dict[WorkList, QPushButton] = {}
         for n, which in enumerate(WorkList, start=1):
-            button = QPushButton(f"{which.label_zh}　Ctrl+{n}")
+            button = QPushButton(f"{which.heading}　Ctrl+{n}")
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.lists.addButton(button)
@@ -75,7 +76,7 @@ class WorkView(QWidget):
             QShortcut(QKeySequence(f"Ctrl+{n}"), self, lambda w=which: self.show_list(w),
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.query = QLineEdit()
-        self.query.setPlaceholderText("查找以前的办件：办件编号、申请人姓名或事项，回车查找")
+        self.query.setPlaceholderText(tr("查找以前的办件：办件编号、申请人姓名或事项，回车查找"))
         self.query.setVisible(False)
         self.model = WorkTableModel()
         self.follow_ups = FollowUpTableModel()
@@ -93,21 +94,21 @@ class WorkView(QWidget):
         self.empty.setObjectName("hint")
         self.empty.setWordWrap(True)  # a long sentence wraps instead of widening the window
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("退回补正的原因（还缺什么、哪里要改）")
-        self.forward_button = QPushButton("转报镇里　F7")
-        self.complete_button = QPushButton("办结　F10")
-        self.return_button = QPushButton("退回补正　F11")
+        self.reason.setPlaceholderText(tr("退回补正的原因（还缺什么、哪里要改）"))
+        self.forward_button = QPushButton(tr("转报镇里　F7"))
+        self.complete_button = QPushButton(tr("办结　F10"))
+        self.return_button = QPushButton(tr("退回补正　F11"))
         self.status = QLabel("")
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
         self.handover_bar = QWidget()
         self.colleague = QComboBox()
         self.handover_note = QLineEdit()
-        self.handover_note.setPlaceholderText("交接说明（可不填）：如 张三的低保材料下午送来")
-        self.handover_button = QPushButton("确认交接　Ctrl+Enter")
+        self.handover_note.setPlaceholderText(tr("交接说明（可不填）：如 张三的低保材料下午送来"))
+        self.handover_button = QPushButton(tr("确认交接　Ctrl+Enter"))
         handover_row = QHBoxLayout(self.handover_bar)
         handover_row.setContentsMargins(0, 0, 0, 0)
-        handover_row.addWidget(QLabel("交给"))
+        handover_row.addWidget(QLabel(tr("交给")))
         handover_row.addWidget(self.colleague)
         handover_row.addWidget(self.handover_note, 1)
         handover_row.addWidget(self.handover_button)
@@ -176,17 +177,17 @@ class WorkView(QWidget):
             return
         follow_up = self.selected_follow_up()
         if follow_up is None:
-            self.status.setText("先用 ↑↓ 选中一条差评回访。")
+            self.status.setText(tr("先用 ↑↓ 选中一条差评回访。"))
             return
         self.vm.close_follow_up(follow_up.id, self.reason.text())
 
     def _with_selected(self, act: Any) -> None:
         if self.showing_follow_ups:
-            self.status.setText("差评回访：在左边写明怎么整改、怎么回访的，再按 F10 关闭。")
+            self.status.setText(tr("差评回访：在左边写明怎么整改、怎么回访的，再按 F10 关闭。"))
             return
         case = self.selected()
         if case is None:
-            self.status.setText("先用 ↑↓ 选中一件办件。")
+            self.status.setText(tr("先用 ↑↓ 选中一件办件。"))
             return
         act(case.id)
 
@@ -197,18 +198,18 @@ class WorkView(QWidget):
             self.shown = which
             self.table.setModel(self.follow_ups)
             self.follow_ups.set_rows(rows)
-            self.reason.setPlaceholderText("整改和回访情况（关闭差评回访时必填）")
-            self.empty.setText("" if rows else "没有待处理的差评。")
+            self.reason.setPlaceholderText(tr("整改和回访情况（关闭差评回访时必填）"))
+            self.empty.setText("" if rows else tr("没有待处理的差评。"))
             if rows:
                 self.table.selectRow(0)
             return
         if self.table.model() is not self.model:
             self.table.setModel(self.model)
-            self.reason.setPlaceholderText("退回补正的原因（还缺什么、哪里要改）")
+            self.reason.setPlaceholderText(tr("退回补正的原因（还缺什么、哪里要改）"))
         keep = self.selected()
         self.shown = which
         self.model.set_rows(rows)
-        self.empty.setText("" if rows else "这里没有办件。")
+        self.empty.setText("" if rows else tr("这里没有办件。"))
         index = next((i for i, r in enumerate(rows) if keep and r.id == keep.id), 0)
         if rows:
             self.table.selectRow(index)
@@ -216,14 +217,15 @@ class WorkView(QWidget):
     def _on_vm_colleagues_loaded(self, staff: tuple[StaffView, ...]) -> None:
         self.colleague.clear()
         for s in staff:
-            self.colleague.addItem(f"{s.display_name}（{s.post.value}岗，工号 {s.staff_no}）", s.username)
+            self.colleague.addItem(tr("{name}（{post}岗，工号 {staff_no}）").format(
+                name=s.display_name, post=s.post.value, staff_no=s.staff_no), s.username)
 
     def _on_handover_clicked(self) -> None:
         if not self.showing_mine:
             return
         username = self.colleague.currentData()
         if not username:
-            self.status.setText("请先选接班的同事。")
+            self.status.setText(tr("请先选接班的同事。"))
             return
         self.vm.hand_over(str(username), self.handover_note.text())
 

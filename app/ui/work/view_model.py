@@ -17,13 +17,15 @@ from app.services.ratings import FollowUp, close_follow_up, list_follow_ups
 from app.services.staff import list_staff
 from app.services.views import CaseSummary
 from app.ui.errors import message_for
+from app.ui.i18n import label, tr
 from app.ui.tasks import TaskRunner
 
 T = TypeVar("T")
 
 
 def _moved(what: str) -> Callable[[CaseView], str]:
-    return lambda view: f"{view.case_no}　{what}（{view.state.label_zh}）"
+    return lambda view: tr("{case_no}　{what}（{state}）").format(
+        case_no=view.case_no, what=what, state=label(view.state))
 
 
 class WorkList(StrEnum):
@@ -36,9 +38,10 @@ class WorkList(StrEnum):
     SEARCH = "search"      # older cases by number, resident or item
 
     @property
-    def label_zh(self) -> str:
-        return {"today": "今天的办件", "waiting": "等镇里结果", "overdue": "已超期", "open": "全部未办结",
-                "follow_ups": "差评回访", "mine": "交接班", "search": "查找"}[self.value]
+    def heading(self) -> str:
+        return {"today": tr("今天的办件"), "waiting": tr("等镇里结果"), "overdue": tr("已超期"),
+                "open": tr("全部未办结"), "follow_ups": tr("差评回访"), "mine": tr("交接班"),
+                "search": tr("查找")}[self.value]
 
 
 
@@ -85,17 +88,17 @@ class WorkViewModel(QObject):
 
     # -- moving a case on --------------------------------------------------------------------
     def forward(self, case_id: str) -> None:
-        self._act(lambda actor: forward_case(self._ctx, actor=actor, case_id=case_id), _moved("已转报镇里"))
+        self._act(lambda actor: forward_case(self._ctx, actor=actor, case_id=case_id), _moved(tr("已转报镇里")))
 
     def complete(self, case_id: str) -> None:
-        self._act(lambda actor: complete_case(self._ctx, actor=actor, case_id=case_id), _moved("已办结"))
+        self._act(lambda actor: complete_case(self._ctx, actor=actor, case_id=case_id), _moved(tr("已办结")))
 
     def send_back(self, case_id: str, reason: str) -> None:
         if not reason.strip():
-            self.failed.emit("退回补正要写明原因：请在“原因”框里写清还缺什么、哪里要改，再按 F11。")
+            self.failed.emit(tr("退回补正要写明原因：请在“原因”框里写清还缺什么、哪里要改，再按 F11。"))
             return
         self._act(lambda actor: return_case(self._ctx, actor=actor, case_id=case_id, reason=reason.strip()),
-                  _moved("已退回补正"))
+                  _moved(tr("已退回补正")))
 
     def load_colleagues(self) -> None:
         """Who can take over: this station's other active staff."""
@@ -108,17 +111,18 @@ class WorkViewModel(QObject):
 
     def hand_over(self, to_username: str, note: str) -> None:
         self._act(lambda actor: hand_over(self._ctx, actor=actor, to_username=to_username, note=note),
-                  lambda h: f"已交接给 {h.to_name}：{len(h.cases)} 件未办结的办件由他/她接着办。")
+                  lambda h: tr("已交接给 {name}：{n} 件未办结的办件由他/她接着办。").format(
+                      name=h.to_name, n=len(h.cases)))
 
     def close_follow_up(self, follow_up_id: str, note: str) -> None:
         self._act(lambda actor: close_follow_up(self._ctx, actor=actor, follow_up_id=follow_up_id, note=note),
-                  lambda _: "差评回访已关闭，处理情况已记下。")
+                  lambda _: tr("差评回访已关闭，处理情况已记下。"))
 
     def _act(self, call: Callable[[Actor], T], say: Callable[[T], str]) -> None:
         """Run a staff action on the database thread, say what was done, and refresh the list."""
         actor = self.actor
         if actor is None:
-            self.failed.emit("请先登录。")
+            self.failed.emit(tr("请先登录。"))
             return
 
         def finished(result: T) -> None:
