@@ -28,6 +28,9 @@ class Repositories:
         self.calendar = CalendarRepository(uow)
         self.sequences = SequenceRepository(uow)
         self.ratings = RatingRepository(uow)
+        self.documents = DocumentRepository(uow)
+        self.payments = PaymentRepository(uow)
+        self.settings = SettingsRepository(uow)
 
 
 class _Repo:
@@ -291,3 +294,65 @@ class RatingRepository(_Repo):
 
     def follow_up(self, follow_up_id: str) -> Row | None:
         return self._one(select(t.follow_ups).where(t.follow_ups.c.id == follow_up_id))
+
+
+class DocumentRepository(_Repo):
+    _BY_NUMBER = select(t.documents).where(t.documents.c.number == bindparam("number"))
+    _FOR_SUBJECT = (select(t.documents)
+                    .where(t.documents.c.kind == bindparam("kind"), t.documents.c.subject_id == bindparam("subject"),
+                           t.documents.c.deleted.is_(False))
+                    .order_by(t.documents.c.issued_at.desc(), t.documents.c.number.desc()))
+
+    def by_number(self, number: str) -> Row | None:
+        return self._one(self._BY_NUMBER, {"number": number})
+
+    def for_subject(self, kind: str, subject_id: str) -> list[Row]:
+        """Every document of this kind for the subject, newest first (voided ones too)."""
+        return self._all(self._FOR_SUBJECT, {"kind": kind, "subject": subject_id})
+
+    def search(self, *, station_code: str, kinds: Sequence[str] = (), day_from: str | None = None,
+               day_to: str | None = None, unprinted: bool = False, case_id: str | None = None,
+               limit: int = 200) -> list[Row]:
+        d = t.documents.c
+        q = select(t.documents).where(d.station_code == station_code, d.deleted.is_(False))
+        if kinds:
+            q = q.where(d.kind.in_(list(kinds)))
+        if day_from:
+            q = q.where(d.issued_at >= day_from)
+        if day_to:
+            q = q.where(d.issued_at < day_to)
+        if unprinted:
+            q = q.where(d.printed_at.is_(None), d.state == "issued")
+        if case_id:
+            q = q.where(d.case_id == case_id)
+        return self._all(q.order_by(d.issued_at.desc(), d.number.desc()).limit(limit))
+
+
+class PaymentRepository(_Repo):
+    _FOR_CASE = select(t.payments).where(t.payments.c.case_id == bindparam("case"), t.payments.c.deleted.is_(False))
+
+    def for_case(self, case_id: str) -> Row | None:
+        return self._one(self._FOR_CASE, {"case": case_id})
+
+    def by_id(self, payment_id: str) -> Row | None:
+        return self._one(select(t.payments).where(t.payments.c.id == payment_id))
+
+    def total_between(self, station_code: str, day_from: str, day_to: str) -> int:
+        p = t.payments.c
+        q = select(func.coalesce(func.sum(p.total_fen), 0)).where(
+            p.station_code == station_code, p.paid_at >= day_from, p.paid_at < day_to, p.deleted.is_(False))
+        return int(self.uow.conn.execute(q).scalar_one())
+
+    def for_cases(self, case_ids: Sequence[str]) -> dict[str, Row]:
+        if not case_ids:
+            return {}
+        rows = self._all(select(t.payments).where(t.payments.c.case_id.in_(list(case_ids)),
+                                                  t.payments.c.deleted.is_(False)))
+        return {r["case_id"]: r for r in rows}
+
+
+class SettingsRepository(_Repo):
+    def for_station(self, station_code: str) -> dict[str, Row]:
+        s = t.station_settings.c
+        rows = self._all(select(t.station_settings).where(s.station_code == station_code, s.deleted.is_(False)))
+        return {r["key"]: r for r in rows}

@@ -313,7 +313,64 @@ follow_ups = Table(
     Index("ix_follow_ups_state_due", "state", "due_date"),
 )
 
+# Printed documents (受理回执, 告知单, 收据 …): one row per number, never deleted. A void keeps its row
+# (state "voided", who, when, why); a reprint keeps its number and counts up ``reprints``.
+documents = Table(
+    "documents",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("subject_type", String(20), nullable=False),  # case | event | payment | day | points
+    Column("subject_id", String(40), nullable=False),
+    Column("case_id", ID, ForeignKey("cases.id")),
+    Column("paper", String(10), nullable=False),
+    Column("state", String(10), nullable=False, server_default="issued"),  # issued | voided
+    Column("issued_at", String(32), nullable=False),
+    Column("issued_by", ID, ForeignKey("staff.id"), nullable=False),
+    Column("reprints", Integer, nullable=False, server_default=text("0")),
+    Column("last_reprint_at", String(32)),
+    Column("printed_at", String(32)),  # sent to a printer without error; empty: waiting in the reprint queue
+    Column("void_reason", Text, nullable=False, server_default=""),
+    Column("voided_at", String(32)),
+    Column("voided_by", ID, ForeignKey("staff.id")),
+    Index("ix_documents_subject", "kind", "subject_id"),
+    Index("ix_documents_issued_at", "issued_at"),
+)
+
+# Money taken at the counter for a case (fees, bills, fines, top-ups): one payment per case, its lines as
+# JSON [[label, fen], …]. The payment receipt (收款收据) is the document printed for it.
+payments = Table(
+    "payments",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("payee", String(80), nullable=False),
+    Column("lines_json", Text, nullable=False),
+    Column("total_fen", Integer, nullable=False),
+    Column("method", String(20), nullable=False),
+    Column("reference", String(80), nullable=False, server_default=""),
+    Column("cashier_id", ID, ForeignKey("staff.id"), nullable=False),
+    Column("paid_at", String(32), nullable=False),
+)
+
+# Business settings of a station (the printed documents' header lines, footer, phones, font, printers):
+# synced like everything the town may see. Machine settings live in the settings file, not here.
+station_settings = Table(
+    "station_settings",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("key", String(60), nullable=False),
+    Column("value", Text, nullable=False),
+    UniqueConstraint("station_code", "key", name="uq_station_settings_station_key"),
+)
+
 SYNCED_TABLES: tuple[str, ...] = (
     "towns", "villages", "stations", "staff", "households", "residents", "catalog_files", "calendar_files",
     "cases", "case_events", "case_materials", "attachments", "ratings", "follow_ups",
+    "documents", "payments", "station_settings",
 )

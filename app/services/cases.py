@@ -490,3 +490,14 @@ def _notice(ctx: ServiceContext, uow: UnitOfWork, view: CaseView, item: ServiceI
         missing=view.missing_required, staff_name=actor.display_name, staff_no=actor.staff_no,
         issued_at=iso_time(ctx.now()),
     )
+
+
+# -- for the documents service: the same views, read inside its own unit of work ----------------------------
+def own_case_view(ctx: ServiceContext, uow: UnitOfWork, case_ref: str) -> CaseView:
+    """This station's case by id or number, inside ``uow`` (another station's case is refused)."""
+    return _view(ctx, uow, _own_case(ctx, uow, case_ref.strip())["id"])
+
+
+def notice_for(ctx: ServiceContext, uow: UnitOfWork, view: CaseView, actor: Actor) -> OneTimeNotice:
+    """The one-time notice of a case as it stands, told by ``actor``."""
+    return _notice(ctx, uow, view, ctx.catalog.item(view.item_code), actor)

@@ -1,0 +1,57 @@
+"""Hand a PDF to the operating system's printing: CUPS ``lp`` on Linux, SumatraPDF on Windows.
+
+The desktop counter prints through Qt (preview, printer dialog); this is for the CLI and for silent
+receipts. Tested on Linux with a stand-in ``lp``; the Windows path is written to Sumatra's documented
+command line and is untested here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from app.domain.errors import DomainError
+
+TIMEOUT_S = 60
+
+
+def _sumatra() -> str | None:
+    found = shutil.which("SumatraPDF") or shutil.which("SumatraPDF.exe")
+    if found:
+        return found
+    for base in (os.environ.get("LOCALAPPDATA", ""), os.environ.get("PROGRAMFILES", "")):
+        path = Path(base) / "SumatraPDF" / "SumatraPDF.exe"
+        if base and path.is_file():
+            return str(path)
+    return None
+
+
+def send_to_printer(pdf: bytes, printer: str, *, title: str = "StationDesk") -> None:
+    """Queue ``pdf`` on ``printer``; raises ``print.printer_failed`` / ``print.no_spooler`` with the reason."""
+    if sys.platform == "win32":
+        exe = _sumatra()
+        if exe is None:
+            raise DomainError("print.no_spooler", tool="SumatraPDF")
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{title}.pdf"
+            path.write_bytes(pdf)
+            _run([exe, "-print-to", printer, "-silent", "-print-settings", "noscale", str(path)], None, printer)
+        return
+    lp = shutil.which("lp")
+    if lp is None:
+        raise DomainError("print.no_spooler", tool="lp (CUPS)")
+    _run([lp, "-d", printer, "-t", title, "-"], pdf, printer)
+
+
+def _run(argv: list[str], data: bytes | None, printer: str) -> None:
+    try:
+        done = subprocess.run(argv, input=data, capture_output=True, timeout=TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise DomainError("print.printer_failed", printer=printer, reason=str(e)) from e
+    if done.returncode != 0:
+        reason = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
+        raise DomainError("print.printer_failed", printer=printer, reason=reason[-1] if reason else done.returncode)

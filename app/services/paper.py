@@ -1,0 +1,247 @@
+"""What a printed document says, as frozen data: the services fill it, ``app.printing`` draws it.
+
+Every number a person could be identified by is already masked here (ID as 110105********002X, phone as
+138****5678, bank account as ****1234): nothing in these classes may hold a full ID or phone number.
+The points classes are what the points system passes when it prints (it builds them itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.documents import DocumentKind, Paper
+from app.services.cases import OneTimeNotice
+
+
+@dataclass(frozen=True, slots=True)
+class Letterhead:
+    """The station's template (settings), as every document of the station shows it."""
+
+    station_name: str
+    header_lines: tuple[str, ...]
+    footer: str
+    phone: str
+    supervision_phone: str
+    font: str = "wqy"
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """The document's own identity: its kind and number, who issued it when, and whether this is a reprint."""
+
+    kind: DocumentKind
+    number: str
+    issued_at: str
+    issued_by: str
+    reprint_at: str | None = None  # set on a reprint (补打): the time of this printing
+
+    @property
+    def reprint(self) -> bool:
+        return self.reprint_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialRow:
+    name: str
+    required: bool
+    copies: int
+    form: str  # 原件 / 复印件 …
+    received: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PersonLine:
+    name: str
+    id_masked: str
+    phone_masked: str = ""
+    relation: str = ""  # a proxy's relation to the applicant
+    address: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptanceReceipt:
+    """受理回执."""
+
+    case_no: str
+    item_code: str
+    item_name: str
+    department: str
+    mode: str  # 即办 / 承诺件 / 受理转报 / 代办
+    applicant: PersonLine
+    proxy: PersonLine | None
+    materials: tuple[MaterialRow, ...]
+    staff_name: str
+    staff_no: str
+    accepted_at: str
+    due_date: date | None
+    time_limit_days: int
+    consultation_phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectionNotice:
+    """补正材料通知书: what to bring, why, and by whom to ask."""
+
+    case_no: str
+    item_code: str
+    item_name: str
+    applicant: PersonLine
+    reason: str
+    missing: tuple[MaterialRow, ...]
+    staff_name: str
+    staff_no: str
+    returned_at: str
+    consultation_phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionNotice:
+    """不予受理告知书, always with the reason."""
+
+    case_no: str
+    item_code: str
+    item_name: str
+    department: str
+    applicant: PersonLine
+    received_at: str
+    reason: str
+    staff_name: str
+    staff_no: str
+    decided_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLine:
+    label: str
+    amount_fen: int
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentReceipt:
+    """收款收据: lines, the total in figures and in capitals (大写)."""
+
+    case_no: str
+    item_code: str
+    item_name: str
+    payer: PersonLine
+    payee: str
+    reference: str  # account number, decision number or masked mobile, as the item needs
+    lines: tuple[PaymentLine, ...]
+    total_fen: int
+    total_words: str  # 大写, from app.domain.forms.money_in_words
+    method: str
+    cashier_name: str
+    cashier_no: str
+    paid_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class PointsAward:
+    """积分奖励通知, as the points system passes it: a name masked for public display, never an ID."""
+
+    award_id: str
+    name: str
+    village: str
+    group: str
+    category: str  # 移风易俗、尊老爱幼 …
+    reason: str
+    points: int  # negative for a deduction
+    balance: int  # after this award
+    approved_by: str  # the review body (村两委会议 …)
+    approved_on: date
+    staff_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RedemptionLine:
+    goods: str
+    quantity: int
+    unit_points: int
+
+    @property
+    def points(self) -> int:
+        return self.quantity * self.unit_points
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    """积分兑换单."""
+
+    redemption_id: str
+    name: str
+    village: str
+    group: str
+    lines: tuple[RedemptionLine, ...]
+    balance_before: int
+    staff_name: str
+    redeemed_at: str
+
+    @property
+    def total_points(self) -> int:
+        return sum(line.points for line in self.lines)
+
+    @property
+    def balance_after(self) -> int:
+        return self.balance_before - self.total_points
+
+
+@dataclass(frozen=True, slots=True)
+class FormRow:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationForm:
+    """The item's application form (申请表) filled from the case, for the resident to sign."""
+
+    case_no: str
+    item_code: str
+    item_name: str
+    department: str
+    applicant: PersonLine
+    applicant_facts: tuple[FormRow, ...]  # 性别、出生日期、所属村组 …
+    proxy: PersonLine | None
+    fields: tuple[FormRow, ...]  # the item's own form, labels from its schema
+    materials: tuple[MaterialRow, ...]
+    received_at: str
+    staff_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    case_no: str
+    time: str
+    applicant: str
+    id_masked: str
+    village: str
+    item: str
+    state: str
+    handler: str
+    due_date: str
+    fee: str
+
+
+@dataclass(frozen=True, slots=True)
+class DailyLedger:
+    """办件台账 of one day: every case received that day, and totals."""
+
+    day: date
+    rows: tuple[LedgerRow, ...]
+    totals: tuple[tuple[str, int], ...]  # (状态, 件数) in a stable order
+    fees_fen: int
+
+
+Body = (AcceptanceReceipt | OneTimeNotice | CorrectionNotice | RejectionNotice | PaymentReceipt | PointsAward
+        | Redemption | ApplicationForm | DailyLedger)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintJob:
+    """One document to draw: the station's letterhead, the number stamp, the paper and the content."""
+
+    head: Letterhead
+    stamp: Stamp
+    paper: Paper
+    body: Body
