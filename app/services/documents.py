@@ -320,7 +320,7 @@ def _payment(uow: UnitOfWork, view: CaseView, payment_id: str) -> PaymentReceipt
     cashier = uow.repos.staff.by_id(p.cashier_id)
     return PaymentReceipt(
         case_no=view.case_no, item_code=view.item_code, item_name=view.item_name, payer=_person(view),
-        payee=p.payee, reference=scrub_numbers(p.reference),
+        payee=p.payee, reference=p.reference,  # built field by field, masked by kind (payments._reference)
         lines=tuple(PaymentLine(label, fen) for label, fen in p.lines), total_fen=p.total_fen,
         total_words=p.total_words, method=p.method, cashier_name=cashier["display_name"] if cashier else "",
         cashier_no=cashier["staff_no"] if cashier else "", paid_at=p.paid_at)
