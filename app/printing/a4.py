@@ -44,8 +44,18 @@ def styles(font: str) -> dict[str, ParagraphStyle]:
 
 def p(text: str, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain text (escaped: a name or reason with "<" or "&" prints as typed). Full-width
-    spaces keep their width (platypus would fold them into one space): four no-break spaces each."""
-    return Paragraph(escape(text).replace("\n", "<br/>").replace("\u3000", "\u00a0" * 4), style)
+    spaces keep their width (platypus would fold them into one space): leading ones indent the first line,
+    inner ones become four no-break spaces each."""
+    body = text.lstrip("\u3000")
+    indent = len(text) - len(body)
+    if indent:
+        style = _indented(style, indent)
+    return Paragraph(escape(body).replace("\n", "<br/>").replace("\u3000", "\u00a0" * 4), style)
+
+
+@lru_cache(maxsize=32)
+def _indented(style: ParagraphStyle, ems: int) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-indent{ems}", parent=style, firstLineIndent=ems * style.fontSize)
 
 
 def letterhead(head: Letterhead, title: str, font: str) -> list[Flowable]:
