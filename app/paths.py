@@ -34,6 +34,14 @@ def migrations_dir() -> Path:
     return _first_existing(*candidates)
 
 
+STATION_DB_FILE = "station.sqlite3"
+
+
+def station_database(data_dir: Path) -> Path:
+    """The station's SQLite file in its data folder (the counter checks for it before loading the database layer)."""
+    return data_dir / STATION_DB_FILE
+
+
 def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 

@@ -1,7 +1,8 @@
 """Figures of the counter window (issue 3), on the generated town, with Qt's offscreen platform:
 
-- cold start: process start to the first paint of the counter window (station opened, staff logged in),
-  beside the first paint of a bare PySide6 window, each the median of several fresh processes;
+- cold start: process start to the first paint of the real program's login window, and on to the first
+  paint of the counter when the login is typed at once, beside the first paint of a bare PySide6 window,
+  each the median of several fresh processes;
 - search as you type: from setting the text of the search line (what a key press does) to the result
   table holding the results for that text, p95;
 - GUI stalls: the longest gap of a 5 ms timer on the GUI thread during a scripted counter session
@@ -45,14 +46,20 @@ def _start_ms(args: list[str]) -> float:
 
 def cold_start(folder: Path, runs: int = 5) -> tuple[list[Figure], dict[str, Any]]:
     bare = [_start_ms(["bare"]) for _ in range(runs)]
+    login = [_start_ms(["login", str(folder)]) for _ in range(runs)]
     counter = [_start_ms(["counter", str(folder)]) for _ in range(runs)]
-    b, c = statistics.median(bare), statistics.median(counter)
+    b, g, c = statistics.median(bare), statistics.median(login), statistics.median(counter)
     return [
-        Figure("ui: cold start to the counter / bare window", c / b, "x", START_RATIO_LIMIT,
-               detail=f"medians of {runs} fresh processes: counter {c:.0f} ms, bare PySide6 window {b:.0f} ms"),
-        Figure("ui: cold start to the counter (median)", c, "ms"),
+        Figure("ui: cold start to the login window / bare window", g / b, "x", START_RATIO_LIMIT,
+               detail=f"medians of {runs} fresh processes of `python -m app`: login window {g:.0f} ms, "
+                      f"bare PySide6 window {b:.0f} ms; the station opens behind the login window"),
+        Figure("ui: cold start to the counter, logging in at once / bare window", c / b, "x", START_RATIO_LIMIT,
+               detail=f"login typed by the bench the moment the login window paints: counter {c:.0f} ms "
+                      f"(includes opening the station and checking the password)"),
+        Figure("ui: cold start to the login window (median)", g, "ms"),
+        Figure("ui: cold start to the counter, logging in at once (median)", c, "ms"),
         Figure("ui: first paint of a bare PySide6 window (median)", b, "ms"),
-    ], {"bare_ms": bare, "counter_ms": counter}
+    ], {"bare_ms": bare, "login_ms": login, "counter_ms": counter}
 
 
 def interactive(ctx: Any, head: Any, queries: list[str], *, sessions: int,

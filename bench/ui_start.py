@@ -1,7 +1,8 @@
 """Cold start, in a fresh process: ``python -m bench.ui_start bare`` paints an empty PySide6 window;
-``python -m bench.ui_start counter FOLDER`` opens the station in FOLDER, logs in and paints the counter
-(and its first results). Prints ``painted`` on stdout at the first paint of the window; the parent
-times from starting the process to that line."""
+``python -m bench.ui_start login FOLDER`` starts the real counter program on the station in FOLDER up to
+the first paint of its login window (the first screen staff type in); ``counter FOLDER`` goes on, logging
+in the moment the login window paints, to the first paint of the counter. Prints ``painted`` on stdout at
+that paint; the parent times from starting the process to that line."""
 
 from __future__ import annotations
 
@@ -28,45 +29,40 @@ def main() -> None:
 
     app = QApplication(sys.argv[:1])
     quiet_offscreen_warnings()
+    mode = sys.argv[1]
 
     class FirstPaint(QObject):
+        """Prints ``painted`` at the first paint of the window the mode waits for, then ends the process."""
+
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint:
+            if event.type() != QEvent.Type.Paint or not isinstance(obj, QWidget) or not obj.isWindow():
+                return False
+            kind = type(obj).__name__
+            if mode == "bare" or (mode == "login" and kind == "LoginDialog") or (
+                    mode == "counter" and kind == "MainWindow"):
                 print("painted", flush=True)
-                QTimer.singleShot(0, app.quit)
-                app.removeEventFilter(self)
+                os._exit(0)  # the figure is taken; nothing after it is measured
+            if mode == "counter" and kind == "LoginDialog" and not getattr(obj, "typed", False):
+                obj.typed = True  # type: ignore[attr-defined]
+                from app.services.demo import DEMO_PASSWORD, DEMO_STAFF
+
+                obj.username.setText(DEMO_STAFF[0][0])  # type: ignore[attr-defined]
+                obj.password.setText(DEMO_PASSWORD)  # type: ignore[attr-defined]
+                QTimer.singleShot(0, obj.button.click)  # type: ignore[attr-defined]
             return False
 
     watch = FirstPaint()
-    if sys.argv[1] == "bare":
+    app.installEventFilter(watch)
+    if mode == "bare":
         window = QWidget()
         window.resize(1366, 768)
+        window.show()
+        app.exec()
     else:
-        from pathlib import Path
+        # The real entry point, as `python -m app --data-dir FOLDER` runs it.
+        from app.ui.main import run
 
-        from app.services.context import open_context
-        from app.services.demo import DEMO_PASSWORD, DEMO_STAFF
-        from app.services.staff import authenticate
-        from app.services.station import station_view
-        from app.ui.counter.view import CounterView
-        from app.ui.counter.view_model import CounterViewModel
-        from app.ui.look import base_stylesheet
-        from app.ui.shell import MainWindow
-        from app.ui.tasks import TaskRunner
-        from app.ui.work.view import WorkView
-        from app.ui.work.view_model import WorkViewModel
-
-        app.setStyleSheet(base_stylesheet())
-        ctx = open_context(Path(sys.argv[2]))
-        actor = authenticate(ctx, username=DEMO_STAFF[0][0], password=DEMO_PASSWORD)
-        runner = TaskRunner()
-        window = MainWindow(station=station_view(ctx), actor=actor,
-                            counter=CounterView(CounterViewModel(ctx, runner, actor=actor)),
-                            work=WorkView(WorkViewModel(ctx, runner, actor=actor)))
-        app.aboutToQuit.connect(runner.shutdown)
-    app.installEventFilter(watch)
-    window.show()
-    app.exec()
+        run(["--data-dir", sys.argv[2], "--lang", "zh", "--lock-minutes", "0"])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 
-DB_FILE = "station.sqlite3"
+from app.paths import STATION_DB_FILE
+
+DB_FILE = STATION_DB_FILE
 BUSY_TIMEOUT_MS = 10_000
 
 

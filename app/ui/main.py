@@ -6,25 +6,20 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app import __version__
 from app.domain.staff import Actor
 from app.messages import render
-from app.paths import default_data_dir
-from app.services.context import ServiceContext, open_context
-from app.services.demo import build_demo, demo_id_cards
-from app.services.station import is_initialised, station_view
-from app.ui.counter.view import CounterView
-from app.ui.counter.view_model import CounterViewModel
-from app.ui.devices import NoCardReader, SimulatedCardReader
+from app.paths import default_data_dir, station_database
 from app.ui.errors import message_for
 from app.ui.i18n import tr, use_language
-from app.ui.lock import DEFAULT_LOCK_MINUTES, LockPage
+from app.ui.lock import DEFAULT_LOCK_MINUTES
 from app.ui.login.view import LoginDialog
 from app.ui.login.view_model import LoginViewModel
 from app.ui.logs import install_excepthook, log_to_folder
@@ -37,11 +32,15 @@ from app.ui.look import (
     store_language,
     stored_language,
 )
-from app.ui.setup.view import SetupDialog, SetupViewModel
-from app.ui.shell import MainWindow
+from app.ui.opening import StationOpening
 from app.ui.tasks import TaskRunner
-from app.ui.work.view import WorkView
-from app.ui.work.view_model import WorkViewModel
+
+if TYPE_CHECKING:
+    from app.services.station import StationView
+    from app.ui.shell import MainWindow
+
+# Only what the login window needs is imported before it appears: the database layer loads on the database
+# thread while staff type their password (app/ui/opening.py), the counter's modules after the login.
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +103,108 @@ def run(argv: Sequence[str] | None = None) -> int:
     except OSError:  # a read-only folder must not stop the counter; the console still gets the log
         log.warning("cannot write the log in %s", data_dir)
     install_excepthook(log_path)
+    runner = TaskRunner()
+    opening = StationOpening(runner, data_dir, args.lang)
     try:
-        ctx = open_context(data_dir)
+        if not station_database(data_dir).exists():
+            stop = _prepare(app, args, opening)  # a new installation, or the demo station's first use
+            if stop is not None:
+                return stop
+        actor = _log_in(app, args, runner, opening)
+        if not isinstance(actor, Actor):
+            return actor
+        return _session(app, args, runner, opening, actor)
+    finally:
+        runner.shutdown()
+        if opening.is_open:
+            opening.context().db.dispose()
+
+
+_FAILED, _NOT_SET_UP = 3, 4  # login dialog results besides accepted, rejected and LANGUAGE_CHANGED
+
+
+def _log_in(app: QApplication, args: argparse.Namespace, runner: TaskRunner, opening: StationOpening) -> Actor | int:
+    """The login window at once; the station opens behind it. Returns who logged in, or the exit code."""
+    while True:
+        dialog = LoginDialog(LoginViewModel(opening.context, runner, args.lang),
+                             station_name=_station_name(opening.station))
+        problem: list[str] = []
+
+        def opened(station: StationView | None, dialog: LoginDialog = dialog) -> None:
+            if station is None:
+                dialog.done(_NOT_SET_UP)
+            else:
+                dialog.set_station_name(_station_name(station))
+
+        def failed(text: str, dialog: LoginDialog = dialog, problem: list[str] = problem) -> None:
+            problem.append(text)
+            dialog.done(_FAILED)
+
+        opening.opened.connect(opened)
+        opening.failed.connect(failed)
+        first_paint = _AfterFirstPaint(dialog, opening.start) if not opening.started else None
+        if args.screenshot and args.user:
+            dialog.username.setText(args.user)
+            dialog.password.setText(os.environ.get("STATIONDESK_PASSWORD", ""))
+            QTimer.singleShot(0, dialog.button.click)
+        result = dialog.exec()
+        opening.opened.disconnect(opened)
+        opening.failed.disconnect(failed)
+        del first_paint
+        if result == LoginDialog.LANGUAGE_CHANGED:
+            _switch_language(app, args, dialog.other_language, opening.data_dir)  # and show the login again
+            continue
+        if result == _FAILED:
+            QMessageBox.critical(None, tr("村站通"), problem[0])
+            return 1
+        if result == _NOT_SET_UP:
+            stop = _prepare(app, args, opening)
+            if stop is not None:
+                return stop
+            continue
+        if not result or dialog.actor is None:
+            return 0
+        if opening.station is None:  # logged in before the opening reported back: wait for it
+            failure = opening.wait()
+            if failure is not None:
+                QMessageBox.critical(None, tr("村站通"), failure)
+                return 1
+        return dialog.actor
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once ``widget`` has been painted: the station opens after the login window shows."""
+
+    def __init__(self, widget: QObject, then: Callable[[], None]) -> None:
+        super().__init__()
+        self._then = then
+        self._widget = widget
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.Paint:
+            self._widget.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
+
+def _station_name(station: StationView | None) -> str:
+    return f"{station.town_name} {station.station_name}" if station is not None else ""
+
+
+def _prepare(app: QApplication, args: argparse.Namespace, opening: StationOpening) -> int | None:
+    """Opens the station and, when it has not been set up, runs the first-run setup (or builds the demo
+    station). Returns an exit code to stop with, or None to go on to the login."""
+    from app.services.demo import build_demo
+    from app.services.station import is_initialised, station_view
+    from app.ui.setup.view import SetupDialog, SetupViewModel
+
+    failure = opening.wait()
+    if failure is not None:
+        QMessageBox.critical(None, tr("村站通"), failure)
+        return 1
+    ctx = opening.context()
+    try:
         if not is_initialised(ctx) and not args.demo:
             # A new installation: set up the town, this station and its head, then log in as usual.
             setup_runner = TaskRunner()
@@ -122,37 +221,26 @@ def run(argv: Sequence[str] | None = None) -> int:
             app.processEvents()
             build_demo(ctx)
             splash.close()
-        station = station_view(ctx)
+        opening.station = station_view(ctx)
     except Exception as e:  # a plain message instead of a traceback; details go to the log
         QMessageBox.critical(None, tr("村站通"), message_for(e, args.lang))
         return 1
-    runner = TaskRunner()
-    try:
-        return _session(app, args, ctx, runner, station)
-    finally:
-        runner.shutdown()
-        ctx.db.dispose()
+    return None
 
 
-def _session(app: QApplication, args: argparse.Namespace, ctx: ServiceContext, runner: TaskRunner,
-             station: object) -> int:
-    from app.services.station import StationView
+def _session(app: QApplication, args: argparse.Namespace, runner: TaskRunner, opening: StationOpening,
+             actor: Actor) -> int:
+    from app.services.demo import demo_id_cards
+    from app.ui.counter.view import CounterView
+    from app.ui.counter.view_model import CounterViewModel
+    from app.ui.devices import NoCardReader, SimulatedCardReader
+    from app.ui.lock import LockPage
+    from app.ui.shell import MainWindow
+    from app.ui.work.view import WorkView
+    from app.ui.work.view_model import WorkViewModel
 
-    assert isinstance(station, StationView)
-    while True:
-        login_vm = LoginViewModel(ctx, runner, args.lang)
-        dialog = LoginDialog(login_vm, station_name=f"{station.town_name} {station.station_name}")
-        if args.screenshot and args.user:
-            dialog.username.setText(args.user)
-            dialog.password.setText(os.environ.get("STATIONDESK_PASSWORD", ""))
-            QTimer.singleShot(0, dialog.button.click)
-        result = dialog.exec()
-        if result != LoginDialog.LANGUAGE_CHANGED:
-            break
-        _switch_language(app, args, dialog.other_language, ctx.data_dir)  # and show the login again
-    if not result or dialog.actor is None:
-        return 0
-    actor: Actor = dialog.actor
+    ctx, station = opening.context(), opening.station
+    assert station is not None  # a login needs an open, set-up station
     devices = TaskRunner(thread_name="stationdesk-devices")  # the card reader may take a second
     try:
         reader = SimulatedCardReader(demo_id_cards(ctx)) if args.demo else NoCardReader()

@@ -33,3 +33,50 @@ def test_the_demo_counter_starts_logs_in_and_renders_at_1366_by_768(tmp_path: Pa
         assert "Traceback" not in out.stderr
         assert _png_size(shot) == (1366, 768)
     assert (data / "logs" / "counter.log").exists()
+
+
+PROBE = r"""
+import sys
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
+
+app = QApplication(sys.argv[:1])
+
+
+class Probe(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget) and type(obj).__name__ == "LoginDialog":
+            # What was loaded when the login window first painted, and whether it shows the station later.
+            print("sqlalchemy" if "sqlalchemy" in sys.modules else "no-sqlalchemy", flush=True)
+            app.removeEventFilter(self)
+            from PySide6.QtCore import QTimer
+
+            def check():
+                print("title:" + obj.title.text(), flush=True)
+                obj.reject()
+
+            QTimer.singleShot(3000, check)
+        return False
+
+
+probe = Probe()
+app.installEventFilter(probe)
+from app.ui.main import run
+
+sys.exit(run(["--data-dir", sys.argv[1]]))
+"""
+
+
+@pytest.mark.slow
+def test_the_login_window_paints_before_the_database_layer_loads_and_then_names_the_station(tmp_path: Path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    data = tmp_path / "station"
+    made = subprocess.run([sys.executable, "-m", "app.cli", "--data-dir", str(data), "demo"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr[-2000:]
+    out = subprocess.run([sys.executable, "-c", PROBE, str(data)], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.split()
+    assert lines[0] == "no-sqlalchemy"  # the window came first; the station opened behind it
+    assert "青溪镇" in out.stdout  # ...and the window names the station once it is open

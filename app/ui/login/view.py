@@ -28,9 +28,10 @@ class LoginDialog(QDialog):
         self.actor: Actor | None = None
         self.setWindowTitle(tr("村站通 StationDesk — 登录"))
         self.setObjectName("LoginDialog")
-        title = QLabel(f"<b>{station_name}</b>")
+        self.title = title = QLabel()
         title.setObjectName("title")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.set_station_name(station_name)
         self.username = QLineEdit()
         self.username.setPlaceholderText(tr("账号"))
         self.password = QLineEdit()
@@ -69,6 +70,10 @@ class LoginDialog(QDialog):
         vm.logged_in.connect(self._on_vm_logged_in)
         vm.login_failed.connect(self._on_vm_login_failed)
         vm.busy_changed.connect(self._on_vm_busy_changed)
+
+    def set_station_name(self, name: str) -> None:
+        """Shown as soon as the station is open (the window is up before that)."""
+        self.title.setText(f"<b>{name}</b>" if name else "")
 
     def _on_button_clicked(self) -> None:
         self.message.clear()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
 from app.domain.staff import Actor
 from app.messages import render
-from app.services.context import ServiceContext
-from app.services.staff import authenticate
 from app.ui.errors import message_for
 from app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.services.context import ServiceContext
 
 
 class LoginViewModel(QObject):
@@ -17,7 +21,10 @@ class LoginViewModel(QObject):
     login_failed = Signal(str)  # the sentence to show
     busy_changed = Signal(bool)
 
-    def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh") -> None:
+    def __init__(self, ctx: ServiceContext | Callable[[], ServiceContext], runner: TaskRunner,
+                 lang: str = "zh") -> None:
+        """``ctx`` may be a function giving the context on the database thread: at start-up the login window
+        is up before the station is open, and a login waits in the queue behind the opening."""
         super().__init__()
         self._ctx = ctx
         self._runner = runner
@@ -29,8 +36,13 @@ class LoginViewModel(QObject):
             return
         self.busy_changed.emit(True)
         ctx = self._ctx
-        self._runner.submit(lambda: authenticate(ctx, username=username, password=password),
-                            self._on_done, self._on_error)
+
+        def check() -> Actor:
+            from app.services.staff import authenticate  # the database layer loads on this thread
+
+            return authenticate(ctx() if callable(ctx) else ctx, username=username, password=password)
+
+        self._runner.submit(check, self._on_done, self._on_error)
 
     def _on_done(self, actor: Actor) -> None:
         self.busy_changed.emit(False)
