@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 from app.domain.catalog import ServiceItem
 from app.domain.forms import format_money
 from app.services.cases import AcceptResult
+from app.ui.camera import CameraDialog, find_cameras
 from app.ui.counter.form import FormEditor
 from app.ui.counter.proxy_box import KEYS as PROXY_KEYS
 from app.ui.counter.proxy_box import ProxyBox
 from app.ui.i18n import label, tr
+from app.ui.paper import PaperPreview
 
 _CODE = Qt.ItemDataRole.UserRole
 
@@ -80,6 +82,8 @@ class ServicePanel(QWidget):
         self.scan_list.setMaximumHeight(90)
         self.scan_list.setVisible(False)
         self.scan_button = QPushButton(tr("添加扫描件　Ctrl+O"))
+        self.camera_button = QPushButton(tr("高拍仪拍照　F5"))
+        self.camera_folder: Path | None = None  # where photos are written (the station's data folder)
         self.notice_button = QPushButton(tr("一次性告知　F8"))
         self.accept_button = QPushButton(tr("受理　F9"))
         self.accept_button.setDefault(True)
@@ -90,13 +94,25 @@ class ServicePanel(QWidget):
         self.receipt.setObjectName("receipt")
         self.receipt.setTextFormat(Qt.TextFormat.RichText)
         self.receipt.setWordWrap(True)
-        self.receipt.setVisible(False)
+        self.preview = PaperPreview()  # the receipt or notice as it will print
+        self.preview.setFixedWidth(400)
+        self.print_button = QPushButton(tr("打印　F10"))
+        self.print_button.setVisible(False)
+        self.outcome = QWidget()  # once the case is done: what was recorded, and its paper
+        outcome_row = QHBoxLayout(self.outcome)
+        outcome_row.setContentsMargins(0, 0, 0, 0)
+        outcome_row.addWidget(self.receipt, 1)
+        outcome_row.addWidget(self.preview)
+        self.outcome.setVisible(False)
 
         materials_box = QGroupBox(tr("材料（空格勾选，F6 全部收齐）"))
         materials_column = QVBoxLayout(materials_box)
         materials_column.addWidget(self.materials)
         materials_column.addWidget(self.scan_list)
-        materials_column.addWidget(self.scan_button)
+        scan_row = QHBoxLayout()
+        scan_row.addWidget(self.camera_button)
+        scan_row.addWidget(self.scan_button)
+        materials_column.addLayout(scan_row)
         form_box = QGroupBox(tr("填写（＊为必填）"))
         # The fields scroll when an item has many of them and a proxy too: the window stays 768 high.
         form_inner = QWidget()
@@ -113,6 +129,7 @@ class ServicePanel(QWidget):
         QVBoxLayout(form_box).addWidget(form_scroll)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.notice_button)
         buttons.addWidget(self.accept_button)
         layout = QVBoxLayout(self)
@@ -126,10 +143,10 @@ class ServicePanel(QWidget):
         row.addWidget(materials_box, 1)
         row.addWidget(form_box, 1)
         layout.addWidget(self.work_area, 1)
+        layout.addWidget(self.outcome, 1)
         layout.addLayout(buttons)
         # Once the case is done the receipt takes the form's place, and its space (top-aligned text).
         self.receipt.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        layout.addWidget(self.receipt, 1)
 
         self.item_line.textChanged.connect(self.item_typed)
         self.item_line.returnPressed.connect(self._on_item_line_return_pressed)
@@ -140,12 +157,14 @@ class ServicePanel(QWidget):
         self.form.changed.connect(self.changed)
         self.proxy.changed.connect(self.changed)
         self.scan_button.clicked.connect(self.choose_scans)
+        self.camera_button.clicked.connect(self.take_photos)
         self.notice_button.clicked.connect(lambda: self.accept_requested.emit(True))
         self.accept_button.clicked.connect(lambda: self.accept_requested.emit(False))
         shortcut = Qt.ShortcutContext.WidgetWithChildrenShortcut
         for key, slot in (("F3", self.focus_item), ("F6", self.tick_all), ("F8", self.notice_button.click),
                           ("F9", self.accept_button.click), ("Esc", self.back_requested.emit),
-                          ("Ctrl+P", self._toggle_proxy), ("Ctrl+O", self.choose_scans)):
+                          ("Ctrl+P", self._toggle_proxy), ("Ctrl+O", self.choose_scans), ("F5", self.take_photos),
+                          ("F10", self.print_button.click)):
             QShortcut(QKeySequence(key), self, slot, context=shortcut)
         self.clear_item()
 
@@ -216,8 +235,7 @@ class ServicePanel(QWidget):
         self.form.set_fields(item.fields)
         self.proxy.clear()
         self._clear_scans()
-        self.receipt.setVisible(False)
-        self.work_area.setVisible(True)
+        self._hide_outcome()
         self._set_enabled(True)
         self._update_status()
         if self.materials.count():
@@ -234,10 +252,21 @@ class ServicePanel(QWidget):
         self.form.set_fields(())
         self.proxy.clear()
         self._clear_scans()
-        self.receipt.setVisible(False)
-        self.work_area.setVisible(True)
+        self._hide_outcome()
         self.status.setText("")
         self._set_enabled(False)
+
+    def _hide_outcome(self) -> None:
+        self.outcome.setVisible(False)
+        self.print_button.setVisible(False)
+        self.work_area.setVisible(True)
+
+    def show_paper(self, pdf: bytes, number: str) -> None:
+        """The issued receipt or notice beside the summary; F10 prints it."""
+        self.preview.show_pdf(pdf)
+        self.preview.setToolTip(number)
+        self.print_button.setVisible(True)
+        self.print_button.setEnabled(True)
 
     def _clear_scans(self) -> None:
         self.scans = []
@@ -245,7 +274,8 @@ class ServicePanel(QWidget):
         self.scan_list.setVisible(False)
 
     def _set_enabled(self, on: bool) -> None:
-        for w in (self.materials, self.form, self.proxy, self.scan_button, self.notice_button, self.accept_button):
+        for w in (self.materials, self.form, self.proxy, self.scan_button, self.camera_button, self.notice_button,
+                  self.accept_button):
             w.setEnabled(on)
 
     # -- materials, form, proxy --------------------------------------------------------------
@@ -256,6 +286,18 @@ class ServicePanel(QWidget):
         files, _ = QFileDialog.getOpenFileNames(self, tr("选择扫描件"), "",
                                                 tr("扫描件 (*.jpg *.jpeg *.png *.pdf *.tif *.tiff)"))
         self.add_scans([Path(f) for f in files])
+
+    def take_photos(self) -> None:
+        """F5: photos from the document camera, kept with the material selected in the checklist."""
+        if self.item is None:
+            return
+        devices, problem = find_cameras()
+        if problem is not None or self.camera_folder is None:
+            self.status.setText(problem or tr("没有数据文件夹，照片无处保存；请用 Ctrl+O 选择文件。"))
+            return
+        dialog = CameraDialog(devices, self.camera_folder, self)
+        dialog.exec()
+        self.add_scans(dialog.taken)
 
     def add_scans(self, paths: list[Path]) -> None:
         """Keep the files for the case; each belongs to the material selected in the checklist."""
@@ -332,15 +374,15 @@ class ServicePanel(QWidget):
                     name=proxy.name, relation=tr(proxy.relation), id=proxy.id_masked))
             if case.attachments:
                 lines.append(tr("扫描件 {n} 份已存档").format(n=len(case.attachments)))
-            lines.append(tr("受理回执已生成，请交给群众；打印见“打印”功能。"))
+            lines.append(tr("受理回执在右边，按 F10 打印交给群众。"))
         else:
             notice = result.notice
             missing = tr("、").join(m.name for m in notice.missing) if notice else ""
             lines = [tr("<b>已记为咨询　{case_no}</b>").format(case_no=case.case_no),
                      tr("一次性告知：还需带来 {missing}").format(missing=missing),
-                     tr("告知单已生成，请交给群众；带齐材料后可凭此编号继续受理。")]
+                     tr("告知单在右边，按 F10 打印交给群众；带齐材料后可凭此编号继续受理。")]
         self.receipt.setText("<br>".join(lines))
-        self.receipt.setVisible(True)
+        self.outcome.setVisible(True)
         self.work_area.setVisible(False)
-        self.status.setText(tr("办完了。F7 请群众评价，F2 找下一位。"))
+        self.status.setText(tr("办完了。F10 打印，F7 请群众评价，F2 找下一位。"))
         self._set_enabled(False)

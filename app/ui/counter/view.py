@@ -111,6 +111,7 @@ class CounterView(QWidget):
         self._mask_timer.setInterval(REVEAL_SECONDS * 1000)
         self._mask_timer.timeout.connect(self._mask_again)
         self.service = ServicePanel()
+        self.service.camera_folder = vm.camera_folder
         self._resident_id = ""
         self._shown_query = ""  # the text the result list was found for
         self._enter_pending = False
@@ -192,6 +193,10 @@ class CounterView(QWidget):
         vm.items_changed.connect(self._on_vm_items_changed)
         vm.item_loaded.connect(self._on_vm_item_loaded)
         vm.accepted.connect(self._on_vm_accepted)
+        vm.paper_ready.connect(lambda issued: self.service.show_paper(issued.pdf, issued.number))
+        vm.printed.connect(self.hint.setText)
+        vm.print_failed.connect(self._on_vm_failed)
+        self.service.print_button.clicked.connect(lambda: self.vm.print_paper())
         vm.form_problems.connect(self.service.show_form_problems)
         vm.failed.connect(self._on_vm_failed)
         vm.station_loaded.connect(self._on_vm_station_loaded)

@@ -3,6 +3,7 @@ database thread (``TaskRunner``), frozen results back as signals."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -11,12 +12,15 @@ from PySide6.QtCore import QObject, Signal
 
 from app.domain.cases import CaseState
 from app.domain.catalog import ServiceItem
+from app.domain.documents import DocumentKind
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.idcard import IdCard
 from app.domain.staff import Actor
+from app.printing.documents import issue_notice, issue_receipt
 from app.services.attachments import add_attachment
 from app.services.cases import AcceptResult, ProxyInput, accept_case, get_case
 from app.services.context import ServiceContext
+from app.services.documents import IssuedDocument, mark_printed
 from app.services.drafts import CounterDraft, clear_draft, load_draft, save_draft
 from app.services.items import find_items, quick_items, toggle_favourite
 from app.services.ratings import rate_case
@@ -33,7 +37,10 @@ from app.services.views import CaseSummary, ResidentSummary
 from app.ui.devices import CardReader, NoCardReader
 from app.ui.errors import message_for
 from app.ui.i18n import tr
+from app.ui.paper import print_pdf
 from app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 
 class CounterViewModel(QObject):
@@ -50,6 +57,9 @@ class CounterViewModel(QObject):
     revealed = Signal(str, str)  # resident id, full ID number (shown for a short while, audited)
     draft_found = Signal(object)  # CounterDraft left by a crash or a power cut
     favourite_toggled = Signal(str, bool)  # item code, pinned now
+    paper_ready = Signal(object)  # IssuedDocument: the receipt or notice of the case just done
+    printed = Signal(str)  # the sentence saying it went to the printer
+    print_failed = Signal(str)  # what to do; the document stays in the reprint queue
     rated = Signal(object)  # RatingResult
     rating_failed = Signal(str)
     failed = Signal(str)
@@ -64,6 +74,11 @@ class CounterViewModel(QObject):
         self.actor = actor
         self.reader: CardReader = reader or NoCardReader()
         self._devices = devices or runner
+        self.paper: IssuedDocument | None = None  # the last case's receipt or notice, for F10
+        self._printed_once = False
+        self._paper_case = ""
+        # The document camera's photos go into the station's data folder (never the program's).
+        self.camera_folder: Path | None = ctx.data_dir / "camera" if ctx.data_dir else None
         self._query = ""
         self._item_query = ""
         self.frequent: tuple[ServiceItem, ...] = ()  # Alt+1 … Alt+9: pinned (★) first, then the most frequent
@@ -250,27 +265,72 @@ class CounterViewModel(QObject):
         earlier = self.open_consultation(item_code)
         consultation_id = earlier.id if earlier is not None else None
 
-        def accept_and_store() -> tuple[AcceptResult, list[str]]:
+        def accept_and_store() -> tuple[AcceptResult, list[str], IssuedDocument | str]:
             result = accept_case(ctx, actor=actor, applicant_id=applicant, item_code=item_code,
                                  received_materials=received, form=values, proxy=proxy,
                                  consultation_id=consultation_id)
+            failed: list[str] = []
+            issued: IssuedDocument | str
+            try:  # the receipt (or the one-time notice) with its number; the case is recorded either way
+                issue = issue_receipt if result.accepted else issue_notice
+                issued = issue(ctx, actor=actor, case_id=result.case.id)
+            except Exception as e:
+                log.exception("the paper of %s was not made", result.case.case_no)
+                issued = tr("办件已记下，但回执/告知单没有生成：{problem}").format(problem=message_for(e, self.lang))
             if not files:
-                return result, []
-            failed = []
+                return result, failed, issued
             for path, material in files:
                 try:
                     add_attachment(ctx, actor=actor, case_id=result.case.id, path=path, material_code=material)
                 except DomainError as e:
                     failed.append(tr("{file}：{problem}").format(file=path.name, problem=message_for(e, self.lang)))
-            return replace(result, case=get_case(ctx, case_id=result.case.id)), failed
+            return replace(result, case=get_case(ctx, case_id=result.case.id)), failed, issued
 
         self._runner.submit(accept_and_store, self._on_accepted_with_scans, self._on_accept_error)
 
-    def _on_accepted_with_scans(self, outcome: tuple[AcceptResult, list[str]]) -> None:
-        result, failed = outcome
+    def _on_accepted_with_scans(self, outcome: tuple[AcceptResult, list[str], IssuedDocument | str]) -> None:
+        result, failed, issued = outcome
         self._on_accepted(result)
+        if isinstance(issued, str):
+            self.failed.emit(issued)
+        else:
+            self.paper = issued
+            self.paper_ready.emit(issued)
         if failed:  # the case is recorded; say which scans were not stored
             self.failed.emit(tr("办件已记下，但这些扫描件没有存上，请在办件记录里补传：") + tr("；").join(failed))
+
+    # -- paper -------------------------------------------------------------------------------
+    def print_paper(self, *, to_file: Path | None = None) -> None:
+        """F10: the receipt or notice to the printer, on the devices thread. Printed once already, the
+        next press prints a 补打 copy under the same number."""
+        issued, actor, ctx = self.paper, self.actor, self._ctx
+        if issued is None or actor is None:
+            self.print_failed.emit(tr("先办完一件，再打印（F10）。"))
+            return
+        if not self._printed_once:
+            self._send(issued, to_file)
+            return
+        again = issue_receipt if issued.kind is DocumentKind.RECEIPT else issue_notice
+        case_id = self._paper_case
+        self._runner.submit(lambda: again(ctx, actor=actor, case_id=case_id, reprint=True),
+                            lambda copy: self._send(copy, to_file),
+                            lambda e: self.print_failed.emit(message_for(e, self.lang)))
+
+    def _send(self, paper: IssuedDocument, to_file: Path | None) -> None:
+        ctx = self._ctx
+
+        def done(problem: str | None) -> None:
+            if problem is not None:
+                self.print_failed.emit(problem)
+                return
+            self._printed_once = True
+            number = paper.number
+            self._runner.submit(lambda: mark_printed(ctx, number=number), lambda _: None, self._on_error)
+            self.printed.emit(tr("{number} 已送到打印机。").format(number=number))
+
+        self._devices.submit(lambda: print_pdf(paper.pdf, printer_name=paper.printer, title=paper.number,
+                                               to_file=to_file),
+                             done, lambda e: self.print_failed.emit(message_for(e, self.lang)))
 
     def rate(self, case_id: str, level: int) -> None:
         if self.actor is None:
@@ -281,6 +341,7 @@ class CounterViewModel(QObject):
                             lambda e: self.rating_failed.emit(message_for(e, self.lang)))
 
     def _on_accepted(self, result: AcceptResult) -> None:
+        self.paper, self._printed_once, self._paper_case = None, False, result.case.id
         self.clear_draft()
         self.accepted.emit(result)
         # The card's case list now includes this case.

@@ -1,0 +1,62 @@
+"""Paper at the counter: accepting a case issues its numbered receipt, shown beside the summary; F10 prints
+it through the PC's printer driver (a PDF printer here), and a second F10 prints a 补打 copy, same number."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PySide6.QtCore import Qt
+from PySide6.QtPrintSupport import QPrinterInfo
+
+from app.services.documents import list_documents
+from tests.ui.test_counter import _choose_someone, _pick, _window
+
+
+def _accept_s08(qtbot, counter, ctx) -> None:
+    _choose_someone(qtbot, counter, ctx)
+    _pick(qtbot, counter, "S08")
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: counter.service.print_button.isVisible(), timeout=10000)
+
+
+def test_the_receipt_is_issued_with_its_number_and_previewed_and_f10_without_a_printer_says_what_to_do(
+        qtbot, demo_ctx, runner):
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _accept_s08(qtbot, counter, demo_ctx)
+    issued = counter.vm.paper
+    assert issued is not None and issued.pdf.startswith(b"%PDF")
+    assert counter.service.preview.page_count >= 1
+    [doc] = list_documents(demo_ctx, case=counter._last_case.case.case_no)
+    assert doc.number == issued.number and doc.printed_at is None  # in the reprint queue until printed
+    if QPrinterInfo.availablePrinterNames():
+        return  # this machine has a printer: the message below is for PCs without one
+    window.activateWindow()
+    counter.service.print_button.setFocus()
+    qtbot.keyClick(counter.service.print_button, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: "没有装打印机" in counter.message.text(), timeout=10000)
+    assert "稍后补打" in counter.message.text()
+
+
+def test_printing_the_receipt_keeps_its_80_mm_paper_and_a_second_print_is_a_copy_under_the_same_number(
+        qtbot, demo_ctx, runner, tmp_path):
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _accept_s08(qtbot, counter, demo_ctx)
+    number = counter.vm.paper.number
+    first = tmp_path / "first.pdf"
+    with qtbot.waitSignal(counter.vm.printed, timeout=15000):
+        counter.vm.print_paper(to_file=first)
+    info = subprocess.run(["pdfinfo", str(first)], capture_output=True, text=True, check=True).stdout
+    width_pt = float(info.split("Page size:")[1].split("x")[0])
+    assert abs(width_pt - 80 / 25.4 * 72) < 3  # 80 mm wide, as the receipt was drawn
+    qtbot.waitUntil(lambda: list_documents(demo_ctx, case=counter._last_case.case.case_no)[0].printed_at is not None,
+                    timeout=5000)
+    second = tmp_path / "second.pdf"
+    with qtbot.waitSignal(counter.vm.printed, timeout=15000):
+        counter.vm.print_paper(to_file=second)
+    assert second.stat().st_size > 0
+    [doc] = list_documents(demo_ctx, case=counter._last_case.case.case_no)
+    assert doc.number == number and doc.reprints == 1  # no new number for the copy
+    assert number in counter.hint.text()
