@@ -19,6 +19,7 @@ from app.ui.i18n import tr
 
 log = logging.getLogger(__name__)
 MM_PER_POINT = 25.4 / 72
+PREVIEW_WIDTH = 360  # pixels: an 80 mm receipt at about its printed size
 
 
 def pdf_pages(pdf: bytes, width_px: int) -> list[QImage]:
@@ -117,13 +118,16 @@ class PaperPreview(QScrollArea):
         self.setWidget(self._inner)
         self.page_count = 0
 
-    def show_pdf(self, pdf: bytes, width_px: int = 360) -> None:
+    def show_pdf(self, pdf: bytes, width_px: int = PREVIEW_WIDTH) -> None:
+        self.show_pages(pdf_pages(pdf, width_px))
+
+    def show_pages(self, pages: list[QImage]) -> None:
+        """Pages already drawn (off the GUI thread, by ``pdf_pages``)."""
         while self._pages.count():
             item = self._pages.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        pages = pdf_pages(pdf, width_px)
         self.page_count = len(pages)
         if not pages:
             self._pages.addWidget(QLabel(tr("这台电脑不能预览 PDF（缺少 QtPdf 组件）；单据照样可以打印。")))

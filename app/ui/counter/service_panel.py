@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -261,9 +261,9 @@ class ServicePanel(QWidget):
         self.print_button.setVisible(False)
         self.work_area.setVisible(True)
 
-    def show_paper(self, pdf: bytes, number: str) -> None:
+    def show_paper(self, pages: list[QImage], number: str) -> None:
         """The issued receipt or notice beside the summary; F10 prints it."""
-        self.preview.show_pdf(pdf)
+        self.preview.show_pages(pages)
         self.preview.setToolTip(number)
         self.print_button.setVisible(True)
         self.print_button.setEnabled(True)

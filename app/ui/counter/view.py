@@ -193,7 +193,7 @@ class CounterView(QWidget):
         vm.items_changed.connect(self._on_vm_items_changed)
         vm.item_loaded.connect(self._on_vm_item_loaded)
         vm.accepted.connect(self._on_vm_accepted)
-        vm.paper_ready.connect(lambda issued: self.service.show_paper(issued.pdf, issued.number))
+        vm.paper_ready.connect(lambda issued, pages: self.service.show_paper(pages, issued.number))
         vm.printed.connect(self.hint.setText)
         vm.print_failed.connect(self._on_vm_failed)
         self.service.print_button.clicked.connect(lambda: self.vm.print_paper())

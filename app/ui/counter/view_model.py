@@ -37,7 +37,7 @@ from app.services.views import CaseSummary, ResidentSummary
 from app.ui.devices import CardReader, NoCardReader
 from app.ui.errors import message_for
 from app.ui.i18n import tr
-from app.ui.paper import print_pdf
+from app.ui.paper import PREVIEW_WIDTH, pdf_pages, print_pdf
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class CounterViewModel(QObject):
     revealed = Signal(str, str)  # resident id, full ID number (shown for a short while, audited)
     draft_found = Signal(object)  # CounterDraft left by a crash or a power cut
     favourite_toggled = Signal(str, bool)  # item code, pinned now
-    paper_ready = Signal(object)  # IssuedDocument: the receipt or notice of the case just done
+    paper_ready = Signal(object, object)  # IssuedDocument of the case just done, its pages as images
     printed = Signal(str)  # the sentence saying it went to the printer
     print_failed = Signal(str)  # what to do; the document stays in the reprint queue
     rated = Signal(object)  # RatingResult
@@ -295,7 +295,9 @@ class CounterViewModel(QObject):
             self.failed.emit(issued)
         else:
             self.paper = issued
-            self.paper_ready.emit(issued)
+            # The pages are drawn on the devices thread: rendering a PDF would stall the window.
+            self._devices.submit(lambda: pdf_pages(issued.pdf, PREVIEW_WIDTH),
+                                 lambda pages: self.paper_ready.emit(issued, pages), self._on_error)
         if failed:  # the case is recorded; say which scans were not stored
             self.failed.emit(tr("办件已记下，但这些扫描件没有存上，请在办件记录里补传：") + tr("；").join(failed))
 
