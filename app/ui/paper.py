@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPixmap
@@ -22,18 +23,22 @@ MM_PER_POINT = 25.4 / 72
 PREVIEW_WIDTH = 360  # pixels: an 80 mm receipt at about its printed size
 
 
-def pdf_pages(pdf: bytes, width_px: int) -> list[QImage]:
-    """Every page of ``pdf`` as an image ``width_px`` wide, on white. Empty when QtPdf is not there."""
+def _document(pdf: bytes) -> Any | None:
+    """``pdf`` loaded in QtPdf (None when QtPdf is not installed); the buffer lives as long as the document."""
     try:
         from PySide6.QtPdf import QPdfDocument
     except ImportError:
         log.info("QtPdf is not installed: no preview")
-        return []
-    data = QByteArray(pdf)
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        return None
     document = QPdfDocument()
+    buffer = QBuffer(document)
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     document.load(buffer)
+    return document
+
+
+def _pages(document: Any, width_px: int) -> list[QImage]:
     pages = []
     for n in range(document.pageCount()):
         size = document.pagePointSize(n)
@@ -45,24 +50,13 @@ def pdf_pages(pdf: bytes, width_px: int) -> list[QImage]:
         painter.drawImage(0, 0, rendered)
         painter.end()
         pages.append(page)
-    document.close()
     return pages
 
 
-def page_size_mm(pdf: bytes) -> tuple[float, float] | None:
-    try:
-        from PySide6.QtPdf import QPdfDocument
-    except ImportError:
-        return None
-    data = QByteArray(pdf)
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document = QPdfDocument()
-    document.load(buffer)
-    if document.pageCount() == 0:
-        return None
-    size = document.pagePointSize(0)
-    return size.width() * MM_PER_POINT, size.height() * MM_PER_POINT
+def pdf_pages(pdf: bytes, width_px: int) -> list[QImage]:
+    """Every page of ``pdf`` as an image ``width_px`` wide, on white. Empty when QtPdf is not there."""
+    document = _document(pdf)
+    return _pages(document, width_px) if document is not None else []
 
 
 def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", to_file: Path | None = None) -> str | None:
@@ -84,9 +78,11 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", to_file: P
         if printer_name:
             printer.setPrinterName(printer_name)
     printer.setDocName(title or "StationDesk")
-    size = page_size_mm(pdf)
-    if size is None:
+    document = _document(pdf)
+    if document is None or document.pageCount() == 0:
         return tr("这台电脑缺少打印组件（QtPdf），请联系镇技术人员；单据已经生成，可以稍后补打。")
+    first = document.pagePointSize(0)
+    size = (first.width() * MM_PER_POINT, first.height() * MM_PER_POINT)
     printer.setPageLayout(QPageLayout(QPageSize(QSizeF(*size), QPageSize.Unit.Millimeter),
                                       QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     painter = QPainter()
@@ -94,8 +90,7 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", to_file: P
         return tr("打印机没有响应。请检查打印机的电源、纸和连线后再打印；单据已经生成，可以稍后补打。")
     try:
         target = painter.viewport()
-        pages = pdf_pages(pdf, target.width())
-        for n, page in enumerate(pages):
+        for n, page in enumerate(_pages(document, target.width())):
             if n:
                 printer.newPage()
             painter.drawImage(target.topLeft(), page)
@@ -117,9 +112,6 @@ class PaperPreview(QScrollArea):
         self._pages.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.setWidget(self._inner)
         self.page_count = 0
-
-    def show_pdf(self, pdf: bytes, width_px: int = PREVIEW_WIDTH) -> None:
-        self.show_pages(pdf_pages(pdf, width_px))
 
     def show_pages(self, pages: list[QImage]) -> None:
         """Pages already drawn (off the GUI thread, by ``pdf_pages``)."""

@@ -3,6 +3,7 @@ English show no Chinese of their own (the town's data — names, items, villages
 
 from __future__ import annotations
 
+import argparse
 import ast
 import json
 import re
@@ -10,7 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLineEdit, QPlainTextEdit, QTabWidget, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QApplication, QGroupBox, QLineEdit, QPlainTextEdit, QTabWidget, QWidget
 
 from app.services.demo import DEMO_PASSWORD
 from app.services.staff import authenticate
@@ -104,7 +106,8 @@ def test_the_counter_and_todays_work_in_english_show_no_chinese_of_their_own(qtb
     words = _own_words(window)
     assert {"Accept  F9", "Counter  F1", "Forward to town  F7"} <= set(words)
     assert [w for w in words if CJK.search(w)] == []
-    headers = [counter.residents.headerData(n, _horizontal()) for n in range(counter.residents.columnCount())]
+    headers = [counter.residents.headerData(n, Qt.Orientation.Horizontal)
+               for n in range(counter.residents.columnCount())]
     assert headers[:3] == ["Name", "Sex", "Age"]
     assert "post" in window.staff_label.text() and "工号" not in window.staff_label.text()
 
@@ -112,12 +115,6 @@ def test_the_counter_and_todays_work_in_english_show_no_chinese_of_their_own(qtb
     counter.vm.search_now()
     qtbot.waitUntil(lambda: counter.residents.rowCount() > 0, timeout=5000)
     assert re.fullmatch(r"\d+ found by pinyin initials\. ↓ to choose, Enter to confirm", counter.hint.text())
-
-
-def _horizontal():
-    from PySide6.QtCore import Qt
-
-    return Qt.Orientation.Horizontal
 
 
 def test_the_login_window_switches_language_and_the_choice_is_remembered(qtbot, demo_ctx, runner, tmp_path):
@@ -131,13 +128,10 @@ def test_the_login_window_switches_language_and_the_choice_is_remembered(qtbot, 
     dialog.language_button.click()
     assert dialog.result() == LoginDialog.LANGUAGE_CHANGED
 
-    class Args:
-        lang = "zh"
-        qt_words = None
-
+    args = argparse.Namespace(lang="zh", qt_words=None)
     try:
-        _switch_language(qtbot_app(), Args, "en", tmp_path)
-        assert i18n.language() == "en" and Args.lang == "en"
+        _switch_language(QApplication.instance(), args, "en", tmp_path)
+        assert i18n.language() == "en" and args.lang == "en"
         assert stored_language(settings_file(tmp_path)) == "en"  # the next start opens in English
         again = LoginDialog(LoginViewModel(demo_ctx, runner, "en"), station_name="青溪镇 青溪村便民服务站")
         qtbot.addWidget(again)
@@ -146,9 +140,3 @@ def test_the_login_window_switches_language_and_the_choice_is_remembered(qtbot, 
         i18n.use_language("zh")
     store_language(settings_file(tmp_path), "klingon")
     assert stored_language(settings_file(tmp_path)) is None  # a spoilt setting falls back to Chinese
-
-
-def qtbot_app():
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance()
