@@ -87,6 +87,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "The backup failed its check ({detail}) and was removed."),
     "restore.not_a_backup": ("{path} 不是可用的村站通备份（{detail}）。请选择 backups 文件夹里的备份。",
                              "{path} is not a usable StationDesk backup ({detail})."),
+    "db.unreadable": ("本站的数据库文件 {path} 打不开（{detail}），可能已损坏。请联系镇技术人员用 {backups} 里最近的备份恢复"
+                      "（stationdesk-admin restore）；不要删除这个文件。",
+                      "The station's database {path} cannot be opened ({detail}); it may be damaged. Ask the town "
+                      "technician to restore the latest backup from {backups} (stationdesk-admin restore); do not delete the file."),
     # integrity check findings
     "check.db_corrupt": ("数据库文件有损坏：{detail}。请用最近的备份恢复。", "The database is damaged: {detail}. Restore the latest backup."),
     "check.index_missing": ("查找用的索引 {index} 不见了（多半是导入花名册时断了电）。关闭本程序再打开，会自动重建。",

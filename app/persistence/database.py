@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import DatabaseError
 
 from app.domain.errors import DomainError
 from app.domain.ids import Hlc, HybridClock, new_id
@@ -60,11 +61,16 @@ class Database:
         folders = DataFolders(root)
         folders.create()
         engine = make_engine(sqlite_url(folders.database))
-        if upgrade:
-            migrate.upgrade(engine, backup_dir=folders.backups)
-            with engine.begin() as conn:
-                # An import that died while the search indexes were set aside (see bulk.py).
-                bulk.restore_search_indexes(conn)
+        try:
+            if upgrade:
+                migrate.upgrade(engine, backup_dir=folders.backups)
+                with engine.begin() as conn:
+                    # An import that died while the search indexes were set aside (see bulk.py).
+                    bulk.restore_search_indexes(conn)
+        except DatabaseError as e:  # "file is not a database", "database disk image is malformed"
+            engine.dispose()
+            raise DomainError("db.unreadable", path=str(folders.database), backups=str(folders.backups),
+                              detail=str(e.orig)) from e
         return cls(engine, folders=folders)
 
     @classmethod

@@ -327,3 +327,18 @@ def test_starting_on_a_current_database_does_not_import_alembic(tmp_path: Path) 
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "False"
+
+
+def test_a_damaged_database_file_is_refused_with_a_message_and_left_untouched(tmp_path: Path) -> None:
+    from app.domain.errors import DomainError
+    from app.messages import describe
+
+    tmp_path.mkdir(exist_ok=True)
+    damaged = tmp_path / "station.sqlite3"
+    junk = bytes(range(256)) * 20
+    damaged.write_bytes(junk)
+    with pytest.raises(DomainError) as caught:
+        Database.open_folder(tmp_path)
+    assert caught.value.code == "db.unreadable"
+    assert "打不开" in describe(caught.value) and "backups" in describe(caught.value)
+    assert damaged.read_bytes() == junk  # nothing overwritten: the technician may still rescue it
