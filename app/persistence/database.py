@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +68,11 @@ class Database:
                 with engine.begin() as conn:
                     # An import that died while the search indexes were set aside (see bulk.py).
                     bulk.restore_search_indexes(conn)
-        except DatabaseError as e:  # "file is not a database", "database disk image is malformed"
+        except DatabaseError as e:
+            # Only a damaged file ("file is not a database", "database disk image is malformed"); a locked or
+            # unopenable one (OperationalError) is not damage, and must not send anyone to the backups.
+            if isinstance(e.orig, sqlite3.OperationalError) or not isinstance(e.orig, sqlite3.DatabaseError):
+                raise
             engine.dispose()
             raise DomainError("db.unreadable", path=str(folders.database), backups=str(folders.backups),
                               detail=str(e.orig)) from e

@@ -193,9 +193,8 @@ def test_a_usage_error_exits_2_without_a_traceback(demo: Path) -> None:
 
 
 def test_an_internal_error_is_logged_and_the_user_gets_one_plain_line(tmp_path: Path) -> None:
-    data_dir = tmp_path / "damaged"
-    data_dir.mkdir()
-    (data_dir / "station.sqlite3").write_bytes(b"this is not a database, it was overwritten " * 200)
+    data_dir = tmp_path / "odd"
+    (data_dir / "station.sqlite3").mkdir(parents=True)  # a folder where the database file should be
     run = refused(cli(data_dir, "info"), code=70)
     log = data_dir / "logs" / "cli-errors.log"
     assert str(log) in run.err
@@ -206,3 +205,13 @@ def test_an_internal_error_is_logged_and_the_user_gets_one_plain_line(tmp_path: 
 def test_reading_personal_data_needs_a_login(demo: Path, command: tuple[str, ...]) -> None:
     run = refused(cli(demo, *command, password="not-the-password"))
     assert "张" not in run.out
+
+
+def test_a_damaged_database_gets_a_plain_message_naming_the_backups_and_no_log_of_an_internal_error(
+        tmp_path: Path) -> None:
+    data_dir = tmp_path / "damaged"
+    data_dir.mkdir()
+    (data_dir / "station.sqlite3").write_bytes(b"this is not a database, it was overwritten " * 200)
+    run = refused(cli(data_dir, "info"))
+    assert "打不开" in run.err and str(data_dir / "backups") in run.err
+    assert not (data_dir / "logs" / "cli-errors.log").exists()
