@@ -13,7 +13,6 @@ from app.domain.staff import Actor
 from app.ui.i18n import tr
 from app.ui.login.view_model import LoginViewModel
 
-DEFAULT_LOCK_MINUTES = 5
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
 
 
@@ -46,16 +45,16 @@ class IdleWatch(QObject):
 
 
 class LockPage(QWidget):
-    """The locked screen: who is logged in, and a password line."""
+    """The locked screen: who is logged in, and a password line. Only that staff member unlocks it."""
 
     unlocked = Signal()
 
-    def __init__(self, actor: Actor, vm: LoginViewModel, parent: QWidget | None = None) -> None:
+    def __init__(self, actor: Actor | None, vm: LoginViewModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.actor = actor
         self.vm = vm
-        title = QLabel(tr("已锁屏　{name}（工号 {staff_no}）").format(name=actor.display_name, staff_no=actor.staff_no))
-        title.setObjectName("title")
+        self.title = QLabel()
+        self.title.setObjectName("title")
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(tr("输入密码，回车解锁"))
@@ -66,13 +65,20 @@ class LockPage(QWidget):
         self.message.setWordWrap(True)  # a long sentence wraps instead of widening the window
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        for w in (title, self.password, self.button, self.message):
+        for w in (self.title, self.password, self.button, self.message):
             layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         self.password.returnPressed.connect(self._try)
         self.button.clicked.connect(self._try)
         vm.logged_in.connect(self._on_vm_logged_in)
         vm.login_failed.connect(self._on_vm_login_failed)
+        if actor is not None:
+            self.set_actor(actor)
+
+    def set_actor(self, actor: Actor) -> None:
+        self.actor = actor
+        self.title.setText(tr("已锁屏　{name}（工号 {staff_no}）").format(name=actor.display_name,
+                                                                    staff_no=actor.staff_no))
 
     def reset(self) -> None:
         self.password.clear()
@@ -80,7 +86,8 @@ class LockPage(QWidget):
         self.password.setFocus()
 
     def _try(self) -> None:
-        self.vm.log_in(self.actor.username, self.password.text())
+        if self.actor is not None:
+            self.vm.log_in(self.actor.username, self.password.text())
 
     def _on_vm_login_failed(self, text: str) -> None:
         self.message.setText(text)
@@ -88,6 +95,6 @@ class LockPage(QWidget):
         self.password.setFocus()
 
     def _on_vm_logged_in(self, actor: Actor) -> None:
-        if actor.staff_id == self.actor.staff_id:
+        if self.actor is not None and actor.staff_id == self.actor.staff_id:
             self.password.clear()
             self.unlocked.emit()

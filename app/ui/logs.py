@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
@@ -20,6 +19,8 @@ LOG_FILE = "counter.log"
 
 def log_to_folder(folder: Path) -> Path:
     """Log to ``folder/counter.log`` (1 MB × 5 files kept), besides the console."""
+    from logging.handlers import RotatingFileHandler  # its imports (socket, pickle…) wait until after the login shows
+
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
     root = logging.getLogger()

@@ -21,6 +21,7 @@ TEXT_SIZE_NAMES = (N_("标准"), N_("大"), N_("较大"), N_("特大"), N_("最�
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)pt")
 
 
+DEFAULT_LOCK_MINUTES = 5  # the screen locks after this long without input (``--lock-minutes``)
 UI_FONT_FILE = ("fonts", "wqy-microhei.ttc")  # 文泉驿微米黑, shipped with its licence (resources/fonts)
 
 
@@ -82,7 +83,7 @@ def settings_file(data_dir: Path) -> Path:
 
 
 def stored_language(path: Path) -> str | None:
-    """The language last chosen on this PC (at the login window), if any."""
+    """The language last chosen on this PC (on the login page), if any."""
     if not path.exists():
         return None
     value = QSettings(str(path), QSettings.Format.IniFormat).value("language")

@@ -1,4 +1,5 @@
-"""Starting the counter: open the station (the demo one with ``--demo``), log in, show the window."""
+"""Starting the counter: one window, its login page first; the station (the demo one with ``--demo``) opens
+behind it and the counter is built while staff type; a login shows the counter in the same window."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
@@ -19,28 +20,28 @@ from app.messages import render
 from app.paths import default_data_dir, station_database
 from app.ui.errors import message_for
 from app.ui.i18n import tr, use_language
-from app.ui.lock import DEFAULT_LOCK_MINUTES
-from app.ui.login.view import LoginDialog
+from app.ui.login.view import LoginPage
 from app.ui.login.view_model import LoginViewModel
 from app.ui.logs import install_excepthook, log_to_folder
 from app.ui.look import (
+    DEFAULT_LOCK_MINUTES,
     TextSize,
-    base_stylesheet,
     install_qt_translations,
     install_ui_font,
     settings_file,
     store_language,
     stored_language,
 )
-from app.ui.opening import StationOpening
+from app.ui.opening import StationOpening, warm_up
+from app.ui.shell import MainWindow
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from app.services.station import StationView
-    from app.ui.shell import MainWindow
 
-# Only what the login window needs is imported before it appears: the database layer loads on the database
-# thread while staff type their password (app/ui/opening.py), the counter's modules after the login.
+# Only what the login page needs is imported before it first paints: the database layer loads on the
+# database thread (app/ui/opening.py), the counter's modules after the paint. Nothing before the paint
+# touches PySide6's ``Qt`` namespace either: building its Python enums takes longer than the page.
 
 log = logging.getLogger(__name__)
 
@@ -92,88 +93,193 @@ def run(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("StationDesk")
     install_ui_font(app)
-    app.setStyleSheet(base_stylesheet())
     data_dir = data_dir_for(args)
+    text_size = TextSize(app, settings_file(data_dir))  # the size staff chose, from the first screen on
     args.lang = args.lang or stored_language(settings_file(data_dir)) or "zh"
     use_language(args.lang)
     args.qt_words = install_qt_translations(app, args.lang)  # kept alive while it is installed
-    log_path: Path | None = None
-    try:
-        log_path = log_to_folder(data_dir / "logs")
-    except OSError:  # a read-only folder must not stop the counter; the console still gets the log
-        log.warning("cannot write the log in %s", data_dir)
-    install_excepthook(log_path)
+    install_excepthook(None)  # until the log file is open, just after the window first paints
     runner = TaskRunner()
     opening = StationOpening(runner, data_dir, args.lang)
     try:
         if not station_database(data_dir).exists():
+            _start_log(data_dir)
             stop = _prepare(app, args, opening)  # a new installation, or the demo station's first use
             if stop is not None:
                 return stop
-        actor = _log_in(app, args, runner, opening)
-        if not isinstance(actor, Actor):
-            return actor
-        return _session(app, args, runner, opening, actor)
+        start = CounterStart(app, args, runner, opening, text_size)
+        code = app.exec()
+        start.dispose()
+        return start.exit_code if start.exit_code is not None else code
     finally:
         runner.shutdown()
         if opening.is_open:
             opening.context().db.dispose()
 
 
-_FAILED, _NOT_SET_UP = 3, 4  # login dialog results besides accepted, rejected and LANGUAGE_CHANGED
+class CounterStart(QObject):
+    """Brings the counter up in one window: the login page paints first; the station opens on the database
+    thread and the counter is built behind the login page while staff type; a login shows the counter."""
 
+    def __init__(self, app: QApplication, args: argparse.Namespace, runner: TaskRunner, opening: StationOpening,
+                 text_size: TextSize) -> None:
+        super().__init__()
+        self.app, self.args, self.runner, self.opening, self.text_size = app, args, runner, opening, text_size
+        self.exit_code: int | None = None
+        self.actor: Actor | None = None
+        self.devices: TaskRunner | None = None
+        self.window: MainWindow | None = None
+        self._parts: dict[str, Any] = {}
+        opening.opened.connect(self._on_opened)
+        opening.failed.connect(self._on_failed)
+        self._open_window()
 
-def _log_in(app: QApplication, args: argparse.Namespace, runner: TaskRunner, opening: StationOpening) -> Actor | int:
-    """The login window at once; the station opens behind it. Returns who logged in, or the exit code."""
-    while True:
-        dialog = LoginDialog(LoginViewModel(opening.context, runner, args.lang),
-                             station_name=_station_name(opening.station))
-        problem: list[str] = []
+    def _open_window(self) -> None:
+        self.login = LoginPage(LoginViewModel(self.opening.context, self.runner, self.args.lang),
+                               station_name=_station_name(self.opening.station))
+        self.login.vm.logged_in.connect(self._on_logged_in)
+        self.login.language_chosen.connect(self._on_language_chosen)
+        self.window = MainWindow(login=self.login, text_size=self.text_size,
+                                 lock_after_ms=int(self.args.lock_minutes * 60_000))
+        if self.opening.station is not None:
+            self.window.set_station(self.opening.station)
+        self._first_paint = _AfterFirstPaint(self.window, self._after_first_paint)
+        self.window.show()
+        self.login.start()
 
-        def opened(station: StationView | None, dialog: LoginDialog = dialog) -> None:
-            if station is None:
-                dialog.done(_NOT_SET_UP)
-            else:
-                dialog.set_station_name(_station_name(station))
+    def _after_first_paint(self) -> None:
+        if not self.opening.started:
+            self.opening.start()  # the database layer loads now, on its own thread
+            _start_log(self.opening.data_dir)
+        elif self.opening.station is not None:  # the window was made again (another language)
+            self._on_opened(self.opening.station)
+        if self.args.screenshot and self.args.user:
+            self.login.username.setText(self.args.user)
+            self.login.password.setText(os.environ.get("STATIONDESK_PASSWORD", ""))
+            self.login.button.click()
 
-        def failed(text: str, dialog: LoginDialog = dialog, problem: list[str] = problem) -> None:
-            problem.append(text)
-            dialog.done(_FAILED)
-
-        opening.opened.connect(opened)
-        opening.failed.connect(failed)
-        first_paint = _AfterFirstPaint(dialog, opening.start) if not opening.started else None
-        if args.screenshot and args.user:
-            dialog.username.setText(args.user)
-            dialog.password.setText(os.environ.get("STATIONDESK_PASSWORD", ""))
-            QTimer.singleShot(0, dialog.button.click)
-        result = dialog.exec()
-        opening.opened.disconnect(opened)
-        opening.failed.disconnect(failed)
-        del first_paint
-        if result == LoginDialog.LANGUAGE_CHANGED:
-            _switch_language(app, args, dialog.other_language, opening.data_dir)  # and show the login again
-            continue
-        if result == _FAILED:
-            QMessageBox.critical(None, tr("村站通"), problem[0])
-            return 1
-        if result == _NOT_SET_UP:
-            stop = _prepare(app, args, opening)
+    # -- the station is open: build the counter behind the login page, in steps ---------------------------
+    def _on_opened(self, station: StationView | None) -> None:
+        if station is None:  # the database is there but the station was never set up
+            assert self.window is not None
+            self.window.hide()
+            stop = _prepare(self.app, self.args, self.opening)
             if stop is not None:
-                return stop
-            continue
-        if not result or dialog.actor is None:
-            return 0
-        if opening.station is None:  # logged in before the opening reported back: wait for it
-            failure = opening.wait()
-            if failure is not None:
-                QMessageBox.critical(None, tr("村站通"), failure)
-                return 1
-        return dialog.actor
+                self._stop(stop)
+                return
+            station = self.opening.station
+            assert station is not None
+            self.window.show()
+        assert self.window is not None
+        self.window.set_station(station)
+        self.login.set_station_name(_station_name(station))
+        if self.args.demo:  # the simulated card reader's cards come from the database, on its thread
+            from app.services.demo import demo_id_cards
+
+            ctx = self.opening.context()
+            self.runner.submit(lambda: demo_id_cards(ctx), self._build_counter, self._on_build_failed)
+        else:
+            QTimer.singleShot(0, lambda: self._build_counter(None))
+
+    def _build_counter(self, demo_cards: list[Any] | None) -> None:
+        from app.ui.counter.view import CounterView
+        from app.ui.counter.view_model import CounterViewModel
+        from app.ui.devices import NoCardReader, SimulatedCardReader
+
+        if self.window is None:
+            return
+        reader = SimulatedCardReader(demo_cards) if demo_cards is not None else NoCardReader()
+        self.devices = TaskRunner(thread_name="stationdesk-devices")  # the card reader may take a second
+        vm = CounterViewModel(self.opening.context(), self.runner, self.args.lang, actor=self.actor, reader=reader,
+                              devices=self.devices)
+        self._parts["counter"] = CounterView(vm)
+        warm_up(self.opening.context(), self.runner, self.devices)
+        QTimer.singleShot(0, self._build_rest)  # the next part after the events waiting (keys typed)
+
+    def _build_rest(self) -> None:
+        from app.ui.lock import LockPage
+        from app.ui.work.view import WorkView
+        from app.ui.work.view_model import WorkViewModel
+
+        if self.window is None:
+            return
+        ctx = self.opening.context()
+        work = WorkView(WorkViewModel(ctx, self.runner, self.args.lang, actor=self.actor))
+        lock = LockPage(self.actor, LoginViewModel(ctx, self.runner, self.args.lang))
+        self.window.install(self._parts.pop("counter"), work, lock)
+        if self.actor is not None:  # logged in while the counter was being built
+            self._begin()
+        elif self.args.screenshot and not self.args.user:
+            QTimer.singleShot(0, self._screenshot)  # the login page, station named
+
+    def _on_build_failed(self, error: BaseException) -> None:
+        self._on_failed(message_for(error, self.args.lang))
+
+    # -- logging in ---------------------------------------------------------------------------------------
+    def _on_logged_in(self, actor: Actor) -> None:
+        self.actor = actor
+        if self.window is not None and self.window.installed:
+            self._begin()
+        else:
+            self.login.set_waiting(tr("正在打开窗口，请稍候…"))
+
+    def _begin(self) -> None:
+        assert self.window is not None and self.window.counter is not None and self.actor is not None
+        self.window.counter.vm.set_actor(self.actor)
+        if self.window.work is not None:
+            self.window.work.vm.actor = self.actor
+        self.window.begin(self.actor)
+        if self.args.screenshot:
+            if self.args.page == "work":
+                self.window.show_work()
+            QTimer.singleShot(0, self._screenshot)
+
+    def _screenshot(self) -> None:
+        assert self.window is not None
+        self._stop(_screenshot(self.app, self.runner, self.window, self.args.query, self.args.item,
+                               Path(self.args.screenshot)))
+
+    # -- the other ways out -------------------------------------------------------------------------------
+    def _on_language_chosen(self, lang: str) -> None:
+        """The whole window again in the other language (the station stays open)."""
+        _switch_language(self.app, self.args, lang, self.opening.data_dir)
+        self._close_window()
+        self._open_window()
+
+    def _on_failed(self, text: str) -> None:
+        QMessageBox.critical(self.window, tr("村站通"), text)
+        self._stop(1)
+
+    def _stop(self, code: int) -> None:
+        self.exit_code = code
+        self.app.exit(code)
+
+    def _close_window(self) -> None:
+        if self.window is not None:
+            self.window.hide()  # hidden, not closed: closing the last window would end the program
+            self.window.deleteLater()
+            self.window = None
+        self._parts.clear()
+        if self.devices is not None:
+            self.devices.shutdown()
+            self.devices = None
+
+    def dispose(self) -> None:
+        self.opening.opened.disconnect(self._on_opened)
+        self.opening.failed.disconnect(self._on_failed)
+        self._close_window()
+
+
+def _start_log(data_dir: Path) -> None:
+    """The log file in the data folder, and the error handler's pointer to it."""
+    try:
+        install_excepthook(log_to_folder(data_dir / "logs"))
+    except OSError:  # a read-only folder must not stop the counter; the console still gets the log
+        log.warning("cannot write the log in %s", data_dir)
 
 
 class _AfterFirstPaint(QObject):
-    """Calls ``then`` once ``widget`` has been painted: the station opens after the login window shows."""
+    """Calls ``then`` once ``widget`` has been painted: the station opens after the window shows."""
 
     def __init__(self, widget: QObject, then: Callable[[], None]) -> None:
         super().__init__()
@@ -228,41 +334,8 @@ def _prepare(app: QApplication, args: argparse.Namespace, opening: StationOpenin
     return None
 
 
-def _session(app: QApplication, args: argparse.Namespace, runner: TaskRunner, opening: StationOpening,
-             actor: Actor) -> int:
-    from app.services.demo import demo_id_cards
-    from app.ui.counter.view import CounterView
-    from app.ui.counter.view_model import CounterViewModel
-    from app.ui.devices import NoCardReader, SimulatedCardReader
-    from app.ui.lock import LockPage
-    from app.ui.shell import MainWindow
-    from app.ui.work.view import WorkView
-    from app.ui.work.view_model import WorkViewModel
-
-    ctx, station = opening.context(), opening.station
-    assert station is not None  # a login needs an open, set-up station
-    devices = TaskRunner(thread_name="stationdesk-devices")  # the card reader may take a second
-    try:
-        reader = SimulatedCardReader(demo_id_cards(ctx)) if args.demo else NoCardReader()
-        counter_vm = CounterViewModel(ctx, runner, args.lang, actor=actor, reader=reader, devices=devices)
-        work = WorkView(WorkViewModel(ctx, runner, args.lang, actor=actor))
-        lock = LockPage(actor, LoginViewModel(ctx, runner, args.lang))
-        text_size = TextSize(app, settings_file(ctx.data_dir) if ctx.data_dir else None)
-        window = MainWindow(station=station, actor=actor, counter=CounterView(counter_vm), work=work, lock=lock,
-                            lock_after_ms=int(args.lock_minutes * 60_000), text_size=text_size)
-        window.show()
-        window.counter.focus_search()
-        if args.screenshot:
-            if args.page == "work":
-                window.show_work()
-            return _screenshot(app, runner, window, args.query, args.item, Path(args.screenshot))
-        return app.exec()
-    finally:
-        devices.shutdown()
-
-
 def _switch_language(app: QApplication, args: argparse.Namespace, lang: str, data_dir: Path | None) -> None:
-    """The login window's language button: every word from now on, Qt's own included, and at the next start."""
+    """The login page's language button: every word from now on, Qt's own included, and at the next start."""
     if args.qt_words is not None:
         app.removeTranslator(args.qt_words)
     args.lang = lang
@@ -277,7 +350,7 @@ def _switch_language(app: QApplication, args: argparse.Namespace, lang: str, dat
 
 def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query: str, item: str,
                 path: Path) -> int:
-    if query:
+    if query and window.counter is not None and window.actor is not None:
         window.counter.search.setText(query)
         window.counter.vm.search_now()
         _wait(app, runner)

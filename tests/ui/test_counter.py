@@ -12,7 +12,7 @@ from app.services.residents import find_residents
 from app.services.station import station_view
 from app.ui.counter.view import CounterView
 from app.ui.counter.view_model import CounterViewModel
-from app.ui.login.view import LoginDialog
+from app.ui.login.view import LoginPage
 from app.ui.login.view_model import LoginViewModel
 from app.ui.shell import MainWindow
 from app.ui.tasks import TaskRunner
@@ -20,33 +20,62 @@ from app.ui.tasks import TaskRunner
 FULL_ID = re.compile(r"\d{17}[\dX]")
 
 
-def test_a_wrong_password_shows_a_plain_message_and_keeps_the_dialog_open(qtbot, demo_ctx, runner):
-    dialog = LoginDialog(LoginViewModel(demo_ctx, runner), station_name="青溪村便民服务站")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.keyClicks(dialog.username, "xiaoli")
-    qtbot.keyClicks(dialog.password, "not-the-password")
-    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.message.text() != "", timeout=5000)
-    assert "密码不对" in dialog.message.text()
-    assert dialog.actor is None
-    assert dialog.isVisible() or dialog.result() == 0
+def test_a_wrong_password_shows_a_plain_message_and_stays_on_the_login_page(qtbot, demo_ctx, runner):
+    page = LoginPage(LoginViewModel(demo_ctx, runner), station_name="青溪村便民服务站")
+    window = MainWindow(login=page)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.keyClicks(page.username, "xiaoli")
+    qtbot.keyClicks(page.password, "not-the-password")
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.message.text() != "", timeout=5000)
+    assert "密码不对" in page.message.text()
+    assert page.actor is None and window.actor is None
+    assert window.screens.currentWidget() is page and page.isVisible()
 
 
 def test_logging_in_with_enter_gives_the_staff_member(qtbot, demo_ctx, runner):
-    dialog = LoginDialog(LoginViewModel(demo_ctx, runner), station_name="青溪村便民服务站")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.activateWindow()
-    dialog.username.setFocus()
-    qtbot.keyClicks(dialog.username, "xiaoli")
-    qtbot.keyClick(dialog.username, Qt.Key.Key_Return)  # Enter moves to the password field, no login yet
-    assert dialog.focusWidget() is dialog.password
-    assert dialog.message.text() == ""
-    qtbot.keyClicks(dialog.password, DEMO_PASSWORD)
-    with qtbot.waitSignal(dialog.vm.logged_in, timeout=5000):
-        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
-    assert dialog.actor is not None and dialog.actor.username == "xiaoli"
+    page = LoginPage(LoginViewModel(demo_ctx, runner), station_name="青溪村便民服务站")
+    window = MainWindow(login=page)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    page.start()
+    assert page.username.hasFocus()  # the cursor is where the first key goes
+    qtbot.keyClicks(page.username, "xiaoli")
+    qtbot.keyClick(page.username, Qt.Key.Key_Return)  # Enter moves to the password field, no login yet
+    assert window.focusWidget() is page.password
+    assert page.message.text() == ""
+    qtbot.keyClicks(page.password, DEMO_PASSWORD)
+    with qtbot.waitSignal(page.vm.logged_in, timeout=5000):
+        qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    assert page.actor is not None and page.actor.username == "xiaoli"
+    assert page.password.text() == ""  # nothing of the password stays on the screen
+
+
+def test_the_counter_built_behind_the_login_page_opens_for_who_logged_in(qtbot, demo_ctx, runner):
+    page = LoginPage(LoginViewModel(demo_ctx, runner))
+    window = MainWindow(login=page)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.staff_label.text() == "未登录"
+    window.set_station(station_view(demo_ctx))
+    vm = CounterViewModel(demo_ctx, runner)
+    window.install(CounterView(vm))
+    assert window.screens.currentWidget() is page  # nobody sees the counter before a login
+    window.show_counter()  # F1 does nothing before a login
+    assert window.screens.currentWidget() is page
+    qtbot.keyClicks(page.username, "xiaoli")
+    qtbot.keyClicks(page.password, DEMO_PASSWORD)
+    with qtbot.waitSignal(page.vm.logged_in, timeout=5000) as blocker:
+        qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    actor = blocker.args[0]
+    vm.set_actor(actor)
+    window.begin(actor)
+    assert window.counter is not None and window.counter.isVisible() and not page.isVisible()
+    assert "李晓丽" in window.staff_label.text() and "青溪村便民服务站" in window.windowTitle()
+    assert vm.actor is actor
 
 
 def _window(qtbot, ctx: ServiceContext, runner: TaskRunner) -> MainWindow:

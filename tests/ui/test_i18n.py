@@ -3,7 +3,6 @@ English show no Chinese of their own (the town's data — names, items, villages
 
 from __future__ import annotations
 
-import argparse
 import ast
 import json
 import re
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QApplication, QGroupBox, QLineEdit, QPlainTextEdit, QTabWidget, QWidget
+from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLineEdit, QPlainTextEdit, QTabWidget, QWidget
 
 from app.services.demo import DEMO_PASSWORD
 from app.services.staff import authenticate
@@ -20,8 +19,6 @@ from app.services.station import station_view
 from app.ui import i18n
 from app.ui.counter.view import CounterView
 from app.ui.counter.view_model import CounterViewModel
-from app.ui.login.view import LoginDialog
-from app.ui.login.view_model import LoginViewModel
 from app.ui.shell import MainWindow
 from app.ui.work.view import WorkView
 from app.ui.work.view_model import WorkViewModel
@@ -115,28 +112,3 @@ def test_the_counter_and_todays_work_in_english_show_no_chinese_of_their_own(qtb
     counter.vm.search_now()
     qtbot.waitUntil(lambda: counter.residents.rowCount() > 0, timeout=5000)
     assert re.fullmatch(r"\d+ found by pinyin initials\. ↓ to choose, Enter to confirm", counter.hint.text())
-
-
-def test_the_login_window_switches_language_and_the_choice_is_remembered(qtbot, demo_ctx, runner, tmp_path):
-    from app.ui.look import settings_file, store_language, stored_language
-    from app.ui.main import _switch_language
-
-    dialog = LoginDialog(LoginViewModel(demo_ctx, runner), station_name="青溪镇 青溪村便民服务站")
-    qtbot.addWidget(dialog)
-    dialog.show()
-    assert dialog.language_button.text() == "English" and dialog.other_language == "en"
-    dialog.language_button.click()
-    assert dialog.result() == LoginDialog.LANGUAGE_CHANGED
-
-    args = argparse.Namespace(lang="zh", qt_words=None)
-    try:
-        _switch_language(QApplication.instance(), args, "en", tmp_path)
-        assert i18n.language() == "en" and args.lang == "en"
-        assert stored_language(settings_file(tmp_path)) == "en"  # the next start opens in English
-        again = LoginDialog(LoginViewModel(demo_ctx, runner, "en"), station_name="青溪镇 青溪村便民服务站")
-        qtbot.addWidget(again)
-        assert again.language_button.text() == "中文" and again.button.text() == "Log in (Enter)"
-    finally:
-        i18n.use_language("zh")
-    store_language(settings_file(tmp_path), "klingon")
-    assert stored_language(settings_file(tmp_path)) is None  # a spoilt setting falls back to Chinese

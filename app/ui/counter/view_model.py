@@ -16,7 +16,6 @@ from app.domain.documents import DocumentKind
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.idcard import IdCard
 from app.domain.staff import Actor
-from app.printing.documents import issue_notice, issue_receipt
 from app.services.attachments import add_attachment
 from app.services.cases import AcceptResult, ProxyInput, accept_case, get_case
 from app.services.context import ServiceContext
@@ -41,6 +40,16 @@ from app.ui.paper import PREVIEW_WIDTH, pdf_pages, print_pdf
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
+
+
+def _issue_paper(ctx: ServiceContext, *, actor: Actor, case_id: str, receipt: bool,
+                 reprint: bool = False) -> IssuedDocument:
+    """The case's 受理回执, or its 一次性告知单 (a consultation). On the database thread: the printing code
+    loads there (app/ui/opening.py warms it up while staff log in), never on the GUI thread."""
+    from app.printing.documents import issue_notice, issue_receipt
+
+    issue = issue_receipt if receipt else issue_notice
+    return issue(ctx, actor=actor, case_id=case_id, reprint=reprint)
 
 
 class CounterViewModel(QObject):
@@ -133,8 +142,18 @@ class CounterViewModel(QObject):
         ctx = self._ctx
         self._runner.submit(lambda: station_view(ctx), self.station_loaded.emit, self._on_error)
         self.load_quick_items()
+        self._load_draft()
+
+    def set_actor(self, actor: Actor) -> None:
+        """The staff member who logged in (the counter is built before the login): their pinned items and any
+        draft they left come back."""
+        self.actor = actor
+        self.load_quick_items()
+        self._load_draft()
+
+    def _load_draft(self) -> None:
         if self.actor is not None:
-            staff_id = self.actor.staff_id
+            ctx, staff_id = self._ctx, self.actor.staff_id
             self._runner.submit(lambda: load_draft(ctx, staff_id), self._on_draft_loaded, self._on_error)
 
     def _on_draft_loaded(self, draft: CounterDraft | None) -> None:
@@ -272,8 +291,7 @@ class CounterViewModel(QObject):
             failed: list[str] = []
             issued: IssuedDocument | str
             try:  # the receipt (or the one-time notice) with its number; the case is recorded either way
-                issue = issue_receipt if result.accepted else issue_notice
-                issued = issue(ctx, actor=actor, case_id=result.case.id)
+                issued = _issue_paper(ctx, actor=actor, case_id=result.case.id, receipt=result.accepted)
             except Exception as e:
                 log.exception("the paper of %s was not made", result.case.case_no)
                 issued = tr("办件已记下，但回执/告知单没有生成：{problem}").format(problem=message_for(e, self.lang))
@@ -312,9 +330,8 @@ class CounterViewModel(QObject):
         if not self._printed_once:
             self._send(issued, to_file)
             return
-        again = issue_receipt if issued.kind is DocumentKind.RECEIPT else issue_notice
-        case_id = self._paper_case
-        self._runner.submit(lambda: again(ctx, actor=actor, case_id=case_id, reprint=True),
+        case_id, receipt = self._paper_case, issued.kind is DocumentKind.RECEIPT
+        self._runner.submit(lambda: _issue_paper(ctx, actor=actor, case_id=case_id, receipt=receipt, reprint=True),
                             lambda copy: self._send(copy, to_file),
                             lambda e: self.print_failed.emit(message_for(e, self.lang)))
 

@@ -23,7 +23,7 @@ class LoginViewModel(QObject):
 
     def __init__(self, ctx: ServiceContext | Callable[[], ServiceContext], runner: TaskRunner,
                  lang: str = "zh") -> None:
-        """``ctx`` may be a function giving the context on the database thread: at start-up the login window
+        """``ctx`` may be a function giving the context on the database thread: at start-up the login page
         is up before the station is open, and a login waits in the queue behind the opening."""
         super().__init__()
         self._ctx = ctx
