@@ -21,7 +21,7 @@ from typing import Any
 from app.persistence.engine import DB_FILE
 from bench import accept, lookups, printing, ui
 from bench.figures import Figure, table
-from bench.machine import machine_info
+from bench.machine import cpu_times, machine_info, stolen_share
 from bench.town import DATA, open_town, write_roster
 
 GROUPS = ("lookups", "import", "accept", "ui", "printing")
@@ -70,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     groups = args.only or list(GROUPS)
     started = datetime.now()
     machine = machine_info(DATA)
+    cpu_before = cpu_times()
     _log(f"StationDesk bench — {residents:,} residents — {started:%Y-%m-%d %H:%M:%S}")
     for k, v in machine.items():
         _log(f"  {k:<16} {v}")
@@ -117,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         figures += f
         details["import"] = d
 
+    stolen = stolen_share(cpu_before, cpu_times())
+    if stolen is not None:
+        figures.append(Figure("machine: CPU time the host took for others during the run (steal)", stolen, "%",
+                              detail="a shared virtual machine; timings taken with much steal are pessimistic"))
     _log("")
     _log(table(figures))
     misses = [f.name for f in figures if f.result == "MISS"]

@@ -44,3 +44,22 @@ def machine_info(data_dir: Path) -> dict[str, Any]:
         "data_fs": _filesystem(data_dir),
         "load_avg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """(stolen, total) CPU time since boot from /proc/stat, in clock ticks; None where there is none.
+    On a shared virtual machine "steal" is time the host gave to someone else: a run with much of it
+    measures the neighbours as well as the program."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").splitlines()[0].split()[1:]
+    except (OSError, IndexError):
+        return None
+    ticks = [int(x) for x in fields[:8]]
+    return (ticks[7] if len(ticks) > 7 else 0), sum(ticks)
+
+
+def stolen_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> float | None:
+    """Percent of the CPU time between the two readings that the host took (steal)."""
+    if before is None or after is None or after[1] <= before[1]:
+        return None
+    return 100.0 * (after[0] - before[0]) / (after[1] - before[1])

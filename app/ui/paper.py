@@ -9,10 +9,11 @@ before it is shown or printed (domain.md §8). Printing goes through the printer
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QSize, QSizeF, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QPoint, QRect, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -21,6 +22,9 @@ from app.ui.i18n import tr
 log = logging.getLogger(__name__)
 MM_PER_POINT = 25.4 / 72
 PREVIEW_WIDTH = 360  # pixels: an 80 mm receipt at about its printed size
+STRIP_PIXELS = 48_000  # pixels per QtPdf render call (see _strips): a few ms each
+MAX_PRINT_DPI = 600
+FILE_DPI = 300  # printing to a PDF file
 
 
 def _document(pdf: bytes) -> Any | None:
@@ -38,16 +42,40 @@ def _document(pdf: bytes) -> Any | None:
     return document
 
 
+def _strips(document: Any, n: int, width_px: int) -> Iterator[tuple[int, QImage]]:
+    """Page ``n`` drawn ``width_px`` wide, in horizontal strips on white: (top row, strip). QtPdf holds
+    Python's lock while it draws, so a whole page in one call would freeze the window for as long (40 ms
+    for a receipt preview, far more for an A4 page at a printer's resolution); a strip takes a few ms."""
+    from PySide6.QtPdf import QPdfDocumentRenderOptions
+
+    size = document.pagePointSize(n)
+    height = max(1, round(width_px * size.height() / max(size.width(), 1)))
+    rows = max(8, STRIP_PIXELS // max(width_px, 1))
+    for top in range(0, height, rows):
+        band = QSize(width_px, min(rows, height - top))
+        options = QPdfDocumentRenderOptions()
+        options.setScaledSize(QSize(width_px, height))
+        # One pixel more each way than the strip: QtPdf scales by (clip right − left) / strip width, and a
+        # QRect's right is left + width − 1, so a clip the strip's own size would shrink it by a pixel.
+        options.setScaledClipRect(QRect(QPoint(0, top), QSize(band.width() + 1, band.height() + 1)))
+        rendered = document.render(n, band, options)
+        strip = QImage(band, QImage.Format.Format_RGB32)
+        strip.fill(QColor("white"))
+        painter = QPainter(strip)
+        painter.drawImage(0, 0, rendered)
+        painter.end()
+        yield top, strip
+
+
 def _pages(document: Any, width_px: int) -> list[QImage]:
     pages = []
     for n in range(document.pageCount()):
         size = document.pagePointSize(n)
-        height = max(1, round(width_px * size.height() / max(size.width(), 1)))
-        rendered = document.render(n, QSize(width_px, height))
-        page = QImage(rendered.size(), QImage.Format.Format_RGB32)
-        page.fill(QColor("white"))
+        page = QImage(width_px, max(1, round(width_px * size.height() / max(size.width(), 1))),
+                      QImage.Format.Format_RGB32)
         painter = QPainter(page)
-        painter.drawImage(0, 0, rendered)
+        for top, strip in _strips(document, n, width_px):
+            painter.drawImage(0, top, strip)
         painter.end()
         pages.append(page)
     return pages
@@ -78,6 +106,9 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", to_file: P
         if printer_name:
             printer.setPrinterName(printer_name)
     printer.setDocName(title or "StationDesk")
+    # A thermal printer has 203 dpi and a laser 600; a PDF printer or a driver saying 1200 would have each
+    # page drawn at 25 million pixels, seconds of work for no sharper text.
+    printer.setResolution(FILE_DPI if to_file is not None else min(printer.resolution(), MAX_PRINT_DPI))
     document = _document(pdf)
     if document is None or document.pageCount() == 0:
         return tr("这台电脑缺少打印组件（QtPdf），请联系镇技术人员；单据已经生成，可以稍后补打。")
@@ -90,10 +121,11 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", to_file: P
         return tr("打印机没有响应。请检查打印机的电源、纸和连线后再打印；单据已经生成，可以稍后补打。")
     try:
         target = painter.viewport()
-        for n, page in enumerate(_pages(document, target.width())):
+        for n in range(document.pageCount()):
             if n:
                 printer.newPage()
-            painter.drawImage(target.topLeft(), page)
+            for top, strip in _strips(document, n, target.width()):  # never the whole page in memory
+                painter.drawImage(target.left(), target.top() + top, strip)
     finally:
         painter.end()
     return None

@@ -60,3 +60,28 @@ def test_printing_the_receipt_keeps_its_80_mm_paper_and_a_second_print_is_a_copy
     [doc] = list_documents(demo_ctx, case=counter._last_case.case.case_no)
     assert doc.number == number and doc.reprints == 1  # no new number for the copy
     assert number in counter.hint.text()
+
+
+def test_pages_drawn_in_strips_match_the_page_drawn_at_once(qtbot, demo_ctx, runner):
+    """QtPdf draws a page in strips (it holds Python's lock while drawing); the strips must join without a
+    seam or a shift: the result is the same picture as one whole-page render."""
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from app.ui.paper import _document, pdf_pages
+
+    window = _window(qtbot, demo_ctx, runner)
+    _accept_s08(qtbot, window.counter, demo_ctx)
+    pdf = window.counter.vm.paper.pdf
+    [stripped] = pdf_pages(pdf, 300)
+    document = _document(pdf)
+    whole = QImage(stripped.size(), QImage.Format.Format_RGB32)
+    whole.fill(QColor("white"))
+    painter = QPainter(whole)
+    painter.drawImage(0, 0, document.render(0, QSize(stripped.width(), stripped.height())))
+    painter.end()
+    assert stripped.height() > 3 * 160  # tall enough for several strips at this width
+    differ = sum(1 for y in range(0, whole.height(), 2) for x in range(0, whole.width(), 2)
+                 if abs(QColor(whole.pixel(x, y)).value() - QColor(stripped.pixel(x, y)).value()) > 48)
+    assert differ < 0.002 * (whole.width() * whole.height() / 4)
+    assert sum(1 for y in range(0, whole.height(), 2) if QColor(stripped.pixel(150, y)).value() < 128) > 10
