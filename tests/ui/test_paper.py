@@ -85,3 +85,29 @@ def test_pages_drawn_in_strips_match_the_page_drawn_at_once(qtbot, demo_ctx, run
                  if abs(QColor(whole.pixel(x, y)).value() - QColor(stripped.pixel(x, y)).value()) > 48)
     assert differ < 0.002 * (whole.width() * whole.height() / 4)
     assert sum(1 for y in range(0, whole.height(), 2) if QColor(stripped.pixel(150, y)).value() < 128) > 10
+
+
+def test_a_station_that_prints_receipts_silently_sends_each_one_at_accept_without_f10(qtbot, demo_ctx, runner):
+    from app.services.demo import DEMO_PASSWORD
+    from app.services.print_settings import set_print_setting
+    from app.services.staff import authenticate
+
+    head = authenticate(demo_ctx, username="zhanzhang", password=DEMO_PASSWORD)
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _accept_s08(qtbot, counter, demo_ctx)  # silent printing is off by default: nothing is sent
+    qtbot.wait(500)
+    assert counter.vm._printed_once is False and "打印机" not in counter.message.text()
+
+    set_print_setting(demo_ctx, actor=head, key="silent_receipts", value="是")
+    printers = QPrinterInfo.availablePrinterNames()
+    window.close()
+    counter = _window(qtbot, demo_ctx, runner).counter
+    _accept_s08(qtbot, counter, demo_ctx)
+    assert counter.vm.paper is not None and counter.vm.paper.silent
+    if printers:  # a machine with a printer: it went there
+        qtbot.waitUntil(lambda: counter.vm._printed_once, timeout=20000)
+    else:  # none here: the plain message at once, and the receipt waits in the reprint queue
+        qtbot.waitUntil(lambda: "没有装打印机" in counter.message.text(), timeout=20000)
+        [doc] = list_documents(demo_ctx, case=counter._last_case.case.case_no)
+        assert doc.printed_at is None

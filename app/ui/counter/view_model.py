@@ -316,6 +316,8 @@ class CounterViewModel(QObject):
             # The pages are drawn on the devices thread: rendering a PDF would stall the window.
             self._devices.submit(lambda: pdf_pages(issued.pdf, PREVIEW_WIDTH),
                                  lambda pages: self.paper_ready.emit(issued, pages), self._on_error)
+            if issued.silent:  # the station prints its receipts at once (print-settings silent_receipts)
+                self._send(issued, None)
         if failed:  # the case is recorded; say which scans were not stored
             self.failed.emit(tr("办件已记下，但这些扫描件没有存上，请在办件记录里补传：") + tr("；").join(failed))
 
