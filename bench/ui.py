@@ -96,7 +96,7 @@ def interactive(ctx: Any, head: Any, queries: list[str], *, sessions: int,
     from app.services.station import station_view
     from app.ui.counter.view import CounterView
     from app.ui.counter.view_model import CounterViewModel
-    from app.ui.look import base_stylesheet
+    from app.ui.look import base_stylesheet, install_ui_font
     from app.ui.opening import warm_up
     from app.ui.shell import MainWindow
     from app.ui.tasks import TaskRunner
@@ -105,6 +105,7 @@ def interactive(ctx: Any, head: Any, queries: list[str], *, sessions: int,
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     quiet_offscreen_warnings()
+    install_ui_font(app)  # the program's own font and stylesheet, as app/ui/main.py sets them
     app.setStyleSheet(base_stylesheet())
     runner = TaskRunner()
     counter = CounterView(CounterViewModel(ctx, runner, actor=head))

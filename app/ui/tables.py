@@ -13,6 +13,10 @@ from app.ui.i18n import tr
 Row = TypeVar("Row")
 _Index = QModelIndex | QPersistentModelIndex
 ALARM = QBrush(QColor("#b42318"))  # overdue cases and follow-ups, in red
+# data() is asked for every cell and every role each time a table paints (hundreds of calls per search):
+# the roles are compared as plain ints and each row is read into its cells once, when the rows arrive.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
 
 
 class RowsModel(QAbstractTableModel, Generic[Row]):
@@ -21,6 +25,8 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
     def __init__(self) -> None:
         super().__init__()
         self._rows: tuple[Row, ...] = ()
+        self._cells: tuple[tuple[str, ...], ...] = ()
+        self._alarms: frozenset[int] = frozenset()
 
     def cells(self, row: Row) -> tuple[str, ...]:
         raise NotImplementedError
@@ -35,6 +41,8 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
     def set_rows(self, rows: tuple[Row, ...]) -> None:
         self.beginResetModel()
         self._rows = rows
+        self._cells = tuple(self.cells(r) for r in rows)
+        self._alarms = frozenset(n for n, r in enumerate(rows) if self.alarming(r))
         self.endResetModel()
 
     def row(self, n: int) -> Row:
@@ -51,12 +59,9 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
             return tr(self.HEADERS[section])
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.cells(row)[index.column()]
-        if role == Qt.ItemDataRole.ForegroundRole and self.alarming(row):
+    def data(self, index: _Index, role: int = _DISPLAY) -> Any:
+        if role == _DISPLAY:
+            return self._cells[index.row()][index.column()] if index.isValid() else None
+        if role == _FOREGROUND and index.row() in self._alarms:
             return ALARM
         return None
