@@ -56,8 +56,9 @@ def render_form(f: ApplicationForm, head: Letterhead, stamp: Stamp, font: str) -
     return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}")
 
 
-LEDGER_COLUMNS = (("序号", 0.04), ("办件编号", 0.135), ("时间", 0.045), ("申请人", 0.065), ("证件号码", 0.15),
-                  ("所属村", 0.07), ("事项", 0.195), ("状态", 0.06), ("经办人", 0.065), ("承诺日期", 0.085),
+# Shares of the page width; a case number (QX01-20261123-0001) and a time (09:05) each fit on one line.
+LEDGER_COLUMNS = (("序号", 0.035), ("办件编号", 0.155), ("时间", 0.055), ("申请人", 0.065), ("证件号码", 0.15),
+                  ("所属村", 0.07), ("事项", 0.17), ("状态", 0.06), ("经办人", 0.065), ("承诺日期", 0.085),
                   ("收费", 0.09))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
@@ -95,6 +97,20 @@ def render_notice(n: OneTimeNotice, head: Letterhead, stamp: Stamp, font: str, p
     return a4.build(story, head=head, stamp=stamp, font=font, title=f"{NOTICE_TITLE} {stamp.number}")
 
 
+def _missing_list(c: CorrectionNotice, st: dict[str, Any], font: str) -> list[Flowable]:
+    """The materials to bring, as a table; with none listed (the reason says what to correct) no empty table
+    and no "以下 0 项"."""
+    if not c.missing:
+        return [a4.p("　　请按上述原因补正后再来办理。补正后重新计算办理时限。", st["body"])]
+    return [
+        a4.p(f"　　请补正以下 {len(c.missing)} 项材料。材料补齐后重新计算办理时限。", st["body"]),
+        a4.gap(2 * mm),
+        a4.grid([["序号", "需补正的材料", "原件/复印件", "份数"]]
+                + [[str(i), m.name, m.form, str(m.copies)] for i, m in enumerate(c.missing, start=1)],
+                [WIDTH * 0.1, WIDTH * 0.55, WIDTH * 0.22, WIDTH * 0.13], font),
+    ]
+
+
 def render_correction(c: CorrectionNotice, head: Letterhead, stamp: Stamp, font: str) -> bytes:
     title = "补正材料通知书"
     st = a4.styles(font)
@@ -103,11 +119,7 @@ def render_correction(c: CorrectionNotice, head: Letterhead, stamp: Stamp, font:
         a4.p(f"{c.applicant.name}（证件号码 {c.applicant.id_masked}）：", st["body"]),
         a4.p(f"　　您于本站申请办理的“{c.item_code} {c.item_name}”（办件编号 {c.case_no}），经审查，"
              f"需要补正材料。原因：{c.reason}", st["body"]),
-        a4.p(f"　　请补正以下 {len(c.missing)} 项材料。材料补齐后重新计算办理时限。", st["body"]),
-        a4.gap(2 * mm),
-        a4.grid([["序号", "需补正的材料", "原件/复印件", "份数"]]
-                + [[str(i), m.name, m.form, str(m.copies)] for i, m in enumerate(c.missing, start=1)],
-                [WIDTH * 0.1, WIDTH * 0.55, WIDTH * 0.22, WIDTH * 0.13], font),
+        *_missing_list(c, st, font),
         a4.gap(4 * mm),
         a4.p(f"经办人：{c.staff_name}" + (f"（工号 {c.staff_no}）" if c.staff_no else "")
              + f"　　联系电话：{c.consultation_phone or head.phone}", st["body"]),

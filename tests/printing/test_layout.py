@@ -78,6 +78,8 @@ def test_a_ledger_of_a_busy_day_runs_over_pages_with_headers_page_numbers_and_to
     assert all("办件编号" in p and "证件号码" in p for p in pages)
     assert all(f"第{n}页共{len(pages)}页" in p for n, p in enumerate(pages, start=1))
     assert "共120件" in pages[-1] and "¥123.45" in pages[-1]
+    lines = text_of(pdf).splitlines()  # -layout text: a case number and a time each stay on one line
+    assert any("QX01-20261123-0001" in line and "09:30" in line for line in lines)
 
 
 def test_points_slips_show_a_masked_name_the_points_and_the_balance() -> None:

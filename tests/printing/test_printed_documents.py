@@ -113,6 +113,11 @@ def test_correction_and_rejection_notices_give_the_reason(station: StationFixtur
     correction = issue(station.ctx, actor=station.clerk, kind="correction", subject=case.case_no)
     text = squeezed(correction.pdf)
     assert "补正材料通知书" in text and "银行卡复印件不清晰" in text and "138****5678" in text
+    again = _accept(station, person, "S22").case  # returned with the reason only: no "0 项", no empty table
+    return_case(station.ctx, actor=station.clerk, case_id=again.id, reason="申请表缺少签字")
+    bare = squeezed(issue(station.ctx, actor=station.clerk, kind="correction", subject=again.case_no).pdf)
+    assert "申请表缺少签字" in bare and "请按上述原因补正" in bare
+    assert "0项" not in bare and "需补正的材料" not in bare
     other = _accept(station, person, "S08").case
     reject_case(station.ctx, actor=station.clerk, case_id=other.id, reason=f"申请人{ID}不在本镇户籍")
     rejection = issue(station.ctx, actor=station.clerk, kind="rejection", subject=other.case_no)
