@@ -38,6 +38,7 @@ from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from app.services.station import StationView
+    from app.ui.counter.view import CounterView
 
 # Only what the login page needs is imported before it first paints: the database layer loads on the
 # database thread (app/ui/opening.py), the counter's modules after the paint. Nothing before the paint
@@ -129,7 +130,7 @@ class CounterStart(QObject):
         self.actor: Actor | None = None
         self.devices: TaskRunner | None = None
         self.window: MainWindow | None = None
-        self._parts: dict[str, Any] = {}
+        self._counter: CounterView | None = None  # built, waiting for the rest of the window
         opening.opened.connect(self._on_opened)
         opening.failed.connect(self._on_failed)
         self._open_window()
@@ -192,7 +193,7 @@ class CounterStart(QObject):
         self.devices = TaskRunner(thread_name="stationdesk-devices")  # the card reader may take a second
         vm = CounterViewModel(self.opening.context(), self.runner, self.args.lang, actor=self.actor, reader=reader,
                               devices=self.devices)
-        self._parts["counter"] = CounterView(vm)
+        self._counter = CounterView(vm)
         warm_up(self.opening.context(), self.runner, self.devices)
         QTimer.singleShot(0, self._build_rest)  # the next part after the events waiting (keys typed)
 
@@ -206,7 +207,9 @@ class CounterStart(QObject):
         ctx = self.opening.context()
         work = WorkView(WorkViewModel(ctx, self.runner, self.args.lang, actor=self.actor))
         lock = LockPage(self.actor, LoginViewModel(ctx, self.runner, self.args.lang))
-        self.window.install(self._parts.pop("counter"), work, lock)
+        assert self._counter is not None
+        self.window.install(self._counter, work, lock)
+        self._counter = None
         if self.actor is not None:  # logged in while the counter was being built
             self._begin()
         elif self.args.screenshot and not self.args.user:
@@ -259,7 +262,7 @@ class CounterStart(QObject):
             self.window.hide()  # hidden, not closed: closing the last window would end the program
             self.window.deleteLater()
             self.window = None
-        self._parts.clear()
+        self._counter = None
         if self.devices is not None:
             self.devices.shutdown()
             self.devices = None

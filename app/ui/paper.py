@@ -42,14 +42,19 @@ def _document(pdf: bytes) -> Any | None:
     return document
 
 
+def _height(document: Any, n: int, width_px: int) -> int:
+    """Page ``n``'s height in pixels when it is drawn ``width_px`` wide."""
+    size = document.pagePointSize(n)
+    return max(1, round(width_px * float(size.height()) / max(float(size.width()), 1.0)))
+
+
 def _strips(document: Any, n: int, width_px: int) -> Iterator[tuple[int, QImage]]:
     """Page ``n`` drawn ``width_px`` wide, in horizontal strips on white: (top row, strip). QtPdf holds
     Python's lock while it draws, so a whole page in one call would freeze the window for as long (40 ms
     for a receipt preview, far more for an A4 page at a printer's resolution); a strip takes a few ms."""
     from PySide6.QtPdf import QPdfDocumentRenderOptions
 
-    size = document.pagePointSize(n)
-    height = max(1, round(width_px * size.height() / max(size.width(), 1)))
+    height = _height(document, n, width_px)
     rows = max(8, STRIP_PIXELS // max(width_px, 1))
     for top in range(0, height, rows):
         band = QSize(width_px, min(rows, height - top))
@@ -70,9 +75,7 @@ def _strips(document: Any, n: int, width_px: int) -> Iterator[tuple[int, QImage]
 def _pages(document: Any, width_px: int) -> list[QImage]:
     pages = []
     for n in range(document.pageCount()):
-        size = document.pagePointSize(n)
-        page = QImage(width_px, max(1, round(width_px * size.height() / max(size.width(), 1))),
-                      QImage.Format.Format_RGB32)
+        page = QImage(width_px, _height(document, n, width_px), QImage.Format.Format_RGB32)
         painter = QPainter(page)
         for top, strip in _strips(document, n, width_px):
             painter.drawImage(0, top, strip)
