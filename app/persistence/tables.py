@@ -335,6 +335,8 @@ documents = Table(
     Column("void_reason", Text, nullable=False, server_default=""),
     Column("voided_at", String(32)),
     Column("voided_by", ID, ForeignKey("staff.id")),
+    # What the document said when first issued (letterhead and body as JSON): a reprint says the same.
+    Column("content_json", Text),
     Index("ix_documents_subject", "kind", "subject_id"),
     Index("ix_documents_issued_at", "issued_at"),
 )

@@ -360,6 +360,9 @@ def forward_case(ctx: ServiceContext, *, actor: Actor, case_id: str, to: str = "
                        note=f"转报至{target}" + (f"：{note}" if note else ""))
 
 
+RETURN_MARK = "（需补正："  # a return's note: the reason, then this and the materials' names joined by 、 and "）"
+
+
 def return_case(ctx: ServiceContext, *, actor: Actor, case_id: str, reason: str,
                 materials: Collection[str] = ()) -> CaseView:
     """Ask for more materials (补正). The promised date stops; it restarts in full when they arrive."""
@@ -370,7 +373,7 @@ def return_case(ctx: ServiceContext, *, actor: Actor, case_id: str, reason: str,
     names = [m.name for m in item.materials if m.code in set(materials)] if item else []
     if item and set(materials) - {m.code for m in item.materials}:
         raise DomainError("case.unknown_material", codes="、".join(sorted(set(materials))), item=item.name)
-    note = text + (f"（需补正：{'、'.join(names)}）" if names else "")
+    note = text + (f"{RETURN_MARK}{'、'.join(names)}）" if names else "")
     return _transition(ctx, actor=actor, case_id=case_id, action=CaseAction.RETURN, note=note,
                        values={"due_date": None, "reason": text})
 

@@ -8,7 +8,7 @@ inside the transaction that takes the number, so a document that could not be dr
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ from app.domain.forms import FieldKind, format_money
 from app.domain.identity import mask_id, mask_phone
 from app.domain.staff import Actor, Permission
 from app.persistence.uow import UnitOfWork
-from app.services.cases import CaseView, MaterialLine, iso_time, notice_for, own_case_view
+from app.services.cases import RETURN_MARK, CaseView, MaterialLine, iso_time, notice_for, own_case_view
 from app.services.context import ServiceContext
 from app.services.paper import (
     AcceptanceReceipt,
@@ -49,6 +49,8 @@ from app.services.paper import (
     Redemption,
     RejectionNotice,
     Stamp,
+    content_from_json,
+    content_to_json,
 )
 from app.services.payments import mask_account, payment_view
 from app.services.print_settings import PrintTemplate, template_in
@@ -112,11 +114,13 @@ def issue_document(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | st
     actor.require(Permission.CASE_HANDLE)
     kind = parse_kind(kind) if isinstance(kind, str) else kind
     with ctx.uow() as uow:
+        found: _Subject | None
         if isinstance(subject, str) and looks_like_document_no(subject):
             row = _document_row(ctx, uow, subject.strip())
             if row["kind"] != kind.value:
                 raise Conflict("document.kind_mismatch", number=row["number"], kind=DocumentKind(row["kind"]).label_zh)
-            found = _subject(ctx, uow, actor, kind, _subject_ref(uow, row))
+            # A document that kept its content is printed again from it; an older one is drawn again.
+            found = None if row["content_json"] else _subject(ctx, uow, actor, kind, _subject_ref(uow, row))
             existing: Mapping[str, Any] | None = row
             reprint = True
         else:
@@ -136,9 +140,19 @@ def issue_document(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | st
                           issued_by=issued_by["display_name"] if issued_by else "", reprint_at=now)
             uow.change("documents", existing["id"], {"reprints": existing["reprints"] + 1, "last_reprint_at": now})
             action = "document.reprinted"
+            subject_id = existing["subject_id"]
+            if existing["content_json"]:  # the same words as the first time; the font is today's setting
+                head, body = content_from_json(kind, existing["content_json"])
+                head = replace(head, font=template.font)
+            else:
+                assert found is not None
+                head, body = _letterhead(template), found.build()
         else:
+            assert found is not None
             if existing is not None:
                 raise Conflict("document.already_issued", number=existing["number"], kind=kind.label_zh)
+            head, body = _letterhead(template), found.build()
+            subject_id = found.subject_id
             chosen = check_paper(kind, paper or _default_paper(kind, template))
             station = ctx.station_code(uow)
             year = ctx.now().year
@@ -147,12 +161,13 @@ def issue_document(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | st
             uow.add("documents", {
                 "station_code": station, "kind": kind.value, "number": number, "subject_type": found.subject_type,
                 "subject_id": found.subject_id, "case_id": found.case_id, "paper": chosen.value,
-                "state": "issued", "issued_at": now, "issued_by": actor.staff_id})
+                "state": "issued", "issued_at": now, "issued_by": actor.staff_id,
+                "content_json": content_to_json(kind, head, body)})
             stamp = Stamp(kind=kind, number=number, issued_at=now, issued_by=actor.display_name)
             action = "document.issued"
         uow.audit(staff_id=actor.staff_id, action=action, target_type="document", target_id=stamp.number,
-                  detail={"kind": kind.value, "paper": chosen.value, "subject": found.subject_id}, at=ctx.now())
-        job = PrintJob(head=_letterhead(template), stamp=stamp, paper=chosen, body=found.build())
+                  detail={"kind": kind.value, "paper": chosen.value, "subject": subject_id}, at=ctx.now())
+        job = PrintJob(head=head, stamp=stamp, paper=chosen, body=body)
         pdf = render(job)  # inside the transaction: if drawing fails, the number is given back
         uow.commit()
     printer = template.receipt_printer if chosen.thermal else template.a4_printer
@@ -296,9 +311,10 @@ def _receipt(ctx: ServiceContext, uow: UnitOfWork, view: CaseView) -> Acceptance
 def _correction(ctx: ServiceContext, uow: UnitOfWork, view: CaseView, note: str, at: str,
                 staff: str) -> CorrectionNotice:
     item = ctx.catalog.item(view.item_code)
-    reason, _, named = note.partition("（需补正：")
-    names = set(named.rstrip("）").split("、")) if named else set()
-    missing = tuple(m for m in _materials(view.materials) if m.name in names) or tuple(
+    reason, _, named = note.rpartition(RETURN_MARK)
+    # The names as return_case joined them; a name may hold its own brackets or 、 (本人银行卡（社保卡…）).
+    listed = f"、{named.removesuffix('）')}、"
+    missing = tuple(m for m in _materials(view.materials) if named and f"、{m.name}、" in listed) or tuple(
         m for m in _materials(view.materials) if m.required and not m.received)
     return CorrectionNotice(case_no=view.case_no, item_code=item.code, item_name=item.name, applicant=_person(view),
                             reason=scrub_numbers(view.reason or reason), missing=missing, staff_name=staff,

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from app.domain.documents import DocumentKind, Paper
 from app.services.cases import OneTimeNotice
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,3 +250,31 @@ class PrintJob:
     stamp: Stamp
     paper: Paper
     body: Body
+
+
+_BODY_TYPES: dict[DocumentKind, type[Any]] = {
+    DocumentKind.RECEIPT: AcceptanceReceipt, DocumentKind.NOTICE: OneTimeNotice,
+    DocumentKind.CORRECTION: CorrectionNotice, DocumentKind.REJECTION: RejectionNotice,
+    DocumentKind.PAYMENT: PaymentReceipt, DocumentKind.POINTS_AWARD: PointsAward,
+    DocumentKind.REDEMPTION: Redemption, DocumentKind.FORM: ApplicationForm, DocumentKind.LEDGER: DailyLedger,
+}
+
+
+@cache
+def _adapter(kind: DocumentKind) -> TypeAdapter[tuple[Letterhead, Any]]:
+    from pydantic import TypeAdapter  # only when a document is issued: not on the way to the first window
+
+    shape: Any = tuple[Letterhead, _BODY_TYPES[kind]]  # type: ignore[valid-type]  # the kind's body, at run time
+    return TypeAdapter(shape)
+
+
+def content_to_json(kind: DocumentKind, head: Letterhead, body: Body) -> str:
+    """What a document says (letterhead and body), kept with its number so that a reprint says the same."""
+    if not isinstance(body, _BODY_TYPES[kind]):
+        raise TypeError(f"{kind.value} cannot hold {type(body).__name__}")
+    return _adapter(kind).dump_json((head, body)).decode()
+
+
+def content_from_json(kind: DocumentKind, text: str) -> tuple[Letterhead, Body]:
+    head, body = _adapter(kind).validate_json(text)
+    return head, body

@@ -113,6 +113,7 @@ def test_correction_and_rejection_notices_give_the_reason(station: StationFixtur
     correction = issue(station.ctx, actor=station.clerk, kind="correction", subject=case.case_no)
     text = squeezed(correction.pdf)
     assert "补正材料通知书" in text and "银行卡复印件不清晰" in text and "138****5678" in text
+    assert "请补正以下1项材料" in text and "本人银行卡（社保卡金融账户或惠农一卡通）" in text
     again = _accept(station, person, "S22").case  # returned with the reason only: no "0 项", no empty table
     return_case(station.ctx, actor=station.clerk, case_id=again.id, reason="申请表缺少签字")
     bare = squeezed(issue(station.ctx, actor=station.clerk, kind="correction", subject=again.case_no).pdf)

@@ -11,8 +11,8 @@ import pytest
 from app.domain.documents import DocumentKind, Paper
 from app.domain.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.services import documents as svc
-from app.services.cases import accept_case, record_consultation
-from app.services.paper import AcceptanceReceipt, PrintJob
+from app.services.cases import accept_case, record_consultation, resubmit_case, return_case
+from app.services.paper import AcceptanceReceipt, PointsAward, PrintJob
 from app.services.payments import get_payment, record_payment
 from app.services.print_settings import print_template, set_print_setting
 from app.services.residents import register_resident
@@ -64,6 +64,45 @@ def test_a_second_issue_is_refused_and_a_reprint_keeps_the_number_and_is_counted
     assert again.pdf == f"{first.number}|True|80mm|AcceptanceReceipt".encode()
     row, = svc.list_documents(station.ctx, kinds=(DocumentKind.RECEIPT,))
     assert row.reprints == 2 and row.last_reprint_at == "2026-11-23T10:05:00" and row.issued_by == "李晓丽"
+
+
+def body_render(job: PrintJob) -> bytes:
+    """Stands in for app.printing: the whole content as text, to compare a reprint with the first issue."""
+    return repr((job.head, job.body)).encode()
+
+
+def test_a_reprint_says_what_the_first_print_said_even_after_the_case_and_settings_changed(
+        station: StationFixture, person: str) -> None:
+    case = accept_case(station.ctx, actor=station.clerk, applicant_id=person, item_code="S22",
+                       received_materials=["M01", "M02", "M03", "M04", "M05"],
+                       form={"bank_name": "农商银行", "bank_account": "6228480012345678"}).case
+    return_case(station.ctx, actor=station.clerk, case_id=case.id, reason="银行卡复印件不清晰", materials=["M04"])
+    first = svc.issue_document(station.ctx, actor=station.clerk, kind=DocumentKind.CORRECTION, subject=case.case_no,
+                               render=body_render)
+    assert "本人银行卡（社保卡金融账户或惠农一卡通）" in first.pdf.decode()  # the name holds its own brackets
+    ledger = svc.issue_document(station.ctx, actor=station.clerk, kind=DocumentKind.LEDGER, subject="2026-11-23",
+                                render=body_render)
+    resubmit_case(station.ctx, actor=station.clerk, case_id=case.id, received_materials=["M04"])
+    _case(station, person)  # a later case of the same day
+    set_print_setting(station.ctx, actor=station.head, key="station_name", value="青溪村党群服务中心")
+    station.clock.advance(minutes=30)
+    for number in (first.number, ledger.number):
+        again = svc.issue_document(station.ctx, actor=station.clerk, kind=DocumentKind.CORRECTION if number ==
+                                   first.number else DocumentKind.LEDGER, subject=number, render=body_render)
+        assert again.reprint and again.number == number
+        assert again.pdf == (first if number == first.number else ledger).pdf  # same words, same rows
+    fresh = svc.preview_job(station.ctx, actor=station.clerk, kind=DocumentKind.LEDGER, subject="2026-11-23")
+    assert fresh.head.station_name == "青溪村党群服务中心" and len(fresh.body.rows) == 2  # type: ignore[union-attr]
+
+
+def test_a_points_slip_is_reprinted_by_its_number_from_what_it_said(station: StationFixture) -> None:
+    award = PointsAward("a1", "张*三", "青溪村", "3组", "尊老爱幼", "照顾邻居孤寡老人一年", 20, 135, "村两委会议",
+                        date(2026, 11, 20), "李晓丽")
+    first = svc.issue_document(station.ctx, actor=station.clerk, kind=DocumentKind.POINTS_AWARD, subject=award,
+                               render=body_render)
+    again = svc.issue_document(station.ctx, actor=station.clerk, kind=DocumentKind.POINTS_AWARD,
+                               subject=first.number, render=body_render)
+    assert again.reprint and again.number == first.number and again.pdf == first.pdf
 
 
 def test_a_void_is_kept_and_the_next_issue_takes_a_new_number(station: StationFixture, person: str) -> None:

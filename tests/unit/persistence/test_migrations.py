@@ -1,0 +1,98 @@
+"""Older stations are backed up, upgraded and go on working: one made before printed documents existed
+(revision 0002) numbers its first receipt; a receipt issued before documents kept their content (0003) is
+reprinted by drawing it again from its case."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import text
+
+from app.persistence import migrate
+from app.persistence.database import Database
+from app.persistence.engine import make_engine, sqlite_url
+from app.services.cases import accept_case
+from app.services.context import ServiceContext, open_context
+from app.services.demo import DEMO_VILLAGES
+from app.services.documents import issue_document, list_documents
+from app.services.paper import PrintJob
+from app.services.residents import register_resident
+from app.services.staff import authenticate
+from app.services.station import VillageSpec, init_station
+from tests.helpers import make_id
+
+
+def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_path: Path) -> None:
+    folder = tmp_path / "station"
+    folder.mkdir()
+    engine = make_engine(sqlite_url(folder / "station.sqlite3"))
+    migrate.upgrade(engine, target="0002")
+    old = ServiceContext(db=Database(engine))
+    init_station(old, town_code="330127101", town_name="青溪镇", villages=[VillageSpec(c, n) for c, n in DEMO_VILLAGES],
+                 station_code="QX01", station_name="青溪村便民服务站", village_code="V01",
+                 admin_username="zhanzhang", admin_name="王秀英", admin_password="old-release-1")
+    head = authenticate(old, username="zhanzhang", password="old-release-1")
+    person = register_resident(old, actor=head, name="张三", id_number=make_id(date(1980, 5, 6), True), village="V01")
+    item = old.catalog.item("S08")
+    case = accept_case(old, actor=head, applicant_id=person.id, item_code="S08",
+                       received_materials=[m.code for m in item.materials]).case
+    engine.dispose()
+
+    new = open_context(folder)
+    try:
+        assert migrate.current_revision(new.db.engine) == migrate.head_revision() == "0004"
+        assert list((folder / "backups").glob("before-upgrade-0002-*.sqlite3"))
+        head = authenticate(new, username="zhanzhang", password="old-release-1")
+
+        def render(job: PrintJob) -> bytes:
+            return job.stamp.number.encode()
+
+        done = issue_document(new, actor=head, kind="receipt", subject=case.case_no, render=render)
+        assert done.pdf == b"QX01-SL" + str(new.now().year).encode() + b"-000001"
+        assert [d.case_no for d in list_documents(new)] == [case.case_no]
+    finally:
+        new.db.dispose()
+
+
+def test_a_receipt_issued_at_0003_is_reprinted_from_its_case_and_new_ones_keep_their_content(tmp_path: Path) -> None:
+    folder = tmp_path / "station"
+    folder.mkdir()
+    engine = make_engine(sqlite_url(folder / "station.sqlite3"))
+    migrate.upgrade(engine, target="0003")
+    old = ServiceContext(db=Database(engine))
+    init_station(old, town_code="330127101", town_name="青溪镇", villages=[VillageSpec(c, n) for c, n in DEMO_VILLAGES],
+                 station_code="QX01", station_name="青溪村便民服务站", village_code="V01",
+                 admin_username="zhanzhang", admin_name="王秀英", admin_password="old-release-1")
+    head = authenticate(old, username="zhanzhang", password="old-release-1")
+    person = register_resident(old, actor=head, name="张三", id_number=make_id(date(1980, 5, 6), True), village="V01")
+    item = old.catalog.item("S08")
+    cases = [accept_case(old, actor=head, applicant_id=person.id, item_code="S08",
+                         received_materials=[m.code for m in item.materials]).case for _ in range(2)]
+    year = old.now().year
+    first, second_no = f"QX01-SL{year}-000001", f"QX01-SL{year}-000002"
+    with engine.begin() as conn:  # the row as release 0003 wrote it: no content column yet
+        conn.execute(text(
+            "INSERT INTO documents (id, origin, created_hlc, updated_hlc, station_code, kind, number, subject_type,"
+            " subject_id, case_id, paper, issued_at, issued_by) VALUES ('d1', 'QX01', 'h', 'h', 'QX01', 'receipt',"
+            " :number, 'case', :case, :case, '80mm', '2026-11-23T09:00:00', :staff)"),
+            {"case": cases[0].id, "staff": head.staff_id, "number": first})
+        conn.execute(text("INSERT INTO sequences VALUES ('QX01', 'doc.receipt', :year, 1)"), {"year": str(year)})
+    engine.dispose()
+
+    new = open_context(folder)
+    try:
+        head = authenticate(new, username="zhanzhang", password="old-release-1")
+
+        def render(job: PrintJob) -> bytes:
+            return f"{job.stamp.number}|{job.stamp.reprint}|{getattr(job.body, 'case_no', '')}".encode()
+
+        again = issue_document(new, actor=head, kind="receipt", subject=first, render=render)
+        assert again.pdf == f"{first}|True|{cases[0].case_no}".encode()
+        second = issue_document(new, actor=head, kind="receipt", subject=cases[1].case_no, render=render)
+        assert second.number == second_no
+        with new.db.engine.connect() as conn:
+            kept = conn.execute(text("SELECT number, content_json IS NOT NULL FROM documents ORDER BY number")).all()
+        assert [tuple(r) for r in kept] == [(first, 0), (second_no, 1)]
+    finally:
+        new.db.dispose()
