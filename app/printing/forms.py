@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
@@ -57,9 +59,9 @@ def render_form(f: ApplicationForm, head: Letterhead, stamp: Stamp, font: str) -
 
 
 # Shares of the page width; a case number (QX01-20261123-0001) and a time (09:05) each fit on one line.
-LEDGER_COLUMNS = (("序号", 0.035), ("办件编号", 0.155), ("时间", 0.055), ("申请人", 0.065), ("证件号码", 0.15),
+LEDGER_COLUMNS = (("序号", 0.045), ("办件编号", 0.155), ("时间", 0.055), ("申请人", 0.065), ("证件号码", 0.15),
                   ("所属村", 0.07), ("事项", 0.17), ("状态", 0.06), ("经办人", 0.065), ("承诺日期", 0.085),
-                  ("收费", 0.09))
+                  ("收费", 0.08))
 
 
 def render_ledger(d: DailyLedger, head: Letterhead, stamp: Stamp, font: str) -> bytes:
@@ -78,4 +80,6 @@ def render_ledger(d: DailyLedger, head: Letterhead, stamp: Stamp, font: str) -> 
         a4.gap(6 * mm),
         a4.p("制表人：＿＿＿＿＿＿　　站长审核：＿＿＿＿＿＿", st["body"]),
     ]
-    return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}", wide=True)
+    # The station's footer speaks to residents ("keep this slip"); the ledger stays in the station.
+    return a4.build(story, head=replace(head, footer=""), stamp=stamp, font=font, title=f"{title} {stamp.number}",
+                    wide=True)

@@ -210,7 +210,7 @@ def _document_row(ctx: ServiceContext, uow: UnitOfWork, number: str) -> dict[str
 def _subject_ref(uow: UnitOfWork, row: dict[str, Any]) -> str:
     """What to rebuild a document from when it is reprinted by its own number."""
     if row["subject_type"] == "points":
-        raise DomainError("document.points_from_points_system", number=row["number"])
+        raise DomainError("document.points_without_content", number=row["number"])
     if row["subject_type"] == "day":
         return str(row["subject_id"])
     return str(row["case_id"])

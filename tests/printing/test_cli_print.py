@@ -102,8 +102,11 @@ def test_settings_payment_ledger_and_void_from_the_cli(station: StationFixture, 
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("STATIONDESK_USER", "zhanzhang")
     assert _cli(station, "print-settings", "set", "footer", "周一至周六 8:30-17:00 办公") == 0
+    assert _cli(station, "print", "receipt", case_no, "--out", str(tmp_path / "r.pdf")) == 0
+    assert "周一至周六" in squeezed((tmp_path / "r.pdf").read_bytes())
     assert _cli(station, "print", "ledger", "2026-11-23", "--out", str(tmp_path / "l.pdf")) == 0
-    assert "周一至周六" in squeezed((tmp_path / "l.pdf").read_bytes())
+    ledger = squeezed((tmp_path / "l.pdf").read_bytes())
+    assert "办件台账" in ledger and "周一至周六" not in ledger  # the ledger stays in the station: no footer
     assert _cli(station, "payment", "record", case_no) == 1  # S08 costs nothing
     assert "没有要收的钱" in capsys.readouterr().err
     assert _cli(station, "documents", "void", "QX01-TZ2026-000001", "--reason", "下午重打") == 0
