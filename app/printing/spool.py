@@ -1,8 +1,8 @@
 """Hand a PDF to the operating system's printing: CUPS ``lp`` on Linux, SumatraPDF on Windows.
 
 The desktop counter prints through Qt (preview, printer dialog); this is for the CLI and for silent
-receipts. Tested on Linux with a stand-in ``lp``; the Windows path is written to Sumatra's documented
-command line and is untested here.
+receipts. Both paths are tested with stand-ins (a fake ``lp``; a fake SumatraPDF found the way Windows would
+find it); neither has run against a real spooler here, and the Windows path has never run on Windows.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def send_to_printer(pdf: bytes, printer: str, *, title: str = "StationDesk") -> 
         if exe is None:
             raise DomainError("print.no_spooler", tool="SumatraPDF")
         with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"{title}.pdf"
+            path = Path(tmp) / f"{_file_name(title)}.pdf"  # Sumatra shows it as the job's name
             path.write_bytes(pdf)
             _run([exe, "-print-to", printer, "-silent", "-print-settings", "noscale", str(path)], None, printer)
         return
@@ -45,6 +45,12 @@ def send_to_printer(pdf: bytes, printer: str, *, title: str = "StationDesk") -> 
     if lp is None:
         raise DomainError("print.no_spooler", tool="lp (CUPS)")
     _run([lp, "-d", printer, "-t", title, "-"], pdf, printer)
+
+
+def _file_name(title: str) -> str:
+    """A name Windows accepts (no \\ / : * ? " < > |, no trailing dot or space)."""
+    cleaned = "".join("_" if c in '\\/:*?"<>|' or ord(c) < 32 else c for c in title).strip(" .")
+    return cleaned[:80] or "StationDesk"
 
 
 def _run(argv: list[str], data: bytes | None, printer: str) -> None:
