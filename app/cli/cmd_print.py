@@ -25,7 +25,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser("print", help="打印单据到 PDF 文件或打印机 / print a document",
                        description="KIND：receipt 受理回执、notice 一次性告知单、correction 补正通知、"
                                    "rejection 不予受理告知、payment 收款收据、form 申请表、ledger 台账；"
-                                   "points-award 积分奖励通知、redemption 积分兑换单由积分功能开具，这里按单据编号补打。"
+                                   "points-award 积分奖励通知、redemption 积分兑换单由积分功能开具，"
+                                   "这里按单据编号补打。"
                                    "NUMBER：办件编号（台账用日期 2026-11-23），或单据编号（补打）。")
     p.add_argument("kind", metavar="KIND", help="、".join(KINDS))
     p.add_argument("number", metavar="NUMBER", help="办件编号、日期（台账）或单据编号")

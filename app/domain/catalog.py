@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import Any
 
 from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
-from app.domain.forms import FieldKind, FieldSpec, join_path, read_field_spec, spec_problem
+from app.domain.forms import FieldKind, FieldSpec, read_field_spec
+from app.domain.jsonfile import Reader, join_path, read_enum, show, spec_problem
 
 FORMAT = "stationdesk.catalog/1"
 STANDARD_COUNT = 47
@@ -152,103 +153,13 @@ _MATERIAL_KEYS = frozenset({"code", "name", "required", "copies", "form", "sourc
 _PAYMENT_KEYS = frozenset({"kind", "payee", "amount_field"})
 
 
-class _Reader:
-    """Reads one JSON object at ``path``, adding each problem to the shared ``problems`` instead of stopping."""
-
-    def __init__(self, data: Mapping[str, Any], path: str, problems: dict[str, DomainError],
-                 allowed: Collection[str]) -> None:
-        self.data = data
-        self.path = path
-        self.problems = problems
-        for extra in sorted(set(data) - set(allowed)):
-            self.problem(extra, "catalog.unknown_key", key=extra)
-
-    def problem(self, name: str, code: str, /, **params: Any) -> None:
-        params.setdefault("key", name)
-        spec_problem(self.problems, join_path(self.path, name), code, **params)
-
-    def bad(self, key: str, value: object) -> None:
-        self.problem(key, "catalog.bad_value", value=_show(value))
-
-    def text(self, key: str, *, required: bool = True) -> str:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.problem(key, "catalog.missing_key")
-            return ""
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.bad(key, value)
-            return ""
-        return value.strip()
-
-    def integer(self, key: str, *, default: int | None = None, minimum: int = 0) -> int:
-        value = self.data.get(key)
-        if value is None:
-            if default is None:
-                self.problem(key, "catalog.missing_key")
-            return default or 0
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.bad(key, value)
-            return minimum
-        return value
-
-    def boolean(self, key: str, *, default: bool | None = None) -> bool:
-        value = self.data.get(key)
-        if value is None:
-            if default is None:
-                self.problem(key, "catalog.missing_key")
-            return bool(default)
-        if not isinstance(value, bool):
-            self.bad(key, value)
-            return False
-        return value
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self.data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.bad(key, value)
-            return ()
-        return tuple(v.strip() for v in value)
-
-    def objects(self, key: str) -> list[tuple[str, Mapping[str, Any]]]:
-        """The objects of a list, each with its path; anything that is not an object is a problem."""
-        value = self.data.get(key, [])
-        if not isinstance(value, list):
-            self.bad(key, value)
-            return []
-        out: list[tuple[str, Mapping[str, Any]]] = []
-        for i, entry in enumerate(value):
-            where = join_path(join_path(self.path, key), i)
-            if isinstance(entry, Mapping):
-                out.append((where, entry))
-            else:
-                spec_problem(self.problems, where, "catalog.bad_value", key=key, value=_show(entry))
-        return out
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _enum(reader: _Reader, key: str, enum: type[StrEnum], code: str = "catalog.bad_option") -> Any:
-    text = reader.text(key)
-    if not text:
-        return None
-    try:
-        return enum(text)
-    except ValueError:
-        reader.problem(key, code, value=text, allowed="、".join(e.value for e in enum))
-        return None
-
-
 def _read_material(path: str, data: Mapping[str, Any], problems: dict[str, DomainError]) -> Material | None:
     before = len(problems)
-    r = _Reader(data, path, problems, _MATERIAL_KEYS)
+    r = Reader(data, path, problems, _MATERIAL_KEYS)
     code, name = r.text("code"), r.text("name")
     required = r.boolean("required")
     copies = r.integer("copies", minimum=1)
-    form = _enum(r, "form", MaterialForm)
+    form = read_enum(r, "form", MaterialForm)
     source, check = r.text("source", required=False), r.text("check", required=False)
     if len(problems) > before or form is None:
         return None
@@ -258,11 +169,11 @@ def _read_material(path: str, data: Mapping[str, Any], problems: dict[str, Domai
 def _read_payment(path: str, data: object, fields: tuple[FieldSpec, ...], fee_fen: int,
                   problems: dict[str, DomainError]) -> PaymentSpec | None:
     if not isinstance(data, Mapping):
-        spec_problem(problems, path, "catalog.bad_value", key="payment", value=_show(data))
+        spec_problem(problems, path, "catalog.bad_value", key="payment", value=show(data))
         return None
     before = len(problems)
-    r = _Reader(data, path, problems, _PAYMENT_KEYS)
-    kind = _enum(r, "kind", PaymentKind)
+    r = Reader(data, path, problems, _PAYMENT_KEYS)
+    kind = read_enum(r, "kind", PaymentKind)
     payee = r.text("payee")
     amount_field = r.text("amount_field", required=False)
     if amount_field:
@@ -281,14 +192,14 @@ def _read_payment(path: str, data: object, fields: tuple[FieldSpec, ...], fee_fe
 def _read_item(path: str, data: Mapping[str, Any], scope: CatalogScope | None, catalog_id: str,
                problems: dict[str, DomainError]) -> ServiceItem | None:
     before = len(problems)
-    r = _Reader(data, path, problems, set(_ITEM_REQUIRED) | _ITEM_OPTIONAL)
+    r = Reader(data, path, problems, set(_ITEM_REQUIRED) | _ITEM_OPTIONAL)
     code = r.text("code")
     if code and scope is not None and not re.fullmatch(rf"{scope.code_prefix}(?!00)\d{{2}}", code):
         r.problem("code", "catalog.bad_code", value=code, scope=scope.value,
                   expected=f"{scope.code_prefix}01–{scope.code_prefix}99")
     name, short_name = r.text("name"), r.text("short_name")
     department, category = r.text("department"), r.text("category")
-    mode = _enum(r, "mode", HandlingMode, "catalog.bad_mode")
+    mode = read_enum(r, "mode", HandlingMode, "catalog.bad_mode")
     time_limit_days = r.integer("time_limit_days")
     fee_fen = r.integer("fee_fen", default=0)
     texts = {k: r.text(k, required=False) for k in
@@ -338,14 +249,14 @@ def parse_catalog(data: Mapping[str, Any], *, source: str) -> CatalogFile:
     if not isinstance(data, Mapping):
         spec_problem(problems, "$", "catalog.bad_format", value=type(data).__name__, expected=FORMAT)
         raise ValidationFailed(problems, code="catalog.invalid", source=source)
-    r = _Reader(data, "", problems, _FILE_KEYS)
+    r = Reader(data, "", problems, _FILE_KEYS)
     fmt = r.text("format")
     if fmt and fmt != FORMAT:
         r.problem("format", "catalog.bad_format", value=fmt, expected=FORMAT)
     catalog_id = r.text("catalog_id")
     if catalog_id and not _CATALOG_ID.match(catalog_id):
         r.bad("catalog_id", catalog_id)
-    scope: CatalogScope | None = _enum(r, "scope", CatalogScope)
+    scope: CatalogScope | None = read_enum(r, "scope", CatalogScope)
     version, title = r.text("version"), r.text("title")
     if "items" not in data:
         r.problem("items", "catalog.missing_key")

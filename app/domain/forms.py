@@ -13,6 +13,7 @@ from typing import Any
 
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.identity import normalise_phone, parse_id_number
+from app.domain.jsonfile import join_path, show, spec_problem
 
 
 class FieldKind(StrEnum):
@@ -144,22 +145,10 @@ _SPEC_KEYS = frozenset({"key", "label", "kind", "required", "choices", "min", "m
                         "help", "default"})
 
 
-def join_path(path: str, key: str | int) -> str:
-    """``items[3]`` + ``copies`` → ``items[3].copies``; ``items`` + 3 → ``items[3]``."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def spec_problem(problems: dict[str, DomainError], path: str, code: str, /, **params: Any) -> None:
-    """Record a problem of a catalogue file; ``label`` is the path, which is what staff can find in the file."""
-    problems.setdefault(path, DomainError(code, path=path, label=path, **params))
-
-
 def read_field_spec(data: object, *, path: str, problems: dict[str, DomainError]) -> FieldSpec | None:
     """Read one field spec, adding every problem found to ``problems``; None when it cannot be built."""
     if not isinstance(data, Mapping):
-        spec_problem(problems, path, "catalog.bad_value", key=path, value=_show(data))
+        spec_problem(problems, path, "catalog.bad_value", key=path, value=show(data))
         return None
     before = len(problems)
     for extra in sorted(set(data) - _SPEC_KEYS):
@@ -172,7 +161,7 @@ def read_field_spec(data: object, *, path: str, problems: dict[str, DomainError]
                 spec_problem(problems, join_path(path, key), "catalog.missing_key", key=key)
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
-            spec_problem(problems, join_path(path, key), "catalog.bad_value", key=key, value=_show(value))
+            spec_problem(problems, join_path(path, key), "catalog.bad_value", key=key, value=show(value))
             return ""
         return value.strip()
 
@@ -191,13 +180,13 @@ def read_field_spec(data: object, *, path: str, problems: dict[str, DomainError]
     required = data.get("required", False)
     if not isinstance(required, bool):
         spec_problem(problems, join_path(path, "required"), "catalog.bad_value", key="required",
-                     value=_show(required))
+                     value=show(required))
         required = False
     choices_raw = data.get("choices", [])
     choices: tuple[str, ...] = ()
     if not isinstance(choices_raw, list) or not all(isinstance(c, str) and c.strip() for c in choices_raw):
         spec_problem(problems, join_path(path, "choices"), "catalog.bad_value", key="choices",
-                     value=_show(choices_raw))
+                     value=show(choices_raw))
     else:
         choices = tuple(c.strip() for c in choices_raw)
     if kind is FieldKind.CHOICE and not choices and join_path(path, "choices") not in problems:
@@ -211,7 +200,7 @@ def read_field_spec(data: object, *, path: str, problems: dict[str, DomainError]
     if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int)
                                    or max_length < 1):
         spec_problem(problems, join_path(path, "max_length"), "catalog.bad_value", key="max_length",
-                     value=_show(max_length))
+                     value=show(max_length))
         max_length = None
     pattern = text("pattern", required=False) or None
     if pattern is not None:
@@ -238,22 +227,17 @@ def _read_bound(data: Mapping[str, Any], key: str, kind: FieldKind | None, path:
     if kind is FieldKind.MONEY:
         # Written in yuan in the file (what the town administrator thinks in); kept in fen.
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            spec_problem(problems, where, "catalog.bad_value", key=key, value=_show(value))
+            spec_problem(problems, where, "catalog.bad_value", key=key, value=show(value))
             return None
         try:
             return parse_money(str(value))
         except DomainError:
-            spec_problem(problems, where, "catalog.bad_value", key=key, value=_show(value))
+            spec_problem(problems, where, "catalog.bad_value", key=key, value=show(value))
             return None
     if isinstance(value, bool) or not isinstance(value, int):
-        spec_problem(problems, where, "catalog.bad_value", key=key, value=_show(value))
+        spec_problem(problems, where, "catalog.bad_value", key=key, value=show(value))
         return None
     return value
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def parse_field_spec(data: Mapping[str, Any], *, path: str) -> FieldSpec:
