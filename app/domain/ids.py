@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,6 +14,15 @@ def new_id(*, now_ms: int | None = None) -> str:
     """A UUIDv7 (RFC 9562) as text: time-ordered, globally unique without a network."""
     ms = int(time.time() * 1000) if now_ms is None else now_ms
     return _uuid7(ms, int.from_bytes(os.urandom(10), "big"))
+
+
+_STABLE = uuid.UUID("5b1d3c1e-7a0e-4f5e-9c2a-6e0f3d8a4b71")  # StationDesk's namespace for uuid5
+
+
+def stable_id(*parts: str) -> str:
+    """The same id for the same parts at every station (uuid5): a record two stations may both make offline
+    (a points account, its opening entry, an expiry of one lot) is made once, however often it is made."""
+    return str(uuid.uuid5(_STABLE, "/".join(parts)))
 
 
 def new_ids(count: int) -> list[str]:

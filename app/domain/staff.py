@@ -40,11 +40,15 @@ class Permission(StrEnum):
     CATALOG_LOCAL = "catalog.local"
     STATION_ADMIN = "station.admin"  # backup, restore, integrity check, settings
     TOWN_ADMIN = "town.admin"
+    POINTS_DECLARE = "points.declare"  # record a declaration; redeem goods at the counter
+    POINTS_REVIEW = "points.review"  # approve or reject (评议), post and manage the public notice (公示)
+    POINTS_MANAGE = "points.manage"  # goods and stock, reversals, corrections, the village's own indicators
 
 
-_CLERK = frozenset({Permission.CASE_HANDLE, Permission.RESIDENT_EDIT})
+_CLERK = frozenset({Permission.CASE_HANDLE, Permission.RESIDENT_EDIT, Permission.POINTS_DECLARE})
 _HEAD = _CLERK | {Permission.RESIDENT_IMPORT, Permission.RESIDENT_UNMASK, Permission.STAFF_MANAGE,
-                  Permission.CATALOG_LOCAL, Permission.STATION_ADMIN}
+                  Permission.CATALOG_LOCAL, Permission.STATION_ADMIN, Permission.POINTS_REVIEW,
+                  Permission.POINTS_MANAGE}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: _CLERK,
     Role.HEAD: frozenset(_HEAD),

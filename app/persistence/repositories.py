@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from app.domain.identity import IdType
 from app.persistence import tables as t
+from app.persistence.points_repo import PointsRepository
 
 if TYPE_CHECKING:
     from app.persistence.uow import UnitOfWork
@@ -31,6 +32,7 @@ class Repositories:
         self.documents = DocumentRepository(uow)
         self.payments = PaymentRepository(uow)
         self.settings = SettingsRepository(uow)
+        self.points = PointsRepository(uow)
 
 
 class _Repo:

@@ -371,8 +371,163 @@ station_settings = Table(
     UniqueConstraint("station_code", "key", name="uq_station_settings_station_key"),
 )
 
+# ---------------------------------------------------------------- village points (积分制)
+# The ledger is append-only: a balance is the sum of an account's entries, stock the sum of its moves.
+# Accounts and their opening entries have ids made from the holder (uuid5), so two stations that open the
+# same household's account offline make the same rows and the town counts them once.
+
+points_rules_files = Table(
+    "points_rules_files",
+    metadata,
+    *_sync_columns(),
+    Column("rules_id", String(40), nullable=False),
+    Column("scope", String(10), nullable=False),  # town | village
+    Column("village_code", String(20), nullable=False, server_default=""),
+    Column("version", String(20), nullable=False),
+    Column("body", Text, nullable=False),  # the JSON file as published
+    UniqueConstraint("rules_id", "version", name="uq_points_rules_files_id_version"),
+)
+
+points_accounts = Table(
+    "points_accounts",
+    metadata,
+    *_sync_columns(),
+    Column("kind", String(10), nullable=False),  # household | person
+    Column("holder_id", ID, nullable=False),  # households.id or residents.id
+    Column("village_code", String(20), nullable=False),
+    Column("holder_name", String(40), nullable=False),
+    Column("group_name", String(20), nullable=False, server_default=""),
+    Column("opened_at", String(32), nullable=False),
+    UniqueConstraint("kind", "holder_id", name="uq_points_accounts_holder"),
+    Index("ix_points_accounts_village_code", "village_code"),
+)
+
+points_entries = Table(
+    "points_entries",
+    metadata,
+    *_sync_columns(),
+    Column("account_id", ID, ForeignKey("points_accounts.id"), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("expires_on", Date),  # a credit's last usable day
+    Column("lot_id", ID, nullable=False, server_default=""),  # an expiry: the credit it clears
+    Column("declaration_id", ID, nullable=False, server_default=""),
+    Column("redemption_id", ID, nullable=False, server_default=""),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("approved_by", String(80), nullable=False, server_default=""),  # the review that approved it
+    Column("operator_id", ID, ForeignKey("staff.id")),  # the staff member who made the entry
+    Column("station_code", String(20), nullable=False),
+    Index("ix_points_entries_account_at", "account_id", "at"),
+)
+
+points_notices = Table(
+    "points_notices",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("village_code", String(20), nullable=False),
+    Column("posted_at", String(32), nullable=False),
+    Column("posted_by", ID, ForeignKey("staff.id"), nullable=False),
+    Column("ends_on", Date, nullable=False),  # the last day of 公示
+    Column("state", String(10), nullable=False),  # open | closed
+    Column("closed_at", String(32)),
+)
+
+points_declarations = Table(
+    "points_declarations",
+    metadata,
+    *_sync_columns(),
+    Column("account_id", ID, ForeignKey("points_accounts.id"), nullable=False),
+    Column("resident_id", ID, ForeignKey("residents.id"), nullable=False),  # who did it
+    Column("indicator_code", String(10), nullable=False),
+    Column("rules_version", String(80), nullable=False),
+    Column("hours", String(8), nullable=False, server_default=""),
+    Column("points", Integer, nullable=False),
+    Column("activity_on", Date, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("evidence_path", String(300), nullable=False, server_default=""),
+    Column("declared_by", String(40), nullable=False),  # 本人, 组长 王五 …
+    Column("recorded_by", ID, ForeignKey("staff.id"), nullable=False),
+    Column("recorded_at", String(32), nullable=False),
+    Column("station_code", String(20), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("reviewed_by", ID, ForeignKey("staff.id")),
+    Column("review_body", String(40), nullable=False, server_default=""),
+    Column("reviewed_at", String(32)),
+    Column("review_reason", Text, nullable=False, server_default=""),
+    Column("notice_id", ID, ForeignKey("points_notices.id")),
+    Column("objection", Text, nullable=False, server_default=""),
+    Column("entry_id", ID, nullable=False, server_default=""),  # the ledger entry once credited
+    Index("ix_points_declarations_state", "state"),
+    Index("ix_points_declarations_account_id", "account_id"),
+    Index("ix_points_declarations_notice_id", "notice_id"),
+)
+
+points_goods = Table(
+    "points_goods",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("code", String(20), nullable=False),
+    Column("name", String(40), nullable=False),
+    Column("unit", String(10), nullable=False, server_default="件"),
+    Column("price", Integer, nullable=False),  # points
+    Column("active", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("station_code", "code", name="uq_points_goods_station_code"),
+)
+
+points_redemptions = Table(
+    "points_redemptions",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("account_id", ID, ForeignKey("points_accounts.id"), nullable=False),
+    Column("resident_id", ID, ForeignKey("residents.id"), nullable=False),  # who came to the counter
+    Column("lines_json", Text, nullable=False),  # [[goods_id, name, quantity, price], …]
+    Column("total", Integer, nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("staff_id", ID, ForeignKey("staff.id"), nullable=False),
+    Column("state", String(10), nullable=False),  # done | reversed
+    Column("reversed_at", String(32)),
+    Column("reversed_by", ID, ForeignKey("staff.id")),
+    Column("reverse_reason", Text, nullable=False, server_default=""),
+    Index("ix_points_redemptions_account_id", "account_id"),
+)
+
+points_stock_moves = Table(
+    "points_stock_moves",
+    metadata,
+    *_sync_columns(),
+    Column("goods_id", ID, ForeignKey("points_goods.id"), nullable=False),
+    Column("kind", String(10), nullable=False),  # receive | redeem | reverse | adjust
+    Column("quantity", Integer, nullable=False),  # signed
+    Column("redemption_id", ID, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("staff_id", ID, ForeignKey("staff.id"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Index("ix_points_stock_moves_goods_id", "goods_id"),
+)
+
+# Spending found to have gone past the spendable balance when entries made offline at two stations met:
+# the town reviews each (a correction entry, or accepted as it is).
+points_conflicts = Table(
+    "points_conflicts",
+    metadata,
+    *_sync_columns(),
+    Column("account_id", ID, ForeignKey("points_accounts.id"), nullable=False),
+    Column("found_at", String(32), nullable=False),
+    Column("overspent", Integer, nullable=False),
+    Column("state", String(10), nullable=False),  # open | resolved
+    Column("note", Text, nullable=False, server_default=""),
+    Column("resolved_by", ID, ForeignKey("staff.id")),
+    Column("resolved_at", String(32)),
+)
+
 SYNCED_TABLES: tuple[str, ...] = (
     "towns", "villages", "stations", "staff", "households", "residents", "catalog_files", "calendar_files",
     "cases", "case_events", "case_materials", "attachments", "ratings", "follow_ups",
     "documents", "payments", "station_settings",
+    "points_rules_files", "points_accounts", "points_entries", "points_notices", "points_declarations",
+    "points_goods", "points_redemptions", "points_stock_moves", "points_conflicts",
 )

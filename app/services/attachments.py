@@ -25,9 +25,9 @@ def _sha256(path: Path) -> tuple[str, int]:
     return h.hexdigest(), size
 
 
-def add_attachment(ctx: ServiceContext, *, actor: Actor, case_id: str, path: Path, material_code: str = "") -> str:
-    """Store a scan for a case. The file is written and flushed before the record that points at it."""
-    actor.require(Permission.CASE_HANDLE)
+def store_file(ctx: ServiceContext, path: Path) -> tuple[str, str, int]:
+    """Copy a scan or photo into the data folder under its SHA-256, flushed to disk before anything points
+    at it; returns (path relative to the data folder, sha256, size). The same file is stored once."""
     if ctx.data_dir is None:
         raise DomainError("storage.no_data_dir")
     if not path.is_file():
@@ -46,6 +46,13 @@ def add_attachment(ctx: ServiceContext, *, actor: Actor, case_id: str, path: Pat
         with tmp.open("rb+") as f:
             os.fsync(f.fileno())
         os.replace(tmp, target)
+    return relative.as_posix(), digest, size
+
+
+def add_attachment(ctx: ServiceContext, *, actor: Actor, case_id: str, path: Path, material_code: str = "") -> str:
+    """Store a scan for a case. The file is written and flushed before the record that points at it."""
+    actor.require(Permission.CASE_HANDLE)
+    stored, digest, size = store_file(ctx, path)
     now = ctx.now()
     with ctx.uow() as uow:
         case = uow.repos.cases.by_id(case_id) or uow.repos.cases.by_no(case_id)
@@ -53,7 +60,7 @@ def add_attachment(ctx: ServiceContext, *, actor: Actor, case_id: str, path: Pat
             raise NotFound("case.not_found", case=case_id)
         att_id = uow.add("attachments", {
             "case_id": case["id"], "material_code": material_code, "file_name": path.name[:200], "sha256": digest,
-            "size": size, "stored_path": relative.as_posix(), "added_by": actor.staff_id,
+            "size": size, "stored_path": stored, "added_by": actor.staff_id,
             "added_at": now.isoformat(timespec="seconds")})
         uow.audit(staff_id=actor.staff_id, action="case.attach", target_type="case", target_id=case["id"],
                   detail={"sha256": digest, "material": material_code}, at=now)
