@@ -14,6 +14,7 @@ from app.printing.documents import issue, print_issued
 from app.services import documents as doc_svc
 from app.services import payments as pay_svc
 from app.services import print_settings as settings_svc
+from app.services.documents import IssuedDocument
 
 if TYPE_CHECKING:
     from app.cli.main import Env
@@ -73,24 +74,29 @@ def cmd_print(env: Env) -> int:
         raise DomainError("print.no_target")
     actor = env.actor()
     done = issue(env.ctx, actor=actor, kind=parse_kind(a.kind), subject=a.number, paper=a.paper, reprint=a.reprint)
+    return deliver(env, done, out=a.out, printer=a.printer)
+
+
+def deliver(env: Env, done: IssuedDocument, *, out: str | None, printer: str | None) -> int:
+    """Write an issued document to a PDF file and/or send it to a printer, saying what happened."""
     o = env.out
     what = f"{done.kind.label_zh} {done.number}" + ("（补打）" if done.reprint else "")
-    if a.out:
-        path = Path(a.out).expanduser()
+    if out:
+        path = Path(out).expanduser()
         try:
             path.write_bytes(done.pdf)
         except OSError as e:
             raise DomainError("print.cannot_write", path=str(path), reason=e.strerror or str(e)) from e
         o.line(o.t(f"{what} 已写入 {path}", f"{done.number} written to {path}"))
     result: dict[str, Any] = {"number": done.number, "kind": done.kind.value, "paper": done.paper.value,
-                              "reprint": done.reprint, "out": a.out or None, "printer": None}
-    if a.printer:
+                              "reprint": done.reprint, "out": out or None, "printer": None}
+    if printer:
         try:
-            result["printer"] = print_issued(env.ctx, done, printer=a.printer)
+            result["printer"] = print_issued(env.ctx, done, printer=printer)
         except DomainError:
             o.data(result)
             raise
-        o.line(o.t(f"{what} 已送打印机 {a.printer}", f"{done.number} sent to {a.printer}"))
+        o.line(o.t(f"{what} 已送打印机 {printer}", f"{done.number} sent to {printer}"))
     o.data(result)
     return 0
 

@@ -18,6 +18,8 @@ class DocumentKind(StrEnum):
     REDEMPTION = "redemption"  # 积分兑换单
     FORM = "form"  # 申请表
     LEDGER = "ledger"  # 台账
+    POINTS_NOTICE = "points-notice"  # 积分公示
+    POINTS_STATEMENT = "points-statement"  # 积分对账单
 
     @property
     def label_zh(self) -> str:
@@ -39,6 +41,8 @@ _KINDS: dict[DocumentKind, tuple[str, str]] = {
     DocumentKind.REDEMPTION: ("DH", "积分兑换单"),
     DocumentKind.FORM: ("SQ", "申请表"),
     DocumentKind.LEDGER: ("TZ", "办件台账"),
+    DocumentKind.POINTS_NOTICE: ("GS", "积分公示"),
+    DocumentKind.POINTS_STATEMENT: ("DZ", "积分对账单"),
 }
 
 
@@ -63,6 +67,8 @@ PAPERS: dict[DocumentKind, tuple[Paper, ...]] = {
     DocumentKind.REDEMPTION: (Paper.THERMAL_80, Paper.THERMAL_58, Paper.A4),
     DocumentKind.FORM: (Paper.A4,),
     DocumentKind.LEDGER: (Paper.A4,),
+    DocumentKind.POINTS_NOTICE: (Paper.A4,),
+    DocumentKind.POINTS_STATEMENT: (Paper.A4,),
 }
 
 

@@ -170,6 +170,10 @@ class PointsRepository:
     def redemption(self, redemption_id: str) -> Row | None:
         return self._one(select(t.points_redemptions).where(t.points_redemptions.c.id == redemption_id))
 
+    def redemptions_ending(self, station_code: str, tail: str) -> list[Row]:
+        r = t.points_redemptions.c
+        return self._all(select(t.points_redemptions).where(r.station_code == station_code, r.id.like(f"%{tail}")))
+
     def redemptions(self, account_id: str) -> list[Row]:
         r = t.points_redemptions.c
         return self._all(select(t.points_redemptions).where(r.account_id == account_id).order_by(r.at.desc()))

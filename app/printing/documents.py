@@ -12,10 +12,10 @@ from app.printing.spool import send_to_printer
 from app.services import documents as svc
 from app.services.context import ServiceContext
 from app.services.documents import IssuedDocument
-from app.services.paper import PointsAward, Redemption
+from app.services.paper import PointsPaper
 
 
-def issue(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | str, subject: str | PointsAward | Redemption,
+def issue(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | str, subject: str | PointsPaper,
           paper: Paper | str | None = None, reprint: bool = False) -> IssuedDocument:
     """Issue the document (a new gap-free number) or, with ``reprint``, print it again as 补打 (same number)."""
     return svc.issue_document(ctx, actor=actor, kind=kind, subject=subject, render=render, paper=paper,
@@ -44,14 +44,15 @@ def issue_ledger(ctx: ServiceContext, *, actor: Actor, day: date, reprint: bool 
     return issue(ctx, actor=actor, kind=DocumentKind.LEDGER, subject=day.isoformat(), reprint=reprint)
 
 
-def issue_points_slip(ctx: ServiceContext, *, actor: Actor, data: PointsAward | Redemption,
+def issue_points_slip(ctx: ServiceContext, *, actor: Actor, data: PointsPaper,
                       paper: Paper | str | None = None, reprint: bool = False) -> IssuedDocument:
-    """For the points system: it passes its own frozen data; the number is taken here."""
-    kind = DocumentKind.POINTS_AWARD if isinstance(data, PointsAward) else DocumentKind.REDEMPTION
+    """For the points system: it passes its own frozen data (a slip, the public notice, a statement); the
+    number is taken here."""
+    kind, _ = svc.points_subject(data)
     return issue(ctx, actor=actor, kind=kind, subject=data, paper=paper, reprint=reprint)
 
 
-def preview(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | str, subject: str | PointsAward | Redemption,
+def preview(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | str, subject: str | PointsPaper,
             paper: Paper | str | None = None) -> bytes:
     """The document as it would print, marked 样张 instead of a number; nothing is recorded."""
     from app.domain.documents import parse_kind

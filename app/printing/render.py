@@ -6,6 +6,7 @@ from app.printing.fonts import font_name
 from app.printing.forms import render_form, render_ledger
 from app.printing.money import render_payment, render_points_award, render_redemption
 from app.printing.notices import render_correction, render_notice, render_rejection
+from app.printing.points import render_points_notice, render_points_statement
 from app.printing.receipt import render_receipt
 from app.services.cases import OneTimeNotice
 from app.services.paper import (
@@ -15,6 +16,8 @@ from app.services.paper import (
     DailyLedger,
     PaymentReceipt,
     PointsAward,
+    PointsNoticeSheet,
+    PointsStatementSheet,
     PrintJob,
     Redemption,
     RejectionNotice,
@@ -43,4 +46,8 @@ def render(job: PrintJob) -> bytes:
         return render_form(body, head, stamp, font)
     if isinstance(body, DailyLedger):
         return render_ledger(body, head, stamp, font)
+    if isinstance(body, PointsNoticeSheet):
+        return render_points_notice(body, head, stamp, font)
+    if isinstance(body, PointsStatementSheet):
+        return render_points_statement(body, head, stamp, font)
     raise TypeError(f"no renderer for {type(body).__name__}")

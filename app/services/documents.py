@@ -45,6 +45,8 @@ from app.services.paper import (
     PaymentReceipt,
     PersonLine,
     PointsAward,
+    PointsNoticeSheet,
+    PointsPaper,
     PrintJob,
     Redemption,
     RejectionNotice,
@@ -103,8 +105,8 @@ class _Subject:
 # ---------------------------------------------------------------- issuing
 
 
-def issue_document(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | str, subject: str | PointsAward
-                   | Redemption, render: Render, paper: Paper | str | None = None,
+def issue_document(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | str, subject: str | PointsPaper,
+                   render: Render, paper: Paper | str | None = None,
                    reprint: bool = False) -> IssuedDocument:
     """Issue a document for ``subject`` (a case number or id; a day ``2026-11-23`` for the ledger; the points
     system's own data for points slips; or a document number, which always means a reprint).
@@ -176,7 +178,7 @@ def issue_document(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | st
                           silent=template.silent_receipts and kind is DocumentKind.RECEIPT)
 
 
-def preview_job(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind, subject: str | PointsAward | Redemption,
+def preview_job(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind, subject: str | PointsPaper,
                 paper: Paper | str | None = None) -> PrintJob:
     """The job a document would print, numbered ``样张`` (specimen): for a preview before anything is issued."""
     actor.require(Permission.CASE_HANDLE)
@@ -216,15 +218,29 @@ def _subject_ref(uow: UnitOfWork, row: dict[str, Any]) -> str:
     return str(row["case_id"])
 
 
+_POINTS_KINDS = (DocumentKind.POINTS_AWARD, DocumentKind.REDEMPTION, DocumentKind.POINTS_NOTICE,
+                 DocumentKind.POINTS_STATEMENT)
+
+
+def points_subject(data: PointsPaper) -> tuple[DocumentKind, str]:
+    """The kind a piece of the points system's data prints as, and what it is the document of."""
+    if isinstance(data, PointsAward):
+        return DocumentKind.POINTS_AWARD, data.award_id
+    if isinstance(data, Redemption):
+        return DocumentKind.REDEMPTION, data.redemption_id
+    if isinstance(data, PointsNoticeSheet):
+        return DocumentKind.POINTS_NOTICE, data.notice_id
+    return DocumentKind.POINTS_STATEMENT, f"{data.account_id}@{data.printed_at}"  # each printing is its own
+
+
 def _subject(ctx: ServiceContext, uow: UnitOfWork, actor: Actor, kind: DocumentKind,
-             subject: str | PointsAward | Redemption) -> _Subject:
-    if isinstance(subject, PointsAward | Redemption):
-        expected = DocumentKind.POINTS_AWARD if isinstance(subject, PointsAward) else DocumentKind.REDEMPTION
+             subject: str | PointsPaper) -> _Subject:
+    if not isinstance(subject, str):  # the points system's own data: it knows what it prints
+        expected, ident = points_subject(subject)
         if kind is not expected:
             raise DomainError("document.bad_subject", kind=kind.label_zh)
-        ident = subject.award_id if isinstance(subject, PointsAward) else subject.redemption_id
         return _Subject(kind, "points", ident, None, lambda: subject)
-    if kind in (DocumentKind.POINTS_AWARD, DocumentKind.REDEMPTION):
+    if kind in _POINTS_KINDS:
         raise DomainError("document.points_from_points_system", number=subject)
     if kind is DocumentKind.LEDGER:
         day = _parse_day(subject)

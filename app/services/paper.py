@@ -192,6 +192,55 @@ class Redemption:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeRow:
+    name: str  # masked (张*三) unless the rules say otherwise; never an ID or phone number
+    group: str
+    category: str
+    indicator: str
+    points: int
+
+
+@dataclass(frozen=True, slots=True)
+class PointsNoticeSheet:
+    """积分公示: who gets how many points for what, posted for objections before they are credited."""
+
+    notice_id: str
+    village: str
+    posted_on: date
+    ends_on: date
+    review_body: str
+    rows: tuple[NoticeRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRow:
+    at: str
+    kind: str  # 加分 / 扣分 / 兑换 …
+    points: int
+    balance: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PointsStatementSheet:
+    """积分对账单 of one household (or person): every entry with the running balance."""
+
+    account_id: str
+    holder: str
+    village: str
+    group: str
+    kind: str  # 按户 / 按人
+    balance: int
+    spendable: int
+    grade: str
+    suspended_below: int | None  # the threshold, when the balance is under it
+    pending: int
+    expiring: tuple[tuple[date, int], ...]
+    rows: tuple[StatementRow, ...]
+    printed_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class FormRow:
     label: str
     value: str
@@ -239,7 +288,8 @@ class DailyLedger:
 
 
 Body = (AcceptanceReceipt | OneTimeNotice | CorrectionNotice | RejectionNotice | PaymentReceipt | PointsAward
-        | Redemption | ApplicationForm | DailyLedger)
+        | Redemption | ApplicationForm | DailyLedger | PointsNoticeSheet | PointsStatementSheet)
+PointsPaper = PointsAward | Redemption | PointsNoticeSheet | PointsStatementSheet  # what the points system passes
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +307,7 @@ _BODY_TYPES: dict[DocumentKind, type[Any]] = {
     DocumentKind.CORRECTION: CorrectionNotice, DocumentKind.REJECTION: RejectionNotice,
     DocumentKind.PAYMENT: PaymentReceipt, DocumentKind.POINTS_AWARD: PointsAward,
     DocumentKind.REDEMPTION: Redemption, DocumentKind.FORM: ApplicationForm, DocumentKind.LEDGER: DailyLedger,
+    DocumentKind.POINTS_NOTICE: PointsNoticeSheet, DocumentKind.POINTS_STATEMENT: PointsStatementSheet,
 }
 
 

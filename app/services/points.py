@@ -51,6 +51,15 @@ from app.persistence.uow import UnitOfWork
 from app.services.attachments import store_file
 from app.services.cases import iso_time
 from app.services.context import ServiceContext
+from app.services.paper import (
+    NoticeRow,
+    PointsAward,
+    PointsNoticeSheet,
+    PointsStatementSheet,
+    Redemption,
+    RedemptionLine,
+    StatementRow,
+)
 
 TOWN_RULES_FILE = ("points", "town-standard.json")
 
@@ -856,6 +865,9 @@ def reverse_redemption(ctx: ServiceContext, *, actor: Actor, redemption_id: str,
     with ctx.uow() as uow:
         rules = load_rules(ctx, uow)
         r = uow.repos.points.redemption(redemption_id)
+        if r is None and len(redemption_id.strip()) >= 6:  # the last characters, as slips and lists show them
+            tails = uow.repos.points.redemptions_ending(ctx.station_code(uow), redemption_id.strip().lower())
+            r = tails[0] if len(tails) == 1 else None
         if r is None or r["deleted"] or r["station_code"] != ctx.station_code(uow):
             raise NotFound("points.no_redemption", redemption=redemption_id)
         if r["state"] != "done":
@@ -1060,3 +1072,55 @@ def resolve_conflict(ctx: ServiceContext, *, actor: Actor, conflict_id: str, not
                   target_id=c["id"], detail={"correction": correction, "note": text}, at=ctx.now())
         uow.commit()
     return next(v for v in list_conflicts(ctx, state=None) if v.id == conflict_id)
+
+
+# ---------------------------------------------------------------- what the paper says (app.printing draws it)
+
+
+def award_slip(ctx: ServiceContext, *, declaration_id: str) -> PointsAward:
+    """积分奖励（扣减）通知 for a credited declaration: masked name, never an ID."""
+    with ctx.read() as uow:
+        rules = load_rules(ctx, uow)
+        d = _declaration_in(uow, declaration_id, DeclarationState.CREDITED)
+        view = _declaration_view(ctx, uow, rules, d["id"])
+        entry = uow.repos.points.entry(d["entry_id"])
+        rows = uow.repos.points.entries(d["account_id"])
+        upto = next((i for i, r in enumerate(rows) if r["id"] == d["entry_id"]), len(rows) - 1)
+        credited_on = date.fromisoformat((entry or {}).get("at", d["recorded_at"])[:10])
+        return PointsAward(award_id=d["id"], name=mask_name(view.resident_name) if rules.mask_names
+                           else view.resident_name, village=_village_name(ctx, uow, view.village_code),
+                           group=view.group_name, category=view.category,
+                           reason=view.indicator_name + (f"（{view.hours} 小时）" if view.hours else ""),
+                           points=view.points, balance=sum(r["points"] for r in rows[:upto + 1]),
+                           approved_by=view.review_body, approved_on=credited_on, staff_name=view.reviewed_by)
+
+
+def redemption_slip(ctx: ServiceContext, view: RedemptionView) -> Redemption:
+    """积分兑换单 of a redemption as it was made."""
+    rules = points_rules(ctx)
+    name = view.resident_name or view.account.holder_name
+    return Redemption(redemption_id=view.id, name=mask_name(name) if rules.mask_names else name,
+                      village=view.account.village_name, group=view.account.group_name,
+                      lines=tuple(RedemptionLine(goods=x.name, quantity=x.quantity, unit_points=x.price)
+                                  for x in view.lines),
+                      balance_before=view.balance_before, staff_name=view.staff_name, redeemed_at=view.at)
+
+
+def notice_sheet(ctx: ServiceContext, *, notice_id: str | None = None) -> PointsNoticeSheet:
+    n = get_notice(ctx, notice_id=notice_id)
+    return PointsNoticeSheet(notice_id=n.id, village=n.village_name, posted_on=date.fromisoformat(n.posted_at[:10]),
+                             ends_on=n.ends_on, review_body=n.review_body,
+                             rows=tuple(NoticeRow(name=x.name, group=x.group_name, category=x.category,
+                                                  indicator=x.indicator, points=x.points) for x in n.lines))
+
+
+def statement_sheet(ctx: ServiceContext, *, account_id: str) -> PointsStatementSheet:
+    s = statement(ctx, account_id=account_id)
+    rules = points_rules(ctx)
+    a = s.account
+    return PointsStatementSheet(
+        account_id=a.id, holder=a.holder_name, village=a.village_name, group=a.group_name, kind=a.kind.label_zh,
+        balance=a.balance, spendable=a.spendable, grade=a.grade.label if a.grade else "",
+        suspended_below=rules.suspend_below if a.suspended else None, pending=s.pending, expiring=s.expiring,
+        rows=tuple(StatementRow(at=x.at, kind=x.kind.label_zh, points=x.points, balance=x.balance, reason=x.reason)
+                   for x in s.lines), printed_at=iso_time(ctx.now()))
