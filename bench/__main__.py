@@ -2,7 +2,7 @@
 
     python -m bench                      # the 1,000,000-resident town (built once in bench/data/town-1000000)
     python -m bench --quick              # 50,000 residents, fewer samples: a smoke run
-    python -m bench --only lookups       # one figure group: lookups | import | accept | ui | printing
+    python -m bench --only lookups       # one figure group: lookups | import | accept | ui | printing | points
     python -m bench --verbose            # also the query plans and the SQL the service sends
 """
 
@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from app.persistence.engine import DB_FILE
-from bench import accept, lookups, printing, ui
+from bench import accept, lookups, points, printing, ui
 from bench.figures import Figure, table
 from bench.machine import cpu_times, machine_info, stolen_share
 from bench.town import DATA, open_town, write_roster
 
-GROUPS = ("lookups", "import", "accept", "ui", "printing")
+GROUPS = ("lookups", "import", "accept", "ui", "printing", "points")
 IMPORT_LIMIT_S = 90.0
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -112,6 +112,11 @@ def main(argv: list[str] | None = None) -> int:
         f, d = printing.run()
         figures += f
         details["printing"] = d
+    if "points" in groups:  # a station of its own: no town needed
+        _log("points: redemptions, and a statement of 10,000 entries …")
+        f, d = points.run(seed=args.seed)
+        figures += f
+        details["points"] = d
     if "import" in groups:
         _log(f"import: {residents:,} residents into a fresh station (child process) …")
         f, d = measure_import(residents)

@@ -19,11 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.domain.errors import Conflict, DomainError, NotFound
 from app.domain.ids import stable_id
 from app.domain.points import (
+    ENTRY_KINDS,
     AccountKind,
     CapPeriod,
     DeclarationState,
@@ -166,8 +167,7 @@ class RedemptionView:
     reverse_reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class StatementLine:
+class StatementLine(NamedTuple):  # a tuple: a statement may have thousands
     at: str
     kind: EntryKind
     points: int
@@ -661,7 +661,7 @@ def _credit(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, d: Mapping
 
 
 def _entry(r: Mapping[str, Any]) -> Entry:
-    return Entry(id=r["id"], kind=EntryKind(r["kind"]), points=r["points"], at=r["at"], expires_on=r["expires_on"],
+    return Entry(id=r["id"], kind=ENTRY_KINDS[r["kind"]], points=r["points"], at=r["at"], expires_on=r["expires_on"],
                  lot_id=r["lot_id"], hlc=r["created_hlc"])
 
 
@@ -906,15 +906,16 @@ def statement(ctx: ServiceContext, *, account_id: str) -> Statement:
     with ctx.read() as uow:
         rules = load_rules(ctx, uow)
         account = _account(uow, account_id)
-        rows = uow.repos.points.entries(account_id)
         running = 0
         lines = []
-        for r in rows:
-            running += r["points"]
-            lines.append(StatementLine(at=r["at"], kind=EntryKind(r["kind"]), points=r["points"], balance=running,
-                                       reason=r["reason"], approved_by=r["approved_by"],
-                                       station_code=r["station_code"]))
-        state = replay(map(_entry, rows))
+        entries = []
+        for entry_id, kind_text, points, at, expires_on, lot_id, hlc, reason, approved_by, station in (
+                uow.repos.points.ledger(account_id)):
+            kind = ENTRY_KINDS[kind_text]
+            running += points
+            lines.append(StatementLine(at, kind, points, running, reason, approved_by, station))
+            entries.append(Entry(entry_id, kind, points, at, expires_on, lot_id, hlc))
+        state = replay(entries, in_order=True)
         expiring: dict[date, int] = {}
         for lot in state.lots:
             if lot.expires_on is not None:
