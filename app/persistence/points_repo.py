@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select
 
 from app.persistence import tables as t
+from app.persistence.repo_base import Repo, Row
 
-if TYPE_CHECKING:
-    from app.persistence.uow import UnitOfWork
-
-Row = Mapping[str, Any]
 _e = t.points_entries.c
 _d = t.points_declarations.c
 _a = t.points_accounts.c
@@ -21,20 +18,7 @@ _g = t.points_goods.c
 _m = t.points_stock_moves.c
 
 
-class PointsRepository:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-
-    def _one(self, stmt: Any, params: Mapping[str, Any] | None = None) -> Row | None:
-        result = self.uow.conn.execute(stmt, params)
-        row = result.first()
-        return dict(zip(result.keys(), row, strict=True)) if row is not None else None
-
-    def _all(self, stmt: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
-        result = self.uow.conn.execute(stmt, params)
-        keys = tuple(result.keys())
-        return [dict(zip(keys, row, strict=True)) for row in result]
-
+class PointsRepository(Repo):
     # -- rules -----------------------------------------------------------------------------
     def rules_files(self) -> list[Row]:
         f = t.points_rules_files.c
@@ -87,6 +71,11 @@ class PointsRepository:
         if account_ids is not None:
             q = q.where(_e.account_id.in_(list(account_ids)))
         return {row[0]: int(row[1]) for row in self.uow.conn.execute(q)}
+
+    def accounts_with_credits_ending_before(self, day: date) -> list[str]:
+        """Accounts holding a credit whose last day is before ``day``: the only ones expiry may touch."""
+        q = select(_e.account_id).where(_e.expires_on < day, _e.deleted.is_(False)).distinct()
+        return [row[0] for row in self.uow.conn.execute(q)]
 
     def unconfirmed_redeemed(self, account_id: str, station_code: str) -> int:
         """Points this station redeemed for the account that the town has not received yet (their change

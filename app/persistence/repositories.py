@@ -11,11 +11,11 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 from app.domain.identity import IdType
 from app.persistence import tables as t
 from app.persistence.points_repo import PointsRepository
+from app.persistence.repo_base import Repo, Row
 
 if TYPE_CHECKING:
     from app.persistence.uow import UnitOfWork
 
-Row = Mapping[str, Any]
 _ID_TYPES = [kind.value for kind in IdType]
 
 
@@ -35,24 +35,7 @@ class Repositories:
         self.points = PointsRepository(uow)
 
 
-class _Repo:
-    def __init__(self, uow: UnitOfWork) -> None:
-        self.uow = uow
-
-    # Statements that run on every case or counter action are built once, as class attributes with bind
-    # parameters: building a statement and its cache key costs more than SQLite takes to answer it.
-    def _one(self, stmt: Any, params: Mapping[str, Any] | None = None) -> Row | None:
-        result = self.uow.conn.execute(stmt, params)
-        row = result.first()
-        return dict(zip(result.keys(), row, strict=True)) if row is not None else None
-
-    def _all(self, stmt: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
-        result = self.uow.conn.execute(stmt, params)
-        keys = tuple(result.keys())
-        return [dict(zip(keys, row, strict=True)) for row in result]
-
-
-class TownRepository(_Repo):
+class TownRepository(Repo):
     def town(self) -> Row | None:
         return self._one(select(t.towns).where(t.towns.c.deleted.is_(False)))
 
@@ -66,7 +49,7 @@ class TownRepository(_Repo):
         return self._all(select(t.stations).where(t.stations.c.deleted.is_(False)).order_by(t.stations.c.code))
 
 
-class StaffRepository(_Repo):
+class StaffRepository(Repo):
     def by_username(self, username: str) -> Row | None:
         return self._one(select(t.staff).where(t.staff.c.username == username, t.staff.c.deleted.is_(False)))
 
@@ -96,7 +79,7 @@ class StaffRepository(_Repo):
         self.uow.conn.execute(update(t.staff_logins).where(t.staff_logins.c.staff_id == staff_id).values(values))
 
 
-class ResidentRepository(_Repo):
+class ResidentRepository(Repo):
     _live = t.residents.c.deleted.is_(False)
     def _rows(self, stmt: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
         # dict(zip(keys, row)) is several times cheaper than dict(RowMapping) per row.
@@ -158,7 +141,7 @@ class ResidentRepository(_Repo):
                                          .where(self._live)).scalar_one())
 
 
-class CaseRepository(_Repo):
+class CaseRepository(Repo):
     _BY_ID = select(t.cases).where(t.cases.c.id == bindparam("id"))
     _BY_NO = select(t.cases).where(t.cases.c.case_no == bindparam("no"))
     _EVENTS = (select(t.case_events).where(t.case_events.c.case_id == bindparam("case"))
@@ -240,7 +223,7 @@ class CaseRepository(_Repo):
         return self._all(select(t.attachments).where(t.attachments.c.deleted.is_(False)))
 
 
-class CatalogRepository(_Repo):
+class CatalogRepository(Repo):
     def files(self) -> list[Row]:
         return self._all(select(t.catalog_files).where(t.catalog_files.c.deleted.is_(False)))
 
@@ -248,7 +231,7 @@ class CatalogRepository(_Repo):
         return self._one(select(t.catalog_files).where(t.catalog_files.c.catalog_id == catalog_id))
 
 
-class CalendarRepository(_Repo):
+class CalendarRepository(Repo):
     def current(self) -> Row | None:
         return self._one(select(t.calendar_files).where(t.calendar_files.c.deleted.is_(False))
                          .order_by(t.calendar_files.c.updated_hlc.desc()).limit(1))
@@ -257,7 +240,7 @@ class CalendarRepository(_Repo):
         return self._one(select(t.calendar_files).where(t.calendar_files.c.calendar_id == calendar_id))
 
 
-class SequenceRepository(_Repo):
+class SequenceRepository(Repo):
     _BUMP = (update(t.sequences)
              .where(t.sequences.c.station_code == bindparam("p_station"), t.sequences.c.kind == bindparam("p_kind"),
                     t.sequences.c.period == bindparam("p_period"))
@@ -276,7 +259,7 @@ class SequenceRepository(_Repo):
         return int(taken)
 
 
-class RatingRepository(_Repo):
+class RatingRepository(Repo):
     _FOR_CASE = select(t.ratings).where(t.ratings.c.case_id == bindparam("case"), t.ratings.c.deleted.is_(False))
 
     def for_case(self, case_id: str) -> Row | None:
@@ -298,7 +281,7 @@ class RatingRepository(_Repo):
         return self._one(select(t.follow_ups).where(t.follow_ups.c.id == follow_up_id))
 
 
-class DocumentRepository(_Repo):
+class DocumentRepository(Repo):
     _BY_NUMBER = select(t.documents).where(t.documents.c.number == bindparam("number"))
     _FOR_SUBJECT = (select(t.documents)
                     .where(t.documents.c.kind == bindparam("kind"), t.documents.c.subject_id == bindparam("subject"),
@@ -330,7 +313,7 @@ class DocumentRepository(_Repo):
         return self._all(q.order_by(d.issued_at.desc(), d.number.desc()).limit(limit))
 
 
-class PaymentRepository(_Repo):
+class PaymentRepository(Repo):
     _FOR_CASE = select(t.payments).where(t.payments.c.case_id == bindparam("case"), t.payments.c.deleted.is_(False))
 
     def for_case(self, case_id: str) -> Row | None:
@@ -353,7 +336,7 @@ class PaymentRepository(_Repo):
         return {r["case_id"]: r for r in rows}
 
 
-class SettingsRepository(_Repo):
+class SettingsRepository(Repo):
     def for_station(self, station_code: str) -> dict[str, Row]:
         s = t.station_settings.c
         rows = self._all(select(t.station_settings).where(s.station_code == station_code, s.deleted.is_(False)))

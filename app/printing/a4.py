@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
@@ -131,8 +132,12 @@ def _moment(iso: str) -> str:
 
 
 def build(story: list[Flowable], *, head: Letterhead, stamp: Stamp, font: str, title: str,
-          wide: bool = False) -> bytes:
-    """Lay the story out on A4 (landscape when ``wide``) and return the PDF."""
+          wide: bool = False, for_resident: bool = True) -> bytes:
+    """Lay the story out on A4 (landscape when ``wide``) and return the PDF. A sheet that stays in the
+    station or goes on a wall (``for_resident=False``) leaves out the station's footer, which speaks to the
+    resident who takes the paper home."""
+    if not for_resident:
+        head = replace(head, footer="")
     buf = io.BytesIO()
     left, right, top, bottom = LANDSCAPE_MARGINS if wide else PORTRAIT_MARGINS
     doc = SimpleDocTemplate(buf, pagesize=landscape(A4) if wide else A4, leftMargin=left, rightMargin=right,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
@@ -80,6 +78,5 @@ def render_ledger(d: DailyLedger, head: Letterhead, stamp: Stamp, font: str) -> 
         a4.gap(6 * mm),
         a4.p("制表人：＿＿＿＿＿＿　　站长审核：＿＿＿＿＿＿", st["body"]),
     ]
-    # The station's footer speaks to residents ("keep this slip"); the ledger stays in the station.
-    return a4.build(story, head=replace(head, footer=""), stamp=stamp, font=font, title=f"{title} {stamp.number}",
-                    wide=True)
+    return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}", wide=True,
+                    for_resident=False)  # the ledger stays in the station

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
@@ -37,8 +35,8 @@ def render_points_notice(n: PointsNoticeSheet, head: Letterhead, stamp: Stamp, f
         a4.gap(8 * mm),
         a4.p(f"{head.station_name}　　{day_text(n.posted_on)}", st["body"]),
     ]
-    # Posted on a wall, not kept by a resident: the station's "keep this slip" footer does not belong on it.
-    return a4.build(story, head=replace(head, footer=""), stamp=stamp, font=font, title=f"{title} {stamp.number}")
+    return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}",
+                    for_resident=False)  # posted on a wall
 
 
 def render_points_statement(s: PointsStatementSheet, head: Letterhead, stamp: Stamp, font: str) -> bytes:

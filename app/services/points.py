@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -233,7 +234,7 @@ def load_rules(ctx: ServiceContext, uow: UnitOfWork) -> PointsRules:
     newest file of each village."""
     newest: dict[str, RulesFile] = {}
     for row in uow.repos.points.rules_files():
-        newest[row["rules_id"]] = parse_rules(json.loads(row["body"]), source=f"{row['rules_id']}@{row['version']}")
+        newest[row["rules_id"]] = _parsed(row["body"], f"{row['rules_id']}@{row['version']}")
     town = next((f for f in reversed(list(newest.values())) if f.scope is RulesScope.TOWN), None)
     if town is None:
         town = shipped_rules()
@@ -241,9 +242,16 @@ def load_rules(ctx: ServiceContext, uow: UnitOfWork) -> PointsRules:
     return build_rules(town, villages)
 
 
+@lru_cache(maxsize=32)
+def _parsed(body: str, source: str) -> RulesFile:
+    """A published file read once per process: every points call needs the rules, the files rarely change."""
+    return parse_rules(json.loads(body), source=source)
+
+
+@cache
 def shipped_rules() -> RulesFile:
     path = resource(*TOWN_RULES_FILE)
-    return parse_rules(json.loads(path.read_text(encoding="utf-8")), source=path.name)
+    return _parsed(path.read_text(encoding="utf-8"), path.name)
 
 
 def points_rules(ctx: ServiceContext) -> PointsRules:
@@ -430,7 +438,8 @@ def declare(ctx: ServiceContext, *, actor: Actor, resident_id: str, indicator: s
 
 
 def _declaration_view(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, decl_id: str,
-                      row: Mapping[str, Any] | None = None) -> DeclarationView:
+                      row: Mapping[str, Any] | None = None,
+                      staff: Mapping[str, str] | None = None) -> DeclarationView:
     d = row or uow.repos.points.declaration(decl_id)
     if d is None or d["deleted"]:
         raise NotFound("points.no_declaration", declaration=decl_id)
@@ -440,7 +449,7 @@ def _declaration_view(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, 
         ind: Indicator | None = rules.indicator(d["indicator_code"], account.get("village_code", ""))
     except NotFound:
         ind = None  # an indicator since removed from the rules: the declaration keeps its code and points
-    staff = {s["id"]: s["display_name"] for s in uow.repos.staff.list()}
+    staff = staff if staff is not None else _staff_names(uow)
     return DeclarationView(
         id=d["id"], account_id=d["account_id"], holder_name=account.get("holder_name", ""),
         village_code=account.get("village_code", ""), group_name=account.get("group_name", ""),
@@ -454,12 +463,17 @@ def _declaration_view(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, 
         has_evidence=bool(d["evidence_path"]))
 
 
+def _staff_names(uow: UnitOfWork) -> dict[str, str]:
+    return {s["id"]: s["display_name"] for s in uow.repos.staff.list()}
+
+
 def list_declarations(ctx: ServiceContext, *, states: Sequence[str] = (), village_code: str | None = None,
                       account_id: str | None = None) -> tuple[DeclarationView, ...]:
     with ctx.read() as uow:
         rules = load_rules(ctx, uow)
         rows = uow.repos.points.declarations(states=states, village_code=village_code, account_id=account_id)
-        return tuple(_declaration_view(ctx, uow, rules, r["id"], r) for r in rows)
+        staff = _staff_names(uow)  # once for the list, not once a row
+        return tuple(_declaration_view(ctx, uow, rules, r["id"], r, staff) for r in rows)
 
 
 def _declaration_in(uow: UnitOfWork, decl_id: str, *states: str) -> Mapping[str, Any]:
@@ -621,12 +635,12 @@ def settle(ctx: ServiceContext, *, actor: Actor, today: date | None = None) -> S
             if n["state"] == "open":
                 uow.change("points_notices", n["id"], {"state": "closed", "closed_at": now})
                 closed += 1
-        for account in uow.repos.points.accounts():
-            state = replay(_entries(uow, account["id"]))
+        for account_id in uow.repos.points.accounts_with_credits_ending_before(day):  # not every account
+            state = replay(_entries(uow, account_id))
             for lot in due_expiries(state, day):
                 assert lot.expires_on is not None
                 uow.add("points_entries", {
-                    "id": stable_id("points-expiry", lot.entry_id), "account_id": account["id"],
+                    "id": stable_id("points-expiry", lot.entry_id), "account_id": account_id,
                     "kind": EntryKind.EXPIRY.value, "points": -lot.remaining,
                     "at": iso_time(datetime.combine(lot.expires_on + timedelta(days=1), datetime.min.time())),
                     "lot_id": lot.entry_id, "reason": f"{lot.expires_on:%Y-%m-%d} 到期", "operator_id": actor.staff_id,

@@ -4,15 +4,16 @@ reprinted by drawing it again from its case."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
+from app.domain.staff import Actor
 from app.persistence import migrate
 from app.persistence.database import Database
 from app.persistence.engine import make_engine, sqlite_url
-from app.services.cases import accept_case
+from app.services.cases import CaseView, accept_case
 from app.services.context import ServiceContext, open_context
 from app.services.demo import DEMO_VILLAGES
 from app.services.documents import issue_document, list_documents
@@ -23,11 +24,11 @@ from app.services.station import VillageSpec, init_station
 from tests.helpers import make_id
 
 
-def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_path: Path) -> None:
-    folder = tmp_path / "station"
+def _old_station(folder: Path, revision: str, cases: int) -> tuple[Engine, Actor, list[CaseView]]:
+    """A station made by the release at ``revision``, with ``cases`` accepted cases of S08."""
     folder.mkdir()
     engine = make_engine(sqlite_url(folder / "station.sqlite3"))
-    migrate.upgrade(engine, target="0002")
+    migrate.upgrade(engine, target=revision)
     old = ServiceContext(db=Database(engine))
     init_station(old, town_code="330127101", town_name="青溪镇", villages=[VillageSpec(c, n) for c, n in DEMO_VILLAGES],
                  station_code="QX01", station_name="青溪村便民服务站", village_code="V01",
@@ -35,8 +36,14 @@ def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_pa
     head = authenticate(old, username="zhanzhang", password="old-release-1")
     person = register_resident(old, actor=head, name="张三", id_number=make_id(date(1980, 5, 6), True), village="V01")
     item = old.catalog.item("S08")
-    case = accept_case(old, actor=head, applicant_id=person.id, item_code="S08",
-                       received_materials=[m.code for m in item.materials]).case
+    made = [accept_case(old, actor=head, applicant_id=person.id, item_code="S08",
+                        received_materials=[m.code for m in item.materials]).case for _ in range(cases)]
+    return engine, head, made
+
+
+def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_path: Path) -> None:
+    folder = tmp_path / "station"
+    engine, _, (case,) = _old_station(folder, "0002", cases=1)
     engine.dispose()
 
     new = open_context(folder)
@@ -57,19 +64,8 @@ def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_pa
 
 def test_a_receipt_issued_at_0003_is_reprinted_from_its_case_and_new_ones_keep_their_content(tmp_path: Path) -> None:
     folder = tmp_path / "station"
-    folder.mkdir()
-    engine = make_engine(sqlite_url(folder / "station.sqlite3"))
-    migrate.upgrade(engine, target="0003")
-    old = ServiceContext(db=Database(engine))
-    init_station(old, town_code="330127101", town_name="青溪镇", villages=[VillageSpec(c, n) for c, n in DEMO_VILLAGES],
-                 station_code="QX01", station_name="青溪村便民服务站", village_code="V01",
-                 admin_username="zhanzhang", admin_name="王秀英", admin_password="old-release-1")
-    head = authenticate(old, username="zhanzhang", password="old-release-1")
-    person = register_resident(old, actor=head, name="张三", id_number=make_id(date(1980, 5, 6), True), village="V01")
-    item = old.catalog.item("S08")
-    cases = [accept_case(old, actor=head, applicant_id=person.id, item_code="S08",
-                         received_materials=[m.code for m in item.materials]).case for _ in range(2)]
-    year = old.now().year
+    engine, head, cases = _old_station(folder, "0003", cases=2)
+    year = datetime.now().year
     first, second_no = f"QX01-SL{year}-000001", f"QX01-SL{year}-000002"
     with engine.begin() as conn:  # the row as release 0003 wrote it: no content column yet
         conn.execute(text(
