@@ -1098,16 +1098,15 @@ def award_slip(ctx: ServiceContext, *, declaration_id: str) -> PointsAward:
         rules = load_rules(ctx, uow)
         d = _declaration_in(uow, declaration_id, DeclarationState.CREDITED)
         view = _declaration_view(ctx, uow, rules, d["id"])
-        entry = uow.repos.points.entry(d["entry_id"])
         rows = uow.repos.points.entries(d["account_id"])
         upto = next((i for i, r in enumerate(rows) if r["id"] == d["entry_id"]), len(rows) - 1)
-        credited_on = date.fromisoformat((entry or {}).get("at", d["recorded_at"])[:10])
+        reviewed_on = date.fromisoformat((d["reviewed_at"] or d["recorded_at"])[:10])  # the day of the review (评议)
         return PointsAward(award_id=d["id"], name=mask_name(view.resident_name) if rules.mask_names
                            else view.resident_name, village=_village_name(ctx, uow, view.village_code),
                            group=view.group_name, category=view.category,
                            reason=view.indicator_name + (f"（{view.hours} 小时）" if view.hours else ""),
                            points=view.points, balance=sum(r["points"] for r in rows[:upto + 1]),
-                           approved_by=view.review_body, approved_on=credited_on, staff_name=view.reviewed_by)
+                           approved_by=view.review_body, approved_on=reviewed_on, staff_name=view.reviewed_by)
 
 
 def redemption_slip(ctx: ServiceContext, view: RedemptionView) -> Redemption:

@@ -46,7 +46,7 @@ def test_the_public_notice_award_slip_redemption_slip_and_statement(station: Sta
     svc.settle(station.ctx, actor=station.clerk)
     award = issue_points_slip(station.ctx, actor=station.clerk, data=svc.award_slip(station.ctx, declaration_id=d.id))
     assert award.kind is DocumentKind.POINTS_AWARD
-    assert all(x in squeezed(award.pdf) for x in ("积分奖励通知", "欧**兰", "+30", "130", "评议小组"))
+    assert all(x in squeezed(award.pdf) for x in ("积分奖励通知", "欧**兰", "+30", "130", "评议小组2026年11月23日"))
 
     svc.save_goods(station.ctx, actor=station.head, code="ZJ", name="抽纸（一提）", price=15, unit="提")
     svc.move_stock(station.ctx, actor=station.head, code="ZJ", quantity=5)
