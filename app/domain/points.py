@@ -38,6 +38,10 @@ class AccountKind(StrEnum):
     def label_zh(self) -> str:
         return {"household": "按户", "person": "按人"}[self.value]
 
+    @property
+    def label_en(self) -> str:
+        return {"household": "per household", "person": "per person"}[self.value]
+
 
 class CapPeriod(StrEnum):
     MONTH = "month"
@@ -47,6 +51,10 @@ class CapPeriod(StrEnum):
     @property
     def label_zh(self) -> str:
         return {"month": "每月", "quarter": "每季度", "year": "每年"}[self.value]
+
+    @property
+    def label_en(self) -> str:
+        return {"month": "a month", "quarter": "a quarter", "year": "a year"}[self.value]
 
     def key(self, day: date) -> str:
         """The period a day falls in: ``2026-11``, ``2026-Q4``, ``2026``."""
@@ -78,6 +86,11 @@ class EntryKind(StrEnum):
     def label_zh(self) -> str:
         return _ENTRY_LABELS[self]
 
+    @property
+    def label_en(self) -> str:
+        return {"opening": "opening", "award": "award", "deduction": "deduction", "redemption": "redemption",
+                "reversal": "redemption undone", "expiry": "expired", "correction": "correction"}[self.value]
+
 
 ENTRY_KINDS: dict[str, EntryKind] = {k.value: k for k in EntryKind}  # a dict lookup: EntryKind(text) is slow
 
@@ -101,6 +114,11 @@ class DeclarationState(StrEnum):
     def label_zh(self) -> str:
         return {"pending": "待评议", "approved": "待公示", "rejected": "未通过", "noticed": "公示中",
                 "withdrawn": "已撤回", "credited": "已入账"}[self.value]
+
+    @property
+    def label_en(self) -> str:
+        return {"pending": "awaiting review", "approved": "awaiting notice", "rejected": "rejected",
+                "noticed": "on public notice", "withdrawn": "withdrawn", "credited": "credited"}[self.value]
 
 
 @dataclass(frozen=True, slots=True)

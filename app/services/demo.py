@@ -121,10 +121,12 @@ def build_demo(ctx: ServiceContext, *, residents: int = 3000, seed: int = 1) -> 
                   password=DEMO_PASSWORD)
     assert ctx.data_dir is not None
     roster = ctx.data_dir / "demo-roster.csv"
-    write_csv(roster, ROSTER_HEADER, list(roster_rows(residents, seed=seed, today=ctx.now().date())))
+    rows = list(roster_rows(residents, seed=seed, today=ctx.now().date()))
+    write_csv(roster, ROSTER_HEADER, rows)
     report = import_residents(ctx, actor=head, path=roster)
     clerk = authenticate(ctx, username=DEMO_STAFF[1][0], password=DEMO_PASSWORD)
     made = _demo_cases(ctx, clerk, seed)
+    _demo_points(ctx, head, clerk, seed, [r[2] for r in rows if r[5] == DEMO_VILLAGES[0][1] and r[4] == "户主"])
     return DemoResult(station=view, roster=roster, imported=report, cases=made)
 
 
@@ -154,6 +156,42 @@ def _demo_cases(ctx: ServiceContext, clerk: Actor, seed: int) -> int:
         if step == "return":
             case_svc.return_case(ctx, actor=clerk, case_id=case_id, reason="申请书缺少签字，请本人签字后补交")
     return made
+
+
+DEMO_GOODS = (("G01", "洗衣粉（1千克）", "袋", 10, 30), ("G02", "食用油（5升）", "桶", 40, 10),
+              ("G03", "毛巾", "条", 5, 50), ("G04", "大米（5千克）", "袋", 30, 20), ("G05", "牙膏", "支", 8, 40),
+              ("G06", "酱油", "瓶", 6, 0))  # (code, name, unit, points, stock): soy sauce is sold out
+
+
+def _demo_points(ctx: ServiceContext, head: Actor, clerk: Actor, seed: int, heads: list[str]) -> None:
+    """The points supermarket's shelves, a few households of the station's village with points credited
+    through the whole path (declared, reviewed, publicly noticed, credited), and two declarations waiting."""
+    from app.services import points as pts
+
+    for code, name, unit, price, stock in DEMO_GOODS:
+        pts.save_goods(ctx, actor=head, code=code, name=name, unit=unit, price=price)
+        if stock:
+            pts.move_stock(ctx, actor=head, code=code, quantity=stock, note="开业进货")
+    rng = random.Random(seed)
+    people = [find_residents(ctx, query=id_number).residents[0] for id_number in heads[:10]]  # heads of households
+    real_now = ctx.now
+    start = real_now() - timedelta(days=12)
+    awards = (("T14", None), ("T05", None), ("T07", None), ("T17", "2"), ("T06", None), ("T11", None))
+    try:
+        ctx.now = lambda: start
+        for person in people[:8]:
+            for code, hours in rng.sample(awards, k=3):
+                decl = pts.declare(ctx, actor=clerk, resident_id=person.id, indicator=code, hours=hours,
+                                   declared_by="村民小组长", note="村民小组推荐")
+                pts.review(ctx, actor=head, declaration_id=decl.id, approve=True)
+        ctx.now = lambda: start + timedelta(days=1)
+        pts.post_notice(ctx, actor=head)
+    finally:
+        ctx.now = real_now
+    pts.settle(ctx, actor=clerk)
+    for person, code in zip(people[8:10], ("T07", "T10"), strict=False):
+        pts.declare(ctx, actor=clerk, resident_id=person.id, indicator=code, declared_by="本人",
+                    note="本周参加村道清扫" if code == "T07" else "庭院整洁，村民小组检查达标")
 
 
 def _demo_value(kind: str, choices: tuple[str, ...]) -> str:

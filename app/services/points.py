@@ -91,6 +91,7 @@ class DeclarationView:
     holder_name: str
     village_code: str
     group_name: str
+    resident_id: str
     resident_name: str
     indicator_code: str
     indicator_name: str
@@ -453,7 +454,7 @@ def _declaration_view(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, 
     return DeclarationView(
         id=d["id"], account_id=d["account_id"], holder_name=account.get("holder_name", ""),
         village_code=account.get("village_code", ""), group_name=account.get("group_name", ""),
-        resident_name=resident.get("name", ""), indicator_code=d["indicator_code"],
+        resident_id=d["resident_id"], resident_name=resident.get("name", ""), indicator_code=d["indicator_code"],
         indicator_name=ind.name if ind else d["indicator_code"], category=ind.category if ind else "",
         hours=d["hours"], points=d["points"], activity_on=d["activity_on"], note=d["note"],
         declared_by=d["declared_by"], recorded_by=staff.get(d["recorded_by"], ""), recorded_at=d["recorded_at"],
@@ -474,6 +475,25 @@ def list_declarations(ctx: ServiceContext, *, states: Sequence[str] = (), villag
         rows = uow.repos.points.declarations(states=states, village_code=village_code, account_id=account_id)
         staff = _staff_names(uow)  # once for the list, not once a row
         return tuple(_declaration_view(ctx, uow, rules, r["id"], r, staff) for r in rows)
+
+
+def indicators_for(ctx: ServiceContext, *, village_code: str) -> tuple[Indicator, ...]:
+    """What an account of this village can be given at the counter: the town's list and the village's own."""
+    return points_rules(ctx).indicators_for(village_code)
+
+
+def evidence_file(ctx: ServiceContext, *, declaration_id: str) -> Path:
+    """The photo or scan kept with a declaration, for the review to look at."""
+    with ctx.read() as uow:
+        d = uow.repos.points.declaration(declaration_id)
+        if d is None or d["deleted"]:
+            raise NotFound("points.no_declaration", declaration=declaration_id)
+        stored = str(d["evidence_path"])
+    if not stored:
+        raise NotFound("points.no_evidence")
+    if ctx.data_dir is None or not (ctx.data_dir / stored).is_file():
+        raise NotFound("points.evidence_missing", path=stored)
+    return ctx.data_dir / stored
 
 
 def _declaration_in(uow: UnitOfWork, decl_id: str, *states: str) -> Mapping[str, Any]:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 # touches PySide6's ``Qt`` namespace either: building its Python enums takes longer than the page.
 
 log = logging.getLogger(__name__)
+POINTS_PAGES = ("points", "points-review", "points-redeem", "points-statement")  # the points page's tabs
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -61,7 +62,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--user", help="截图时自动登录的账号 / user to log in as for --screenshot")
     p.add_argument("--query", default="", help="截图前在找人框里输入的内容 / text typed into the search box")
     p.add_argument("--item", default="", help="截图前选中的事项编号（如 S09）/ item code to choose (e.g. S09)")
-    p.add_argument("--page", choices=("counter", "work"), default="counter", help="截图的页面 / page to capture")
+    p.add_argument("--page", choices=("counter", "work", *POINTS_PAGES), default="counter",
+                   help="截图的页面 / page to capture")
     p.add_argument("--lock-minutes", type=float, default=DEFAULT_LOCK_MINUTES,
                    help=f"无人操作多少分钟后锁屏（默认 {DEFAULT_LOCK_MINUTES}，0 为不自动锁屏）/ "
                         "minutes without input before the screen locks (0: never)")
@@ -199,6 +201,8 @@ class CounterStart(QObject):
 
     def _build_rest(self) -> None:
         from app.ui.lock import LockPage
+        from app.ui.points.view import PointsView
+        from app.ui.points.view_model import PointsViewModel
         from app.ui.work.view import WorkView
         from app.ui.work.view_model import WorkViewModel
 
@@ -207,8 +211,9 @@ class CounterStart(QObject):
         ctx = self.opening.context()
         work = WorkView(WorkViewModel(ctx, self.runner, self.args.lang, actor=self.actor))
         lock = LockPage(self.actor, LoginViewModel(ctx, self.runner, self.args.lang))
+        points = PointsView(PointsViewModel(ctx, self.runner, self.args.lang, actor=self.actor, devices=self.devices))
         assert self._counter is not None
-        self.window.install(self._counter, work, lock)
+        self.window.install(self._counter, work, lock, points)
         self._counter = None
         if self.actor is not None:  # logged in while the counter was being built
             self._begin()
@@ -231,6 +236,8 @@ class CounterStart(QObject):
         self.window.counter.vm.set_actor(self.actor)
         if self.window.work is not None:
             self.window.work.vm.actor = self.actor
+        if self.window.points is not None:
+            self.window.points.vm.actor = self.actor
         self.window.begin(self.actor)
         if self.args.screenshot:
             if self.args.page == "work":
@@ -240,7 +247,7 @@ class CounterStart(QObject):
     def _screenshot(self) -> None:
         assert self.window is not None
         self._stop(_screenshot(self.app, self.runner, self.window, self.args.query, self.args.item,
-                               Path(self.args.screenshot)))
+                               Path(self.args.screenshot), self.args.page))
 
     # -- the other ways out -------------------------------------------------------------------------------
     def _on_language_chosen(self, lang: str) -> None:
@@ -352,7 +359,7 @@ def _switch_language(app: QApplication, args: argparse.Namespace, lang: str, dat
 
 
 def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query: str, item: str,
-                path: Path) -> int:
+                path: Path, page: str = "counter") -> int:
     if query and window.counter is not None and window.actor is not None:
         window.counter.search.setText(query)
         window.counter.vm.search_now()
@@ -364,6 +371,11 @@ def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query
             if item:
                 window.counter.vm.item_chosen(item)
                 _wait(app, runner)
+    if page in POINTS_PAGES and window.points is not None:
+        window.show_points()
+        tabs = window.points.tabs
+        tabs.setCurrentIndex(POINTS_PAGES.index(page))
+        _wait(app, runner)
     _wait(app, runner)
     path.parent.mkdir(parents=True, exist_ok=True)
     ok = window.grab().save(str(path))

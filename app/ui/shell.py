@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.ui.counter.view import CounterView
     from app.ui.lock import IdleWatch, LockPage
     from app.ui.login.view import LoginPage
+    from app.ui.points.view import PointsView
     from app.ui.work.view import WorkView
 
 
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.login_page = login
         self.counter: CounterView | None = None
         self.work: WorkView | None = None
+        self.points: PointsView | None = None
         self.lock_page: LockPage | None = None
         self.pages: QTabWidget | None = None
         self.idle: IdleWatch | None = None
@@ -78,15 +80,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("村站通 StationDesk — {station}").format(station=station.station_name))
         self.station_label.setText(f"{station.town_name}　{station.station_name}")
 
-    def install(self, counter: CounterView, work: WorkView | None = None, lock: LockPage | None = None) -> None:
-        """Puts the counter (and today's work, and the lock) into the window, behind the login page."""
-        self.counter, self.work, self.lock_page = counter, work, lock
+    def install(self, counter: CounterView, work: WorkView | None = None, lock: LockPage | None = None,
+                points: PointsView | None = None) -> None:
+        """Puts the counter (and today's work, the points page and the lock) into the window, behind the login
+        page."""
+        self.counter, self.work, self.lock_page, self.points = counter, work, lock, points
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
         self.pages.addTab(counter, tr("窗口办理　F1"))
         if work is not None:
             self.pages.addTab(work, tr("今日工作　F4"))
             QShortcut(QKeySequence("F4"), self, self.show_work)
+        if points is not None:  # every F key is taken on the counter: J for 积 (jī)
+            self.pages.addTab(points, tr("积分　Ctrl+J"))
+            QShortcut(QKeySequence("Ctrl+J"), self, self.show_points)
         QShortcut(QKeySequence("F1"), self, self.show_counter)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)  # leaving the counter for a moment
         self.pages.currentChanged.connect(self._on_page_changed)
@@ -153,6 +160,14 @@ class MainWindow(QMainWindow):
         if self.pages is not None and self.work is not None and self.actor is not None and not self.locked:
             self.pages.setCurrentWidget(self.work)
 
+    def show_points(self) -> None:
+        if self.pages is not None and self.points is not None and self.actor is not None and not self.locked:
+            self.pages.setCurrentWidget(self.points)
+
     def _on_page_changed(self, _index: int) -> None:
-        if self.pages is not None and self.work is not None and self.pages.currentWidget() is self.work:
+        if self.pages is None:
+            return
+        if self.work is not None and self.pages.currentWidget() is self.work:
             self.work.show_list(self.work.vm.current)
+        if self.points is not None and self.pages.currentWidget() is self.points:
+            self.points.opened(self.counter.vm.resident if self.counter is not None else None)
