@@ -282,6 +282,12 @@ class Lot(NamedTuple):
 _ORDER = operator.attrgetter("at", "hlc", "id")  # ledger order: time, then the clock stamp, then the id
 
 
+LedgerRow = Sequence[Any]
+"""What :func:`replay` reads of an entry: its first six items are id, kind (an EntryKind or its value),
+points, at, expires_on and lot_id — an :class:`Entry`, or a database row in that column order. Read by
+position: a statement replays 10,000 rows as they come from the database, without making an Entry of each."""
+
+
 @dataclass(frozen=True, slots=True)
 class LedgerState:
     balance: int
@@ -296,35 +302,46 @@ def _expiry_key(lot: Lot) -> tuple[date, str, str]:
     return (lot.expires_on or date.max, lot.at, lot.entry_id)
 
 
-def replay(entries: Iterable[Entry], *, in_order: bool = False) -> LedgerState:
+def replay(entries: Iterable[LedgerRow], *, in_order: bool = False) -> LedgerState:
     """The account after its entries, in time order. Spending takes the soonest-expiring points that are
     still valid at that moment; an expiry clears what is left of its own lot; a debit with nothing left to
     take from becomes debt that the next credit pays first.
 
     Each lot enters a heap (soonest expiry first) once and leaves it once, so a ledger of n entries replays
     in O(n log n). ``in_order``: the entries already come in ledger order (time, clock stamp, id), as the
-    database gives them, and are not sorted again."""
+    database gives them, and are not sorted again (rows without a clock stamp must come in order)."""
     remaining: dict[str, int] = {}
-    lots: dict[str, Lot] = {}
+    credits: dict[str, tuple[int, date | None, str]] = {}  # lot id → (points, last day, at); Lots made at the end
     heap: list[tuple[date, str, str]] = []  # (last day, at, id) of lots that may still be spent
     debt = 0
     balance = 0
+    day_of: dict[str, date] = {}  # debits on the same day share one parsed date
     for e in entries if in_order else sorted(entries, key=_ORDER):
-        balance += e.points
-        if e.kind is EntryKind.EXPIRY:
-            if e.lot_id in remaining:
-                remaining[e.lot_id] = max(0, remaining[e.lot_id] + e.points)
+        points = e[2]
+        balance += points
+        kind = e[1]
+        if kind == EntryKind.EXPIRY:
+            lot_id = e[5]
+            if lot_id in remaining:
+                remaining[lot_id] = max(0, remaining[lot_id] + points)
             continue
-        if e.points > 0 and e.kind in _CREDITS:
-            paid = min(debt, e.points)
+        if points > 0 and kind in _CREDITS:
+            paid = min(debt, points)
             debt -= paid
-            lots[e.id] = Lot(e.id, e.points, 0, e.expires_on, e.at)
-            remaining[e.id] = e.points - paid
-            if remaining[e.id]:
-                heapq.heappush(heap, (e.expires_on or date.max, e.at, e.id))
+            entry_id, at, expires_on = e[0], e[3], e[4]
+            credits[entry_id] = (points, expires_on, at)
+            remaining[entry_id] = points - paid
+            if points - paid:
+                heapq.heappush(heap, (expires_on or date.max, at, entry_id))
             continue
-        need = -e.points
-        on = date.fromisoformat(e.at[:10])
+        need = -points
+        if not heap:
+            debt += need
+            continue
+        key = e[3][:10]
+        on = day_of.get(key)
+        if on is None:
+            on = day_of[key] = date.fromisoformat(key)
         while need and heap:
             last_day, _, lot_id = heap[0]
             if last_day < on or remaining[lot_id] <= 0:  # expired (it stays for its expiry entry) or used up
@@ -334,8 +351,9 @@ def replay(entries: Iterable[Entry], *, in_order: bool = False) -> LedgerState:
             remaining[lot_id] -= took
             need -= took
         debt += need
-    left = sorted((Lot(lot.entry_id, lot.points, remaining[lot.entry_id], lot.expires_on, lot.at)
-                   for lot in lots.values() if remaining[lot.entry_id] > 0), key=_expiry_key)
+    left = sorted((Lot(lot_id, points, remaining[lot_id], expires_on, at)
+                   for lot_id, (points, expires_on, at) in credits.items() if remaining[lot_id] > 0),
+                  key=_expiry_key)
     return LedgerState(balance=balance, lots=tuple(left), debt=debt)
 
 

@@ -56,14 +56,14 @@ class PointsRepository(Repo):
     def entries(self, account_id: str) -> list[Row]:
         return self._all(self._ENTRIES, {"account": account_id})
 
-    _LEDGER = (select(_e.id, _e.kind, _e.points, _e.at, _e.expires_on, _e.lot_id, _e.created_hlc, _e.reason,
-                      _e.approved_by, _e.station_code)
+    _LEDGER = (select(_e.id, _e.kind, _e.points, _e.at, _e.expires_on, _e.lot_id, _e.reason, _e.approved_by,
+                      _e.station_code)
                .where(_e.account_id == bindparam("account"), _e.deleted.is_(False))
                .order_by(_e.at, _e.created_hlc, _e.id))
 
     def ledger(self, account_id: str) -> Sequence[Sequence[Any]]:
-        """An account's entries in ledger order as rows (id, kind, points, at, expires_on, lot_id, created_hlc,
-        reason, approved_by, station_code), fetched at once: a statement reads thousands of them."""
+        """An account's entries in ledger order as rows (id, kind, points, at, expires_on, lot_id, reason,
+        approved_by, station_code), fetched at once: a statement reads thousands of them."""
         return self.uow.conn.execute(self._LEDGER, {"account": account_id}).all()
 
     def balances(self, account_ids: Sequence[str] | None = None) -> dict[str, int]:

@@ -940,16 +940,14 @@ def statement(ctx: ServiceContext, *, account_id: str) -> Statement:
     with ctx.read() as uow:
         rules = load_rules(ctx, uow)
         account = _account(uow, account_id)
+        rows = uow.repos.points.ledger(account_id)
         running = 0
         lines = []
-        entries = []
-        for entry_id, kind_text, points, at, expires_on, lot_id, hlc, reason, approved_by, station in (
-                uow.repos.points.ledger(account_id)):
-            kind = ENTRY_KINDS[kind_text]
+        kinds, line = ENTRY_KINDS, StatementLine
+        for _, kind, points, at, _, _, reason, approved_by, station in rows:
             running += points
-            lines.append(StatementLine(at, kind, points, running, reason, approved_by, station))
-            entries.append(Entry(entry_id, kind, points, at, expires_on, lot_id, hlc))
-        state = replay(entries, in_order=True)
+            lines.append(line(at, kinds[kind], points, running, reason, approved_by, station))
+        state = replay(rows, in_order=True)  # the rows as they are: no Entry made of each
         expiring: dict[date, int] = {}
         for lot in state.lots:
             if lot.expires_on is not None:

@@ -12,11 +12,12 @@ from PySide6.QtGui import QColor, QImage
 
 from app.services import points as pts
 from app.services.demo import DEMO_PASSWORD
+from app.services.documents import list_documents
 from app.services.residents import get_resident
 from app.services.staff import authenticate
 from app.ui.points.view import PointsView
 from app.ui.points.view_model import PointsViewModel
-from tests.printing.pdfcheck import assert_no_full_numbers, squeezed
+from tests.printing.pdfcheck import assert_no_full_numbers, page_sizes_mm, squeezed
 
 TIMEOUT = 10_000
 
@@ -120,7 +121,7 @@ def test_the_head_approves_with_f9_sees_the_photo_and_the_recorder_cannot_approv
     head.review.table.selectRow(row)
     qtbot.waitUntil(lambda: head.review.evidence.pixmap() is not None and not head.review.evidence.pixmap().isNull(),
                     timeout=TIMEOUT)
-    assert head.review.evidence.pixmap().width() <= 420  # scaled off the GUI thread, not 1600 wide
+    assert head.review.evidence.pixmap().width() <= 500  # scaled off the GUI thread, not 1600 wide
 
     qtbot.keyClick(head.review.table, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: "待公示" in head.review.status.text(), timeout=TIMEOUT)
@@ -201,7 +202,7 @@ def _goods_row(view: PointsView, code: str) -> int:
 
 
 def test_redeeming_at_the_counter_prints_the_slip_and_undoing_it_gives_everything_back(
-        qtbot, demo_ctx, runner):
+        qtbot, demo_ctx, runner, tmp_path):
     view = _view(qtbot, demo_ctx, runner, "zhanzhang")  # undoing a redemption is the station head's
     resident_id = _richest(demo_ctx)
     before = _open_for(qtbot, view, demo_ctx, resident_id)
@@ -229,6 +230,16 @@ def test_redeeming_at_the_counter_prints_the_slip_and_undoing_it_gives_everythin
     assert "兑换" in text and slip.number in text and "洗衣粉" in text and "毛巾" in text
     assert_no_full_numbers(slip.pdf)
     qtbot.waitUntil(lambda: view.redeem.goods.row(_goods_row(view, "G01")).stock == stock["G01"], timeout=TIMEOUT)
+
+    # Printed through the printer driver (a PDF printer here) on 80 mm paper; printed again, a 补打 copy.
+    first, second = tmp_path / "slip.pdf", tmp_path / "copy.pdf"
+    with qtbot.waitSignal(view.vm.done, timeout=TIMEOUT * 2):
+        view.vm.print_paper("redeem", to_file=first)
+    assert abs(page_sizes_mm(first.read_bytes())[0][0] - 80) < 1.5
+    with qtbot.waitSignal(view.vm.done, timeout=TIMEOUT * 2):
+        view.vm.print_paper("redeem", to_file=second)
+    [doc] = [d for d in list_documents(demo_ctx) if d.number == slip.number]
+    assert doc.reprints == 1 and doc.printed_at is not None
 
     # Undo: a reason first.
     qtbot.keyClick(view.redeem.table, Qt.Key.Key_F11)
@@ -314,6 +325,8 @@ def test_the_statement_lists_the_ledger_and_ctrl_p_issues_the_a4_statement(qtbot
     qtbot.waitUntil(lambda: view.statement.preview.page_count >= 1, timeout=TIMEOUT)
     text = squeezed(view.vm.papers["statement"].pdf)
     assert "对账单" in text and str(account.balance) in text and account.holder_name in text
+    # It went to the printer at once: on a PC without one, the sentence says what to do.
+    qtbot.waitUntil(lambda: "打印机" in view.statement.status.text(), timeout=TIMEOUT)
 
 
 def test_without_a_resident_the_page_says_where_to_find_one(qtbot, demo_ctx, runner):

@@ -32,7 +32,7 @@ from app.ui.paper import PaperPreview
 from app.ui.tables import RowsModel
 
 REVIEW_BODIES = (N_("村两委会议"), N_("村民代表评议小组"), N_("道德评议会"))
-EVIDENCE_WIDTH = 420
+EVIDENCE_WIDTH = 500
 
 
 class DeclarationTableModel(RowsModel[DeclarationView]):
@@ -136,6 +136,7 @@ class ReviewPanel(QWidget):
         self.dismiss_button.clicked.connect(lambda: self._decide(False))
         self.post_button.clicked.connect(self.post_requested.emit)
         self.print_button.clicked.connect(self.print_requested.emit)
+        self._shown_id = ""  # the declaration whose photo is shown
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
     def _body(self) -> str:
@@ -184,6 +185,11 @@ class ReviewPanel(QWidget):
 
     def _on_selection_changed(self, *_: object) -> None:
         d = self.selected()
+        moved = (d.id if d is not None else "") != self._shown_id
+        self._shown_id = d.id if d is not None else ""
+        if not moved:
+            return  # the same declaration after the list was read again: keep its photo, and the notice in view
+        self.side.setCurrentWidget(self.evidence)
         self.evidence.setPixmap(QPixmap())
         if d is not None and d.has_evidence:
             self.evidence.setText(tr("正在打开证明照片…"))
@@ -199,7 +205,6 @@ class ReviewPanel(QWidget):
             self.evidence.setText(tr("证明材料不是图片，不能在这里显示。"))
             return
         self.evidence.setPixmap(QPixmap.fromImage(image))  # scaled to EVIDENCE_WIDTH on the devices thread
-        self.side.setCurrentWidget(self.evidence)
 
     def done(self, text: str) -> None:
         self.status.setText(text)

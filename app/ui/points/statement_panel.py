@@ -58,7 +58,7 @@ class StatementPanel(QWidget):
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
         self.preview = PaperPreview()
-        self.preview.setMinimumWidth(420)
+        self.preview.setMinimumWidth(540)
         self.preview.setVisible(False)  # until a statement is issued
         left = QVBoxLayout()
         left.addWidget(self.table, 1)

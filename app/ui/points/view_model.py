@@ -23,7 +23,7 @@ from app.ui.paper import pdf_pages, print_pdf
 from app.ui.tasks import TaskRunner
 
 T = TypeVar("T")
-PREVIEW_A4 = 520  # pixels: an A4 page readable on a 1366-pixel screen beside the list
+PREVIEW_A4 = 500  # pixels: an A4 page readable on a 1366-pixel screen beside the list
 PREVIEW_SLIP = 360  # an 80 mm slip at about its printed size
 
 
@@ -236,7 +236,8 @@ class PointsViewModel(QObject):
         self._runner.submit(lambda: pts.statement(ctx, account_id=account_id), self.statement_loaded.emit,
                             lambda e: self._fail("statement", e))
 
-    def issue_statement(self) -> None:
+    def issue_statement(self, *, to_file: Path | None = None) -> None:
+        """Ctrl+P: a new statement (each printing is its own numbered document, dated), shown and printed."""
         account = self.account
         if account is None or not account.opened:
             self.failed.emit("statement", tr("这户还没有积分账户（还没有登记过积分），没有对账单可打。"))
@@ -248,7 +249,8 @@ class PointsViewModel(QObject):
 
         def said(issued: IssuedDocument) -> str:
             self._show_paper("statement", issued, PREVIEW_A4)
-            return tr("对账单 {number} 已生成，按 Ctrl+P 打印。").format(number=issued.number)
+            self._send("statement", issued, to_file)
+            return tr("对账单 {number} 已生成，正在打印…").format(number=issued.number)
 
         self._act("statement", call, said)
 
