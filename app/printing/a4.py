@@ -132,11 +132,11 @@ def _moment(iso: str) -> str:
 
 
 def build(story: list[Flowable], *, head: Letterhead, stamp: Stamp, font: str, title: str,
-          wide: bool = False, for_resident: bool = True) -> bytes:
+          wide: bool = False, for_resident: bool = True, footer: bool = True) -> bytes:
     """Lay the story out on A4 (landscape when ``wide``) and return the PDF. A sheet that stays in the
     station or goes on a wall (``for_resident=False``) leaves out the station's footer, which speaks to the
-    resident who takes the paper home."""
-    if not for_resident:
+    resident who takes the paper home about their case; so does a paper with no case (``footer=False``)."""
+    if not (for_resident and footer):
         head = replace(head, footer="")
     buf = io.BytesIO()
     left, right, top, bottom = LANDSCAPE_MARGINS if wide else PORTRAIT_MARGINS

@@ -31,14 +31,16 @@ def slip_top(slip: Slip, head: Letterhead, stamp: Stamp, title: str) -> None:
     slip.rule()
 
 
-def slip_bottom(slip: Slip, head: Letterhead, stamp: Stamp, *, phone: str = "") -> None:
+def slip_bottom(slip: Slip, head: Letterhead, stamp: Stamp, *, phone: str = "", footer: bool = True) -> None:
+    """Phones, who printed it and when, and the station's footer (``footer=False`` for slips the footer's
+    words do not fit, e.g. a points slip: there is no case to follow up)."""
     slip.rule()
     if phone or head.phone:
         slip.pair("咨询电话", phone or head.phone, size=SMALL)
     if head.supervision_phone:
         slip.pair("监督电话", head.supervision_phone, size=SMALL)
     slip.pair("打印", f"{moment(stamp.issued_at)} {stamp.issued_by}", size=SMALL)
-    if head.footer:
+    if footer and head.footer:
         slip.text(head.footer, size=SMALL)
 
 

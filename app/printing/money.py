@@ -70,12 +70,12 @@ def render_points_award(a: PointsAward, head: Letterhead, stamp: Stamp, font: st
         slip_top(slip, head, stamp, title)
         for label, value in facts:
             slip.pair(label, value)
-        slip_bottom(slip, head, stamp)
+        slip_bottom(slip, head, stamp, footer=False)
         return slip.pdf()
     story: list[Flowable] = [*a4.letterhead(head, title, font),
                              a4.grid([list(f) for f in facts], [WIDTH * 0.25, WIDTH * 0.75], font, header=False,
                                      label_column=True)]
-    return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}")
+    return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}", footer=False)
 
 
 def render_redemption(r: Redemption, head: Letterhead, stamp: Stamp, font: str, paper: Paper) -> bytes:
@@ -95,7 +95,7 @@ def render_redemption(r: Redemption, head: Letterhead, stamp: Stamp, font: str, 
         slip.pair("经办人", r.staff_name)
         slip.pair("兑换时间", moment(r.redeemed_at))
         slip.text("积分不兑现金，兑换物品当面点清。", size=SMALL)
-        slip_bottom(slip, head, stamp)
+        slip_bottom(slip, head, stamp, footer=False)
         return slip.pdf()
     rows = [["序号", "物品", "数量", "单价（分）", "积分"]] + [
         [str(i), line.goods, str(line.quantity), str(line.unit_points), str(line.points)]
@@ -107,4 +107,4 @@ def render_redemption(r: Redemption, head: Letterhead, stamp: Stamp, font: str, 
                              a4.grid(facts, [WIDTH * 0.3, WIDTH * 0.7], font, header=False, label_column=True),
                              a4.gap(), a4.grid(rows, [WIDTH * 0.1, WIDTH * 0.45, WIDTH * 0.12, WIDTH * 0.18,
                                                       WIDTH * 0.15], font)]
-    return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}")
+    return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}", footer=False)

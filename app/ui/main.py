@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 # touches PySide6's ``Qt`` namespace either: building its Python enums takes longer than the page.
 
 log = logging.getLogger(__name__)
-POINTS_PAGES = ("points", "points-review", "points-redeem", "points-statement")  # the points page's tabs
+# The points page and its tabs, for --page:
+POINTS_PAGES = ("points", "points-review", "points-redeem", "points-statement", "points-board")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

@@ -28,6 +28,8 @@ def _view(qtbot, ctx, runner, username: str = "xiaoli") -> PointsView:
     qtbot.addWidget(view)
     view.resize(1366, 720)
     view.show()
+    view.activateWindow()  # shortcuts (F9, Alt+1…5) go to the active window, as at the counter
+    qtbot.waitUntil(view.isActiveWindow, timeout=TIMEOUT)
     return view
 
 
@@ -121,7 +123,7 @@ def test_the_head_approves_with_f9_sees_the_photo_and_the_recorder_cannot_approv
     head.review.table.selectRow(row)
     qtbot.waitUntil(lambda: head.review.evidence.pixmap() is not None and not head.review.evidence.pixmap().isNull(),
                     timeout=TIMEOUT)
-    assert head.review.evidence.pixmap().width() <= 500  # scaled off the GUI thread, not 1600 wide
+    assert head.review.evidence.pixmap().width() <= 440  # scaled off the GUI thread, not 1600 wide
 
     qtbot.keyClick(head.review.table, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: "待公示" in head.review.status.text(), timeout=TIMEOUT)
@@ -228,6 +230,7 @@ def test_redeeming_at_the_counter_prints_the_slip_and_undoing_it_gives_everythin
     slip = view.vm.papers["redeem"]
     text = squeezed(slip.pdf)
     assert "兑换" in text and slip.number in text and "洗衣粉" in text and "毛巾" in text
+    assert "办理进度" not in text  # the station's footer speaks of cases; a redemption slip has none
     assert_no_full_numbers(slip.pdf)
     qtbot.waitUntil(lambda: view.redeem.goods.row(_goods_row(view, "G01")).stock == stock["G01"], timeout=TIMEOUT)
 
@@ -381,3 +384,69 @@ def test_ctrl_j_from_the_counter_opens_the_points_page_on_the_resident_found_the
     assert counter.vm.resident.resident.name in points.card.text()
     qtbot.keyClick(points.declare.filter, Qt.Key.Key_F1)
     assert window.pages.currentWidget() is counter
+
+
+def test_the_board_ranks_the_village_with_star_grades_and_the_summary_follows_the_period(qtbot, demo_ctx, runner):
+    clerk = authenticate(demo_ctx, username="xiaoli", password=DEMO_PASSWORD)
+    resident_id = _richest(demo_ctx)
+    pts.redeem(demo_ctx, actor=clerk, resident_id=resident_id, lines=[("G01", 2)])  # 20 points, two bags
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened(None)
+    with qtbot.waitSignal(view.vm.summary_loaded, timeout=TIMEOUT):
+        qtbot.keyClick(view.declare.filter, Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
+    assert view.tabs.currentWidget() is view.board
+    qtbot.waitUntil(lambda: view.board.model.rowCount() >= 8, timeout=TIMEOUT)
+    board = pts.board(demo_ctx)
+    shown = [view.board.model.row(i) for i in range(view.board.model.rowCount())]
+    assert [b.balance for b in shown] == sorted((b.balance for b in shown), reverse=True)
+    assert shown[0].holder_name == board.lines[0].holder_name and "*" in shown[0].holder_name  # masked
+    assert "四星文明户" in view.board.grades.text() or "三星文明户" in view.board.grades.text()
+    month = demo_ctx.now().strftime("%Y-%m")
+    assert view.board.period.currentText() == month
+    assert "兑换积分 <b>20</b>" in view.board.summary.text() and "洗衣粉（1千克） 2袋" in view.board.summary.text()
+
+    view.board.period.setCurrentText("2025-Q1")  # nothing happened then
+    with qtbot.waitSignal(view.vm.summary_loaded, timeout=TIMEOUT):
+        qtbot.keyClick(view.board.period.lineEdit(), Qt.Key.Key_Return)
+    assert "发放积分 <b>0</b>" in view.board.summary.text()
+    view.board.period.setCurrentText("2025-13")
+    qtbot.keyClick(view.board.period.lineEdit(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.board.status.objectName() == "error", timeout=TIMEOUT)
+    assert "2025-13" in view.board.status.text()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_tab_of_the_points_page_fits_a_1366_pixel_screen(qtbot, demo_ctx, runner, lang):
+    """The old station PCs show 1366×768: no tab may force the window wider (the photo, the buttons)."""
+    from app.ui.i18n import use_language
+
+    use_language(lang)
+    try:
+        view = _view(qtbot, demo_ctx, runner)
+        widest = max(view.tabs.widget(n).minimumSizeHint().width() for n in range(view.tabs.count()))
+        assert widest <= 1366 - 60, widest  # the window's frame and margins take the rest
+    finally:
+        use_language("zh")
+
+
+def test_ctrl_p_on_the_review_tab_prints_the_open_notice_posted_earlier(qtbot, demo_ctx, runner):
+    view = _view(qtbot, demo_ctx, runner, "zhanzhang")
+    view.show_panel(view.review)
+    qtbot.keyClick(view.review.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.review.status.objectName() == "error", timeout=TIMEOUT)
+    assert "公示" in view.review.status.text()  # nothing is on public notice now: it says so
+
+    head = authenticate(demo_ctx, username="zhanzhang", password=DEMO_PASSWORD)
+    for d in pts.list_declarations(demo_ctx, states=("pending",)):
+        pts.review(demo_ctx, actor=head, declaration_id=d.id, approve=True)
+    notice = pts.post_notice(demo_ctx, actor=head)  # posted from the CLI, say, with no paper issued
+    qtbot.keyClick(view.review.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.review.preview.page_count >= 1, timeout=TIMEOUT)
+    first = view.vm.papers["review"].number
+    assert notice.lines[0].name in squeezed(view.vm.papers["review"].pdf)
+    qtbot.waitUntil(lambda: "打印机" in view.review.status.text(), timeout=TIMEOUT)
+    view2 = _view(qtbot, demo_ctx, runner, "zhanzhang")  # another day: the same notice, the same number
+    view2.show_panel(view2.review)
+    qtbot.keyClick(view2.review.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view2.review.preview.page_count >= 1, timeout=TIMEOUT)
+    assert view2.vm.papers["review"].number == first and view2.vm.papers["review"].reprint

@@ -32,7 +32,7 @@ from app.ui.paper import PaperPreview
 from app.ui.tables import RowsModel
 
 REVIEW_BODIES = (N_("村两委会议"), N_("村民代表评议小组"), N_("道德评议会"))
-EVIDENCE_WIDTH = 500
+EVIDENCE_WIDTH = 440  # the photo is scaled to this (the page must fit a 1366-pixel screen)
 
 
 class DeclarationTableModel(RowsModel[DeclarationView]):
@@ -92,16 +92,17 @@ class ReviewPanel(QWidget):
         self.evidence.setObjectName("evidence")
         self.evidence.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.evidence.setWordWrap(True)
-        self.evidence.setMinimumWidth(EVIDENCE_WIDTH)
+        self.evidence.setMinimumWidth(360)
         self.preview = PaperPreview()
         self.side = QTabWidget()
         self.side.addTab(self.evidence, tr("证明照片"))
         self.side.addTab(self.preview, tr("公示单"))
 
         buttons = QGridLayout()
-        for n, b in enumerate((self.approve_button, self.reject_button, self.post_button, self.print_button,
-                               self.object_button, self.uphold_button, self.dismiss_button)):
-            buttons.addWidget(b, n // 4, n % 4)
+        for n, b in enumerate((self.approve_button, self.reject_button, self.post_button,  # the review
+                               self.object_button, self.uphold_button, self.dismiss_button,  # objections
+                               self.print_button)):
+            buttons.addWidget(b, n // 3, n % 3)
         reason_row = QHBoxLayout()
         reason_row.addWidget(QLabel(tr("评议机构")))
         reason_row.addWidget(self.body)

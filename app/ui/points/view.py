@@ -1,5 +1,5 @@
 """The points page (积分): the account of the resident found at the counter, and four tabs —
-登记积分 (Alt+1), 评议公示 (Alt+2), 积分兑换 (Alt+3), 对账单 (Alt+4).
+登记积分 (Alt+1), 评议公示 (Alt+2), 积分兑换 (Alt+3), 对账单 (Alt+4), 积分榜 (Alt+5).
 
 The resident is the one chosen on the counter page (F2 there), so nobody is looked up twice; the review
 tab needs nobody. Opening the page credits any public notice that has ended (settling is idempotent).
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from app.services.points import AccountView, DeclarationView, RedemptionView
 from app.services.residents import ResidentDetail
 from app.ui.i18n import label, tr
+from app.ui.points.board_panel import BoardPanel
 from app.ui.points.declare_panel import DeclarePanel
 from app.ui.points.redeem_panel import RedeemPanel
 from app.ui.points.review_panel import EVIDENCE_WIDTH, ReviewPanel
@@ -36,10 +37,12 @@ class PointsView(QWidget):
         self.review = ReviewPanel()
         self.redeem = RedeemPanel()
         self.statement = StatementPanel()
+        self.board = BoardPanel()
         self.tabs = QTabWidget()
         self.tabs.setObjectName("pointsTabs")
         for n, (panel, title) in enumerate(((self.declare, tr("登记积分")), (self.review, tr("评议公示")),
-                                            (self.redeem, tr("积分兑换")), (self.statement, tr("对账单"))), start=1):
+                                            (self.redeem, tr("积分兑换")), (self.statement, tr("对账单")),
+                                            (self.board, tr("积分榜"))), start=1):
             self.tabs.addTab(panel, f"{title}　Alt+{n}")
             QShortcut(QKeySequence(f"Alt+{n}"), self, lambda p=panel: self.show_panel(p),
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -49,7 +52,7 @@ class PointsView(QWidget):
 
         self.statuses = {"declare": self.declare.status, "review": self.review.status,
                          "redeem": self.redeem.status, "statement": self.statement.status,
-                         "account": self.declare.status}
+                         "board": self.board.status, "account": self.declare.status}
         self.declare.declare_requested.connect(lambda values: self.vm.declare(**values))
         self.review.reviewed.connect(lambda i, ok, reason, body: self.vm.review(i, approve=ok, reason=reason,
                                                                                  body=body))
@@ -64,6 +67,10 @@ class PointsView(QWidget):
         self.redeem.receive_requested.connect(self.vm.receive_stock)
         self.redeem.print_requested.connect(lambda: self.vm.print_paper("redeem"))
         self.statement.print_requested.connect(self.vm.issue_statement)
+        self.board.period_chosen.connect(self.vm.load_summary)
+        self.board.refresh_requested.connect(self._load_board)
+        vm.board_loaded.connect(self.board.show_board)
+        vm.summary_loaded.connect(self.board.show_summary)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         vm.account_loaded.connect(self._on_vm_account_loaded)
         vm.declared.connect(self._on_vm_declared)
@@ -98,14 +105,21 @@ class PointsView(QWidget):
     def _focus_current(self) -> None:
         panel = self.tabs.currentWidget()
         target = {self.declare: self.declare.filter, self.review: self.review.table,
-                  self.redeem: self.redeem.table, self.statement: self.statement.table}.get(panel)
+                  self.redeem: self.redeem.table, self.statement: self.statement.table,
+                  self.board: self.board.table}.get(panel)
         if target is not None:
             target.setFocus()
 
     def _on_tab_changed(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.statement:
             self.vm.load_statement()
+        if self.tabs.currentWidget() is self.board:
+            self._load_board()
         self._focus_current()
+
+    def _load_board(self) -> None:
+        self.vm.load_board()
+        self.vm.load_summary(self.board.period.currentText())
 
     # -- what the view model says ------------------------------------------------------------------------
     def _on_vm_account_loaded(self, account: AccountView, indicators: tuple[Any, ...]) -> None:

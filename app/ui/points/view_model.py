@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
+from app.domain.errors import NotFound
 from app.domain.staff import Actor
 from app.services import points as pts
 from app.services.context import ServiceContext
@@ -37,6 +38,20 @@ def _issue(ctx: ServiceContext, actor: Actor, data: PointsPaper | IssuedDocument
     return issue_points_slip(ctx, actor=actor, data=data)
 
 
+def _open_notice(ctx: ServiceContext, actor: Actor) -> IssuedDocument:
+    """The newest open public notice's paper: printed again under its number, or issued if it never was
+    (a notice posted from the CLI without --out)."""
+    from app.printing.documents import issue_points_slip
+
+    sheet = pts.notice_sheet(ctx)
+    try:
+        return issue_points_slip(ctx, actor=actor, data=sheet, reprint=True)
+    except NotFound as e:
+        if e.code != "document.nothing_to_reprint":
+            raise
+        return issue_points_slip(ctx, actor=actor, data=sheet)
+
+
 class PointsViewModel(QObject):
     account_loaded = Signal(object, object)  # AccountView, tuple[Indicator, ...]
     declared = Signal(object)  # DeclarationView
@@ -45,6 +60,8 @@ class PointsViewModel(QObject):
     goods_loaded = Signal(object)  # tuple[GoodsView, ...]
     redeemed = Signal(object)  # RedemptionView
     statement_loaded = Signal(object)  # Statement
+    board_loaded = Signal(object)  # Board
+    summary_loaded = Signal(object)  # Summary
     paper_ready = Signal(str, object, object)  # which panel ("review" | "redeem" | "statement"), document, pages
     done = Signal(str, str)  # panel, a sentence for its status line
     failed = Signal(str, str)  # panel, what went wrong and what to do
@@ -254,6 +271,16 @@ class PointsViewModel(QObject):
 
         self._act("statement", call, said)
 
+    # -- the board (积分榜) and the period's summary ----------------------------------------------------------
+    def load_board(self) -> None:
+        ctx = self._ctx
+        self._runner.submit(lambda: pts.board(ctx), self.board_loaded.emit, lambda e: self._fail("board", e))
+
+    def load_summary(self, period: str) -> None:
+        ctx = self._ctx
+        self._runner.submit(lambda: pts.summary(ctx, period=period), self.summary_loaded.emit,
+                            lambda e: self._fail("board", e))
+
     # -- paper ---------------------------------------------------------------------------------------------
     def _show_paper(self, panel: str, issued: IssuedDocument, width: int) -> None:
         self.papers[panel] = issued
@@ -262,8 +289,17 @@ class PointsViewModel(QObject):
                              lambda e: self._fail(panel, e))
 
     def print_paper(self, panel: str, *, to_file: Path | None = None) -> None:
-        """Ctrl+P: the panel's document to the printer; printed once already, a 补打 copy (same number)."""
+        """Ctrl+P: the panel's document to the printer; printed once already, a 补打 copy (same number).
+        On the review tab with no notice posted since the page opened: the open notice (its paper again)."""
         issued, actor, ctx = self.papers.get(panel), self.actor, self._ctx
+        if issued is None and panel == "review" and actor is not None:
+            def shown(paper: IssuedDocument) -> None:
+                self._printed.add(paper.number)  # the next press is a 补打 copy of it too
+                self._show_paper("review", paper, PREVIEW_A4)
+                self._send("review", paper, to_file)
+
+            self._runner.submit(lambda: _open_notice(ctx, actor), shown, lambda e: self._fail("review", e))
+            return
         if issued is None or actor is None:
             self.failed.emit(panel, tr("还没有要打印的单子。"))
             return
