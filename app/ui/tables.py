@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.ui.i18n import tr
 
@@ -65,3 +66,19 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
         if role == _FOREGROUND and index.row() in self._alarms:
             return ALARM
         return None
+
+
+def list_table(model: RowsModel[Any], name: str) -> QTableView:
+    """A read-only list of rows chosen one at a time with ↑↓, columns as wide as their contents and the last
+    one taking the rest (today's work, the points page's lists)."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.setAlternatingRowColors(True)
+    return view

@@ -8,19 +8,16 @@ from datetime import date, timedelta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.services.points import Board, BoardLine, Summary
 from app.ui.i18n import N_, tr
-from app.ui.tables import RowsModel
+from app.ui.tables import RowsModel, list_table
 
 
 class BoardTableModel(RowsModel[BoardLine]):
@@ -45,15 +42,7 @@ class BoardPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = BoardTableModel()
-        self.table = QTableView()
-        self.table.setObjectName("board")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
+        self.table = list_table(self.model, "board")
         self.title = QLabel("")
         self.title.setObjectName("card")
         self.grades = QLabel("")

@@ -9,15 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +22,7 @@ from PySide6.QtWidgets import (
 from app.services.points import GoodsView, RedemptionView
 from app.ui.i18n import N_, tr
 from app.ui.paper import PaperPreview
-from app.ui.tables import RowsModel
+from app.ui.tables import RowsModel, list_table
 
 _MORE = (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Plus, Qt.Key.Key_Equal)
 _LESS = (Qt.Key.Key_Minus, Qt.Key.Key_Delete, Qt.Key.Key_Backspace)
@@ -53,16 +50,7 @@ class RedeemPanel(QWidget):
         self.cart: dict[str, int] = {}  # goods code → quantity, in the order picked
         self.spendable: int | None = None
         self.last: RedemptionView | None = None  # the redemption just made, which F11 can undo
-        self.table = QTableView()
-        self.table.setObjectName("goods")
-        self.table.setModel(self.goods)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
+        self.table = list_table(self.goods, "goods")
         self.lines = QListWidget()
         self.lines.setObjectName("cart")
         self.total = QLabel("")

@@ -10,16 +10,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -29,7 +26,7 @@ from app.domain.points import DeclarationState
 from app.services.points import DeclarationView
 from app.ui.i18n import N_, label, tr
 from app.ui.paper import PaperPreview
-from app.ui.tables import RowsModel
+from app.ui.tables import RowsModel, list_table
 
 REVIEW_BODIES = (N_("村两委会议"), N_("村民代表评议小组"), N_("道德评议会"))
 EVIDENCE_WIDTH = 440  # the photo is scaled to this (the page must fit a 1366-pixel screen)
@@ -60,16 +57,7 @@ class ReviewPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = DeclarationTableModel()
-        self.table = QTableView()
-        self.table.setObjectName("declarations")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
+        self.table = list_table(self.model, "declarations")
         self.empty = QLabel("")
         self.empty.setObjectName("hint")
         self.body = QComboBox()

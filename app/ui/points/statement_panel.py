@@ -6,12 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +16,7 @@ from PySide6.QtWidgets import (
 from app.services.points import Statement, StatementLine
 from app.ui.i18n import N_, label, tr
 from app.ui.paper import PaperPreview
-from app.ui.tables import RowsModel
+from app.ui.tables import RowsModel, list_table
 
 SHOWN_LINES = 500  # the newest; the printed statement has them all
 
@@ -41,15 +38,7 @@ class StatementPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = StatementTableModel()
-        self.table = QTableView()
-        self.table.setObjectName("statement")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
+        self.table = list_table(self.model, "statement")
         self.facts = QLabel("")
         self.facts.setObjectName("hint")
         self.facts.setWordWrap(True)

@@ -10,16 +10,13 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +25,7 @@ from app.services.ratings import FollowUp
 from app.services.staff import StaffView
 from app.services.views import CaseSummary
 from app.ui.i18n import N_, label, tr
-from app.ui.tables import RowsModel
+from app.ui.tables import RowsModel, list_table
 from app.ui.work.view_model import WorkList, WorkViewModel
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -80,16 +77,7 @@ class WorkView(QWidget):
         self.query.setVisible(False)
         self.model = WorkTableModel()
         self.follow_ups = FollowUpTableModel()
-        self.table = QTableView()
-        self.table.setObjectName("work")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setAlternatingRowColors(True)
+        self.table = list_table(self.model, "work")
         self.empty = QLabel("")
         self.empty.setObjectName("hint")
         self.empty.setWordWrap(True)  # a long sentence wraps instead of widening the window
