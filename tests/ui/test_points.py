@@ -450,3 +450,17 @@ def test_ctrl_p_on_the_review_tab_prints_the_open_notice_posted_earlier(qtbot, d
     qtbot.keyClick(view2.review.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view2.review.preview.page_count >= 1, timeout=TIMEOUT)
     assert view2.vm.papers["review"].number == first and view2.vm.papers["review"].reprint
+
+
+def test_f5_for_an_evidence_photo_without_a_camera_says_to_choose_a_file_instead(qtbot, demo_ctx, runner):
+    pytest.importorskip("PySide6.QtMultimedia", reason="the camera extra (PySide6-Addons) is not installed")
+    from app.ui.camera import find_cameras
+
+    if find_cameras()[0]:
+        pytest.skip("a camera is connected to this machine")
+    view = _view(qtbot, demo_ctx, runner)
+    _open_for(qtbot, view, demo_ctx, _richest(demo_ctx))
+    assert view.declare.camera_folder == demo_ctx.data_dir / "camera"  # photos go to the station's data folder
+    qtbot.keyClick(view.declare.filter, Qt.Key.Key_F5)
+    assert "没有找到高拍仪" in view.declare.status.text() and "Ctrl+O" in view.declare.status.text()
+    assert view.declare.evidence is None
