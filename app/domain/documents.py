@@ -20,6 +20,7 @@ class DocumentKind(StrEnum):
     LEDGER = "ledger"  # 台账
     POINTS_NOTICE = "points-notice"  # 积分公示
     POINTS_STATEMENT = "points-statement"  # 积分对账单
+    DAY_CLOSE = "day-close"  # 日结报表
 
     @property
     def label_zh(self) -> str:
@@ -43,6 +44,7 @@ _KINDS: dict[DocumentKind, tuple[str, str]] = {
     DocumentKind.LEDGER: ("TZ", "办件台账"),
     DocumentKind.POINTS_NOTICE: ("GS", "积分公示"),
     DocumentKind.POINTS_STATEMENT: ("DZ", "积分对账单"),
+    DocumentKind.DAY_CLOSE: ("RJ", "日结报表"),
 }
 
 
@@ -69,6 +71,7 @@ PAPERS: dict[DocumentKind, tuple[Paper, ...]] = {
     DocumentKind.LEDGER: (Paper.A4,),
     DocumentKind.POINTS_NOTICE: (Paper.A4,),
     DocumentKind.POINTS_STATEMENT: (Paper.A4,),
+    DocumentKind.DAY_CLOSE: (Paper.A4,),
 }
 
 

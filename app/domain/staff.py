@@ -43,12 +43,15 @@ class Permission(StrEnum):
     POINTS_DECLARE = "points.declare"  # record a declaration; redeem goods at the counter
     POINTS_REVIEW = "points.review"  # approve or reject (评议), post and manage the public notice (公示)
     POINTS_MANAGE = "points.manage"  # goods and stock, reversals, corrections, the village's own indicators
+    MONEY_TAKE = "money.take"  # take payments, open and close the drawer, move cash with a reason, close the day
+    MONEY_APPROVE = "money.approve"  # approve a void or refund, and a drawer off by more than the tolerance
 
 
-_CLERK = frozenset({Permission.CASE_HANDLE, Permission.RESIDENT_EDIT, Permission.POINTS_DECLARE})
+_CLERK = frozenset({Permission.CASE_HANDLE, Permission.RESIDENT_EDIT, Permission.POINTS_DECLARE,
+                    Permission.MONEY_TAKE})
 _HEAD = _CLERK | {Permission.RESIDENT_IMPORT, Permission.RESIDENT_UNMASK, Permission.STAFF_MANAGE,
                   Permission.CATALOG_LOCAL, Permission.STATION_ADMIN, Permission.POINTS_REVIEW,
-                  Permission.POINTS_MANAGE}
+                  Permission.POINTS_MANAGE, Permission.MONEY_APPROVE}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CLERK: _CLERK,
     Role.HEAD: frozenset(_HEAD),

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, update
 
 from app.domain.identity import IdType
 from app.persistence import tables as t
+from app.persistence.money_repo import MoneyRepository
 from app.persistence.points_repo import PointsRepository
 from app.persistence.repo_base import Repo, Row
 
@@ -33,6 +34,7 @@ class Repositories:
         self.payments = PaymentRepository(uow)
         self.settings = SettingsRepository(uow)
         self.points = PointsRepository(uow)
+        self.money = MoneyRepository(uow)
 
 
 class TownRepository(Repo):
@@ -314,7 +316,9 @@ class DocumentRepository(Repo):
 
 
 class PaymentRepository(Repo):
-    _FOR_CASE = select(t.payments).where(t.payments.c.case_id == bindparam("case"), t.payments.c.deleted.is_(False))
+    _FOR_CASE = (select(t.payments).where(t.payments.c.case_id == bindparam("case"), t.payments.c.deleted.is_(False))
+                 .order_by(t.payments.c.paid_at.desc(), t.payments.c.created_hlc.desc())
+                 .limit(1))  # the newest (an earlier one may have been voided)
 
     def for_case(self, case_id: str) -> Row | None:
         return self._one(self._FOR_CASE, {"case": case_id})
@@ -332,8 +336,9 @@ class PaymentRepository(Repo):
         if not case_ids:
             return {}
         rows = self._all(select(t.payments).where(t.payments.c.case_id.in_(list(case_ids)),
-                                                  t.payments.c.deleted.is_(False)))
-        return {r["case_id"]: r for r in rows}
+                                                  t.payments.c.deleted.is_(False))
+                         .order_by(t.payments.c.paid_at, t.payments.c.created_hlc))
+        return {r["case_id"]: r for r in rows}  # the newest payment of each case
 
 
 class SettingsRepository(Repo):

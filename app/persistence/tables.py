@@ -341,14 +341,16 @@ documents = Table(
     Index("ix_documents_issued_at", "issued_at"),
 )
 
-# Money taken at the counter for a case (fees, bills, fines, top-ups): one payment per case, its lines as
-# JSON [[label, fen], …]. The payment receipt (收款收据) is the document printed for it.
+# Money taken at the counter for a case (fees, bills, fines, top-ups), its lines as JSON [[label, fen], …].
+# A payment row is written once and never changed: what happens to it afterwards (remitted, matched,
+# failed, refunded, voided) is a payment_events row. ``business_day`` is the day it is booked to (the next
+# open day when its own day was already closed: ``late``). The payment receipt (收款收据) is its document.
 payments = Table(
     "payments",
     metadata,
     *_sync_columns(),
     Column("station_code", String(20), nullable=False),
-    Column("case_id", ID, ForeignKey("cases.id"), nullable=False, unique=True),
+    Column("case_id", ID, ForeignKey("cases.id"), nullable=False),
     Column("kind", String(20), nullable=False),
     Column("payee", String(80), nullable=False),
     Column("lines_json", Text, nullable=False),
@@ -357,6 +359,110 @@ payments = Table(
     Column("reference", String(80), nullable=False, server_default=""),
     Column("cashier_id", ID, ForeignKey("staff.id"), nullable=False),
     Column("paid_at", String(32), nullable=False),
+    Column("item_code", String(20), nullable=False, server_default=""),
+    Column("txn_ref", String(60), nullable=False, server_default=""),  # QR / card transaction number
+    Column("tendered_fen", Integer),  # cash handed over (None: the exact amount, or not cash)
+    Column("change_fen", Integer, nullable=False, server_default="0"),
+    Column("session_id", ID, ForeignKey("cash_sessions.id")),  # the drawer a cash payment went into
+    Column("business_day", Date),
+    Column("late", Boolean, nullable=False, server_default=false()),
+    Index("ix_payments_case_id", "case_id"),
+    Index("ix_payments_station_day", "station_code", "business_day"),
+)
+
+# What happened to a payment after it was taken: remitted, matched, failed, refunded, voided. Append-only;
+# a refund or void names its reason and the head who approved it.
+payment_events = Table(
+    "payment_events",
+    metadata,
+    *_sync_columns(),
+    Column("payment_id", ID, ForeignKey("payments.id"), nullable=False),
+    Column("station_code", String(20), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("amount_fen", Integer, nullable=False, server_default="0"),  # money handed back (refund, void)
+    Column("method", String(20), nullable=False, server_default=""),  # how it was handed back
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("reference", String(80), nullable=False, server_default=""),  # the third party's confirmation
+    Column("staff_id", ID, ForeignKey("staff.id"), nullable=False),
+    Column("approver_id", ID, ForeignKey("staff.id")),
+    Column("at", String(32), nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("late", Boolean, nullable=False, server_default=false()),
+    Index("ix_payment_events_payment", "payment_id", "at"),
+    Index("ix_payment_events_station_day", "station_code", "business_day"),
+)
+
+# The cash drawer: opened with a counted float, closed with a count by denomination. One open at a time
+# per station (the A and B posts share the counter's drawer).
+cash_sessions = Table(
+    "cash_sessions",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("opened_by", ID, ForeignKey("staff.id"), nullable=False),
+    Column("opened_at", String(32), nullable=False),
+    Column("float_fen", Integer, nullable=False),
+    Column("state", String(10), nullable=False),  # open | closed
+    Column("closed_by", ID, ForeignKey("staff.id")),
+    Column("closed_at", String(32)),
+    Column("count_json", Text, nullable=False, server_default="{}"),  # {"10000": 3, …}
+    Column("expected_fen", Integer),
+    Column("counted_fen", Integer),
+    Column("approved_by", ID, ForeignKey("staff.id")),  # the head, when the difference is over tolerance
+    Column("note", Text, nullable=False, server_default=""),
+    Index("ix_cash_sessions_station_state", "station_code", "state"),
+)
+
+# Every movement of cash in the drawer (a payment, a refund, money put in or taken out with a reason).
+cash_moves = Table(
+    "cash_moves",
+    metadata,
+    *_sync_columns(),
+    Column("session_id", ID, ForeignKey("cash_sessions.id"), nullable=False),
+    Column("station_code", String(20), nullable=False),
+    Column("kind", String(10), nullable=False),  # payment | refund | in | out
+    Column("amount_fen", Integer, nullable=False),  # into the drawer > 0, out of it < 0
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("payment_id", ID, ForeignKey("payments.id")),
+    Column("staff_id", ID, ForeignKey("staff.id"), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("late", Boolean, nullable=False, server_default=false()),
+    Index("ix_cash_moves_session", "session_id"),
+)
+
+# The daily close (日结): one per station and day, its report as it was when closed. Once a day is closed its
+# records never change; anything later is booked to the next open day.
+day_closes = Table(
+    "day_closes",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("closed_by", ID, ForeignKey("staff.id"), nullable=False),
+    Column("closed_at", String(32), nullable=False),
+    Column("report_json", Text, nullable=False),
+    UniqueConstraint("station_code", "day", name="uq_day_closes_station_day"),
+)
+
+# The station's hash chain over payments, payment events, cash moves and closed drawers, documents and
+# daily closes: each link holds the digest of its record's fields and the hash of the link before it, so
+# an edit, a deletion or a record slipped in afterwards shows (``python -m app.cli check``).
+chain_links = Table(
+    "chain_links",
+    metadata,
+    *_sync_columns(),
+    Column("station_code", String(20), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("row_id", ID, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+    UniqueConstraint("station_code", "seq", name="uq_chain_links_station_seq"),
+    Index("ix_chain_links_row", "table_name", "row_id"),
 )
 
 # Business settings of a station (the printed documents' header lines, footer, phones, font, printers):
@@ -528,6 +634,7 @@ SYNCED_TABLES: tuple[str, ...] = (
     "towns", "villages", "stations", "staff", "households", "residents", "catalog_files", "calendar_files",
     "cases", "case_events", "case_materials", "attachments", "ratings", "follow_ups",
     "documents", "payments", "station_settings",
+    "payment_events", "cash_sessions", "cash_moves", "day_closes", "chain_links",
     "points_rules_files", "points_accounts", "points_entries", "points_notices", "points_declarations",
     "points_goods", "points_redemptions", "points_stock_moves", "points_conflicts",
 )

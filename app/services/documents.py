@@ -27,10 +27,12 @@ from app.domain.documents import (
 from app.domain.errors import Conflict, DomainError, NotFound
 from app.domain.forms import FieldKind, format_money
 from app.domain.identity import mask_id, mask_phone
+from app.domain.money import PaymentMethod
 from app.domain.staff import Actor, Permission
 from app.persistence.uow import UnitOfWork
 from app.services.cases import RETURN_MARK, CaseView, MaterialLine, iso_time, notice_for, own_case_view
 from app.services.context import ServiceContext
+from app.services.integrity import chain
 from app.services.paper import (
     AcceptanceReceipt,
     ApplicationForm,
@@ -54,7 +56,7 @@ from app.services.paper import (
     content_from_json,
     content_to_json,
 )
-from app.services.payments import mask_account, payment_view
+from app.services.payments import PaymentView, mask_account, payment_view
 from app.services.print_settings import PrintTemplate, template_in
 
 Render = Callable[[PrintJob], bytes]
@@ -160,11 +162,12 @@ def issue_document(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | st
             year = ctx.now().year
             seq = uow.repos.sequences.next(station, f"doc.{kind.value}", f"{year}")
             number = format_document_no(station, kind, year, seq)
-            uow.add("documents", {
+            doc_id = uow.add("documents", {
                 "station_code": station, "kind": kind.value, "number": number, "subject_type": found.subject_type,
                 "subject_id": found.subject_id, "case_id": found.case_id, "paper": chosen.value,
                 "state": "issued", "issued_at": now, "issued_by": actor.staff_id,
                 "content_json": content_to_json(kind, head, body)})
+            chain(uow, station, "documents", doc_id, now)  # a receipt's words can no longer change unseen
             stamp = Stamp(kind=kind, number=number, issued_at=now, issued_by=actor.display_name)
             action = "document.issued"
         uow.audit(staff_id=actor.staff_id, action=action, target_type="document", target_id=stamp.number,
@@ -245,6 +248,12 @@ def _subject(ctx: ServiceContext, uow: UnitOfWork, actor: Actor, kind: DocumentK
     if kind is DocumentKind.LEDGER:
         day = _parse_day(subject)
         return _Subject(kind, "day", day.isoformat(), None, lambda: _ledger(ctx, uow, day))
+    if kind is DocumentKind.DAY_CLOSE:
+        from app.services.closing import stored_sheet
+
+        closed_day = _parse_day(subject)
+        sheet = stored_sheet(ctx, uow, closed_day)  # only a closed day has its report
+        return _Subject(kind, "day", closed_day.isoformat(), None, lambda: sheet)
     view = own_case_view(ctx, uow, subject)
     if kind is DocumentKind.RECEIPT:
         if view.accepted_at is None or view.state is CaseState.NOT_ACCEPTED:
@@ -354,8 +363,17 @@ def _payment(uow: UnitOfWork, view: CaseView, payment_id: str) -> PaymentReceipt
         case_no=view.case_no, item_code=view.item_code, item_name=view.item_name, payer=_person(view),
         payee=p.payee, reference=p.reference,  # built field by field, masked by kind (payments._reference)
         lines=tuple(PaymentLine(label, fen) for label, fen in p.lines), total_fen=p.total_fen,
-        total_words=p.total_words, method=p.method, cashier_name=cashier["display_name"] if cashier else "",
+        total_words=p.total_words, method=_method_text(p), cashier_name=cashier["display_name"] if cashier else "",
         cashier_no=cashier["staff_no"] if cashier else "", paid_at=p.paid_at)
+
+
+def _method_text(p: PaymentView) -> str:
+    """How it was paid, as the receipt says it: 现金（收 ¥100.00，找零 ¥12.50）, 微信（交易号 …）."""
+    if p.method is PaymentMethod.CASH and p.tendered_fen is not None:
+        return f"现金（实收 {format_money(p.tendered_fen)}，找零 {format_money(p.change_fen)}）"
+    if p.txn_ref:
+        return f"{p.method.label_zh}（交易号 {p.txn_ref}）"
+    return p.method.label_zh
 
 
 def _field_text(kind: FieldKind, value: object) -> str:

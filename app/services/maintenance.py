@@ -14,11 +14,12 @@ from app.persistence import storage
 from app.persistence.uow import audit_payload
 from app.services.attachments import verify_attachment
 from app.services.context import ServiceContext
+from app.services.integrity import check as money_chain
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    area: str  # database | audit | numbers | attachments
+    area: str  # database | audit | numbers | attachments | money
     code: str
     params: tuple[tuple[str, str], ...]
 
@@ -29,6 +30,8 @@ class CheckReport:
     audit_entries: int
     cases: int
     attachments: int
+    chain_links: int = 0  # the money chain: payments, receipts, drawers, closes
+    before_chain: int = 0  # records older than the chain (an upgraded station): not covered by it
 
     @property
     def ok(self) -> bool:
@@ -94,7 +97,8 @@ def restore(data_dir: Path, source: Path, *, now: datetime | None = None) -> Pat
 
 
 def check(ctx: ServiceContext, *, actor: Actor) -> CheckReport:
-    """The database file, the audit chain, gap-free case numbers and the attachments' hashes."""
+    """The database file, the audit chain, gap-free case numbers, the attachments' hashes, and the money
+    chain (payments, receipts, drawers and daily closes edited, deleted or slipped in after the fact)."""
     actor.require(Permission.STATION_ADMIN)
     findings: list[Finding] = []
     for problem in ctx.db.integrity_problems():
@@ -127,5 +131,9 @@ def check(ctx: ServiceContext, *, actor: Actor) -> CheckReport:
             if state:
                 findings.append(Finding("attachments", f"check.attachment_{state}",
                                         (("file", a["file_name"]), ("case", a["case_id"]))))
+    chain = money_chain(ctx)
+    for link in chain.problems:
+        findings.append(Finding("money", f"check.chain_{link.kind}",
+                                (("station", link.station_code), ("seq", str(link.seq)), ("what", link.what))))
     return CheckReport(findings=tuple(findings), audit_entries=len(entries), cases=len(numbers),
-                       attachments=len(attachments))
+                       attachments=len(attachments), chain_links=chain.links, before_chain=chain.before_chain)

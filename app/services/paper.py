@@ -287,8 +287,62 @@ class DailyLedger:
     fees_fen: int
 
 
+@dataclass(frozen=True, slots=True)
+class CloseCount:
+    """One line of a count in the daily close: what, how many, how much (fen; 0 where no money)."""
+
+    label: str
+    count: int
+    amount_fen: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CloseDrawer:
+    opened_by: str
+    float_fen: int
+    expected_fen: int
+    counted_fen: int
+    difference_fen: int
+    closed_by: str
+    approved_by: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class CloseVoid:
+    """A void, refund or failure booked to the day: what it undid and on whose approval."""
+
+    case_no: str
+    receipt_no: str
+    kind: str  # 作废, 退款, 代缴失败
+    amount_fen: int
+    reason: str
+    approver: str
+    late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DayCloseSheet:
+    """日结报表: a station's day as it was when closed. Kept as it was printed: a reprint says the same."""
+
+    day: date
+    closed_at: str
+    closed_by: str
+    cases: tuple[CloseCount, ...]  # by item and state: "S08 社保卡补领 · 已办结"
+    payments: tuple[CloseCount, ...]  # by item and method
+    methods: tuple[CloseCount, ...]  # totals by method
+    payments_total_fen: int
+    drawers: tuple[CloseDrawer, ...]
+    voids: tuple[CloseVoid, ...]
+    late: tuple[CloseCount, ...]  # records made after an earlier day's close, booked here
+    reprints: int
+    points: tuple[CloseCount, ...]  # issued, deducted, redeemed (net of reversals), expired
+    chain_seq: int  # the station's hash chain at the close: anchors it on paper
+    chain_hash: str
+
+
 Body = (AcceptanceReceipt | OneTimeNotice | CorrectionNotice | RejectionNotice | PaymentReceipt | PointsAward
-        | Redemption | ApplicationForm | DailyLedger | PointsNoticeSheet | PointsStatementSheet)
+        | Redemption | ApplicationForm | DailyLedger | PointsNoticeSheet | PointsStatementSheet | DayCloseSheet)
 PointsPaper = PointsAward | Redemption | PointsNoticeSheet | PointsStatementSheet  # what the points system passes
 
 
@@ -306,6 +360,7 @@ _BODY_TYPES: dict[DocumentKind, type[Any]] = {
     DocumentKind.RECEIPT: AcceptanceReceipt, DocumentKind.NOTICE: OneTimeNotice,
     DocumentKind.CORRECTION: CorrectionNotice, DocumentKind.REJECTION: RejectionNotice,
     DocumentKind.PAYMENT: PaymentReceipt, DocumentKind.POINTS_AWARD: PointsAward,
+    DocumentKind.DAY_CLOSE: DayCloseSheet,
     DocumentKind.REDEMPTION: Redemption, DocumentKind.FORM: ApplicationForm, DocumentKind.LEDGER: DailyLedger,
     DocumentKind.POINTS_NOTICE: PointsNoticeSheet, DocumentKind.POINTS_STATEMENT: PointsStatementSheet,
 }
@@ -317,6 +372,19 @@ def _adapter(kind: DocumentKind) -> TypeAdapter[tuple[Letterhead, Any]]:
 
     shape: Any = tuple[Letterhead, _BODY_TYPES[kind]]  # type: ignore[valid-type]  # the kind's body, at run time
     return TypeAdapter(shape)
+
+
+def close_to_json(sheet: DayCloseSheet) -> str:
+    """A daily close as stored with it (day_closes.report_json), the same JSON as its document's body."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(DayCloseSheet).dump_json(sheet).decode()
+
+
+def close_from_json(text: str) -> DayCloseSheet:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(DayCloseSheet).validate_json(text)
 
 
 def content_to_json(kind: DocumentKind, head: Letterhead, body: Body) -> str:

@@ -48,7 +48,7 @@ def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_pa
 
     new = open_context(folder)
     try:
-        assert migrate.current_revision(new.db.engine) == migrate.head_revision() == "0005"
+        assert migrate.current_revision(new.db.engine) == migrate.head_revision() == "0006"
         assert list((folder / "backups").glob("before-upgrade-0002-*.sqlite3"))
         head = authenticate(new, username="zhanzhang", password="old-release-1")
 
@@ -90,5 +90,38 @@ def test_a_receipt_issued_at_0003_is_reprinted_from_its_case_and_new_ones_keep_t
         with new.db.engine.connect() as conn:
             kept = conn.execute(text("SELECT number, content_json IS NOT NULL FROM documents ORDER BY number")).all()
         assert [tuple(r) for r in kept] == [(first, 0), (second_no, 1)]
+    finally:
+        new.db.dispose()
+
+
+def test_a_payment_taken_at_0005_is_booked_to_its_day_keeps_its_method_and_the_case_can_be_paid_again(
+        tmp_path: Path) -> None:
+    """Release 0005 stored one payment per case with its method in Chinese; 0006 books it to the day it was
+    taken, stores the method by code, names its item, and lets a case be paid again once a payment was voided."""
+    from app.domain.money import PaymentMethod, PaymentState
+    from app.services.cash import open_drawer
+    from app.services.payments import get_payment, payment_event, record_payment
+
+    folder = tmp_path / "station"
+    engine, head, (case,) = _old_station(folder, "0005", cases=1)
+    with engine.begin() as conn:  # the row as release 0005 wrote it
+        conn.execute(text(
+            "INSERT INTO payments (id, origin, created_hlc, updated_hlc, station_code, case_id, kind, payee,"
+            " lines_json, total_fen, method, reference, cashier_id, paid_at) VALUES ('p1', 'QX01', 'h', 'h', 'QX01',"
+            " :case, 'fee', '县人力社保局', '[[\"社保卡工本费\", 2000]]', 2000, '现金', '', :staff,"
+            " '2026-11-20T10:15:00')"), {"case": case.id, "staff": head.staff_id})
+    engine.dispose()
+
+    new = open_context(folder)
+    try:
+        old = get_payment(new, case_id=case.id)
+        assert (old.business_day, old.method, old.item_code, old.state) == (
+            date(2026, 11, 20), PaymentMethod.CASH, "S08", PaymentState.COLLECTED)
+        head = authenticate(new, username="zhanzhang", password="old-release-1")
+        open_drawer(new, actor=head, float_fen=20000)
+        payment_event(new, actor=head, payment_id="p1", event="voided", reason="收错了", approver=head)
+        again = record_payment(new, actor=head, case_id=case.id, method="cash", amount_fen=2000, tendered_fen=5000)
+        assert (again.total_fen, again.change_fen) == (2000, 3000)
+        assert get_payment(new, case_id=case.id).id == again.id
     finally:
         new.db.dispose()

@@ -12,6 +12,7 @@ from app.domain.documents import DocumentKind, Paper
 from app.domain.errors import Conflict, DomainError, NotFound, PermissionDenied
 from app.services import documents as svc
 from app.services.cases import accept_case, record_consultation, resubmit_case, return_case
+from app.services.cash import open_drawer
 from app.services.paper import AcceptanceReceipt, PointsAward, PrintJob
 from app.services.payments import get_payment, record_payment
 from app.services.print_settings import print_template, set_print_setting
@@ -169,6 +170,7 @@ def test_the_reprint_queue_holds_documents_until_a_printer_takes_them(station: S
 def test_the_ledger_counts_the_days_cases_and_fees(station: StationFixture, person: str) -> None:
     _case(station, person)
     paid = _case(station, person, "N01", account_no="1234567890", amount="88.5")
+    open_drawer(station.ctx, actor=station.clerk, float_fen=0)
     record_payment(station.ctx, actor=station.clerk, case_id=paid)
     record_consultation(station.ctx, actor=station.clerk, applicant_id=person, item_code="S07")
     job = svc.preview_job(station.ctx, actor=station.clerk, kind=DocumentKind.LEDGER, subject="2026-11-23")
@@ -183,7 +185,9 @@ def test_the_ledger_counts_the_days_cases_and_fees(station: StationFixture, pers
 def test_a_payment_is_taken_once_from_the_form_amount_and_a_fixed_fee_can_be_waived(station: StationFixture,
                                                                                      person: str) -> None:
     bill = _case(station, person, "N05", mobile="13912345678", carrier="中国移动", amount="50")
-    paid = record_payment(station.ctx, actor=station.clerk, case_id=bill, method="支付宝")
+    open_drawer(station.ctx, actor=station.clerk, float_fen=0)
+    paid = record_payment(station.ctx, actor=station.clerk, case_id=bill, method="支付宝",
+                          reference="2026112322001234567")
     assert paid.total_fen == 5000 and paid.total_words == "伍拾元整" and paid.reference == "充值手机号码 139****5678"
     with pytest.raises(Conflict):
         record_payment(station.ctx, actor=station.clerk, case_id=bill)
@@ -200,6 +204,7 @@ def test_a_payment_is_taken_once_from_the_form_amount_and_a_fixed_fee_can_be_wai
 
 def test_a_payment_receipt_is_voided_only_by_the_station_head(station: StationFixture, person: str) -> None:
     bill = _case(station, person, "N01", account_no="1234567890", amount="10")
+    open_drawer(station.ctx, actor=station.clerk, float_fen=0)
     record_payment(station.ctx, actor=station.clerk, case_id=bill)
     done = _issue(station, bill, DocumentKind.PAYMENT)
     with pytest.raises(PermissionDenied):
