@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.printing.closing import render_day_close
 from app.printing.fonts import font_name
 from app.printing.forms import render_form, render_ledger
 from app.printing.money import render_payment, render_points_award, render_redemption
@@ -14,6 +15,7 @@ from app.services.paper import (
     ApplicationForm,
     CorrectionNotice,
     DailyLedger,
+    DayCloseSheet,
     PaymentReceipt,
     PointsAward,
     PointsNoticeSheet,
@@ -50,4 +52,6 @@ def render(job: PrintJob) -> bytes:
         return render_points_notice(body, head, stamp, font)
     if isinstance(body, PointsStatementSheet):
         return render_points_statement(body, head, stamp, font)
+    if isinstance(body, DayCloseSheet):
+        return render_day_close(body, head, stamp, font)
     raise TypeError(f"no renderer for {type(body).__name__}")

@@ -45,7 +45,9 @@ def _start(day: date) -> str:
 def _windows(uow: UnitOfWork, station: str, day: date, until: str) -> tuple[tuple[str, str, bool], ...]:
     """The stretches of time a day's report counts: the day itself up to now (or its end), and — flagged
     late — whatever came after the close of each closed day just before it."""
-    windows = [(_start(day), min(until, _start(day + timedelta(days=1))), False)]
+    # Times are ISO text to the second; "~" sorts after every digit, so "<closed_at>~" is just after the
+    # close's second: a record made in the same second as the close counts on the day, not late.
+    windows = [(_start(day), min(until + "~", _start(day + timedelta(days=1))), False)]
     earlier = day - timedelta(days=1)
     for _ in range(31):
         row = uow.repos.money.day_close(station, earlier)
@@ -53,7 +55,7 @@ def _windows(uow: UnitOfWork, station: str, day: date, until: str) -> tuple[tupl
             break
         end = _start(earlier + timedelta(days=1))
         if row["closed_at"] < end:
-            windows.append((row["closed_at"], end, True))
+            windows.append((row["closed_at"] + "~", end, True))
         earlier -= timedelta(days=1)
     return tuple(windows)
 
@@ -143,7 +145,8 @@ def build_sheet(ctx: ServiceContext, uow: UnitOfWork, day: date, *, closed_by: s
                 CloseCount("扣减积分", 0, -points.get(EntryKind.DEDUCTION.value, 0)),
                 CloseCount("兑换积分（扣除撤销）", 0, redeemed),
                 CloseCount("到期清零", 0, -points.get(EntryKind.EXPIRY.value, 0))),
-        chain_seq=seq, chain_hash=chain_hash)
+        chain_seq=seq, chain_hash=chain_hash,
+        returned_fen=sum(e["amount_fen"] for e in day_events if e["kind"] in ("voided", "refunded")))
 
 
 def preview_day(ctx: ServiceContext, *, day: date | None = None) -> DayCloseSheet:

@@ -339,6 +339,11 @@ class DayCloseSheet:
     points: tuple[CloseCount, ...]  # issued, deducted, redeemed (net of reversals), expired
     chain_seq: int  # the station's hash chain at the close: anchors it on paper
     chain_hash: str
+    returned_fen: int = 0  # handed back this day (voids and refunds): payments less this is what was kept
+
+    @property
+    def net_fen(self) -> int:
+        return self.payments_total_fen - self.returned_fen
 
 
 Body = (AcceptanceReceipt | OneTimeNotice | CorrectionNotice | RejectionNotice | PaymentReceipt | PointsAward

@@ -137,8 +137,8 @@ def test_a_payment_receipt_gives_the_amount_in_figures_and_in_capitals(station: 
         done = issue(station.ctx, actor=station.clerk, kind="payment", subject=case.case_no, paper=paper,
                      reprint=paper == "a4")
         text = squeezed(done.pdf)
-        for expected in ("收款收据", "¥206.05", "贰佰零陆元零伍分", "¥200.00", "¥6.05", "微信", "4200001234202611230001",
-                         "张三丰", "李晓丽",
+        for expected in ("收款收据", "¥206.05", "贰佰零陆元零伍分", "¥200.00", "¥6.05", "微信",
+                         "4200001234202611230001", "张三丰", "李晓丽",
                          "处罚决定书编号330127200012345678"):  # a decision number is not a person's: printed whole
             assert expected in text, (paper, expected)
         assert all(f["emb"] == "yes" and f["sub"] == "yes" for f in fonts_of(done.pdf))
