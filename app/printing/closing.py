@@ -27,11 +27,11 @@ def render_day_close(s: DayCloseSheet, head: Letterhead, stamp: Stamp, font: str
         *a4.letterhead(head, title, font),
         a4.p(f"日期：{day_text(s.day)}　　日结时间：{moment(s.closed_at)}　　日结人：{s.closed_by}", st["body"]),
         a4.p("一、办件", st["heading"]),
-        a4.grid(_counts("事项 · 状态", s.cases, money=False) + [["合计", str(sum(c.count for c in s.cases))]],
+        a4.grid([*_counts("事项 · 状态", s.cases, money=False), ["合计", str(sum(c.count for c in s.cases))]],
                 [WIDTH * 0.8, WIDTH * 0.2], font),
         a4.p("二、收款", st["heading"]),
-        a4.grid(_counts("事项 · 支付方式", s.payments, money=True)
-                + [["合计", str(sum(m.count for m in s.methods)), format_money(s.payments_total_fen)]],
+        a4.grid([*_counts("事项 · 支付方式", s.payments, money=True),
+                 ["合计", str(sum(m.count for m in s.methods)), format_money(s.payments_total_fen)]],
                 [WIDTH * 0.6, WIDTH * 0.15, WIDTH * 0.25], font),
         a4.p("按支付方式：" + ("；".join(f"{m.label} {m.count} 笔 {format_money(m.amount_fen)}" for m in s.methods)
                           or "无") + f"。减作废、退款 {format_money(s.returned_fen)}，实收净额 "
