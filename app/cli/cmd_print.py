@@ -9,10 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.documents import DocumentKind, parse_kind
 from app.domain.errors import DomainError
-from app.domain.forms import format_money, parse_money
 from app.printing.documents import issue, print_issued
 from app.services import documents as doc_svc
-from app.services import payments as pay_svc
 from app.services import print_settings as settings_svc
 from app.services.documents import IssuedDocument
 
@@ -51,13 +49,6 @@ def register(sub: Any) -> None:
     p.add_argument("--reason", required=True)
     p.set_defaults(handler=cmd_void)
 
-    pay = sub.add_parser("payment", help="收款 / payments").add_subparsers(dest="pay_cmd", required=True)
-    p = pay.add_parser("record", help="为办件收款（之后 print payment 办件编号 打印收据）")
-    p.add_argument("case")
-    p.add_argument("--method", default="现金", help="、".join(pay_svc.METHODS))
-    p.add_argument("--amount", help="按固定收费的事项可改金额（元），如首次申领免费填 0")
-    p.set_defaults(handler=cmd_pay)
-
     st = sub.add_parser("print-settings", help="单据模板：站名、抬头、页脚、电话、字体、打印机").add_subparsers(
         dest="ps_cmd", required=True)
     st.add_parser("show", help="查看").set_defaults(handler=cmd_settings_show)
@@ -77,16 +68,22 @@ def cmd_print(env: Env) -> int:
     return deliver(env, done, out=a.out, printer=a.printer)
 
 
+def write_file(out: str, pdf: bytes) -> Path:
+    """A PDF written where asked; a folder that cannot be written says so plainly."""
+    path = Path(out).expanduser()
+    try:
+        path.write_bytes(pdf)
+    except OSError as e:
+        raise DomainError("print.cannot_write", path=str(path), reason=e.strerror or str(e)) from e
+    return path
+
+
 def deliver(env: Env, done: IssuedDocument, *, out: str | None, printer: str | None) -> int:
     """Write an issued document to a PDF file and/or send it to a printer, saying what happened."""
     o = env.out
     what = f"{done.kind.label_zh} {done.number}" + ("（补打）" if done.reprint else "")
     if out:
-        path = Path(out).expanduser()
-        try:
-            path.write_bytes(done.pdf)
-        except OSError as e:
-            raise DomainError("print.cannot_write", path=str(path), reason=e.strerror or str(e)) from e
+        path = write_file(out, done.pdf)
         o.line(o.t(f"{what} 已写入 {path}", f"{done.number} written to {path}"))
     result: dict[str, Any] = {"number": done.number, "kind": done.kind.value, "paper": done.paper.value,
                               "reprint": done.reprint, "out": out or None, "printer": None}
@@ -119,17 +116,6 @@ def cmd_void(env: Env) -> int:
     d = doc_svc.void_document(env.ctx, actor=actor, number=env.args.number, reason=env.args.reason)
     env.out.data(d)
     env.out.line(env.out.t(f"{d.kind.label_zh} {d.number} 已作废：{d.void_reason}", f"{d.number} voided"))
-    return 0
-
-
-def cmd_pay(env: Env) -> int:
-    actor = env.actor()
-    a = env.args
-    amount = parse_money(a.amount) if a.amount is not None else None
-    p = pay_svc.record_payment(env.ctx, actor=actor, case_id=a.case, method=a.method, amount_fen=amount)
-    env.out.data(p)
-    env.out.line(env.out.t(f"已收款：{p.case_no} {format_money(p.total_fen)}（{p.total_words}），{p.method}",
-                           f"Paid {p.case_no}: {format_money(p.total_fen)}"))
     return 0
 
 

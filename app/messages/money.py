@@ -43,6 +43,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "{day} is already closed; later records go to the next open day."),
     "close.drawer_open": ("{day} 的钱箱还没有结账：请先清点钱箱（结账）再日结。",
                           "The drawer of {day} is still open: count and close it before closing the day."),
+    "close.preview_not_printed": ("{day} 还没有日结：只能用 --out 写一份预览（样张），日结后再打印正式报表。",
+                                  "{day} is not closed: write a preview with --out; print the report after the close."),
     "close.not_closed": ("{day} 还没有日结，没有日结报表。", "{day} is not closed yet: there is no close report."),
     "check.chain_changed": ("{what} 在记录之后被改动过（{station} 收款链第 {seq} 环）。",
                             "{what} was changed after it was recorded ({station} money chain, link {seq})."),

@@ -183,6 +183,11 @@ def close_day(ctx: ServiceContext, *, actor: Actor, day: date | None = None) -> 
     return CloseView(day=target, closed_at=at, closed_by=actor.display_name, sheet=sheet)
 
 
+def is_closed(ctx: ServiceContext, *, day: date) -> bool:
+    with ctx.read() as uow:
+        return uow.repos.money.is_closed(ctx.station_code(uow), day)
+
+
 def closes(ctx: ServiceContext, *, station_code: str | None = None) -> tuple[CloseView, ...]:
     """The closes held here, newest first: this station's, or — at the town — any station's."""
     with ctx.read() as uow:

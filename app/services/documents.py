@@ -186,7 +186,7 @@ def preview_job(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind, subjec
     """The job a document would print, numbered ``样张`` (specimen): for a preview before anything is issued."""
     actor.require(Permission.CASE_HANDLE)
     with ctx.read() as uow:
-        found = _subject(ctx, uow, actor, kind, subject)
+        found = _subject(ctx, uow, actor, kind, subject, preview=True)
         template = template_in(ctx, uow)
         stamp = Stamp(kind=kind, number="样张", issued_at=iso_time(ctx.now()), issued_by=actor.display_name)
         return PrintJob(head=_letterhead(template), stamp=stamp,
@@ -237,7 +237,7 @@ def points_subject(data: PointsPaper) -> tuple[DocumentKind, str]:
 
 
 def _subject(ctx: ServiceContext, uow: UnitOfWork, actor: Actor, kind: DocumentKind,
-             subject: str | PointsPaper) -> _Subject:
+             subject: str | PointsPaper, *, preview: bool = False) -> _Subject:
     if not isinstance(subject, str):  # the points system's own data: it knows what it prints
         expected, ident = points_subject(subject)
         if kind is not expected:
@@ -249,10 +249,13 @@ def _subject(ctx: ServiceContext, uow: UnitOfWork, actor: Actor, kind: DocumentK
         day = _parse_day(subject)
         return _Subject(kind, "day", day.isoformat(), None, lambda: _ledger(ctx, uow, day))
     if kind is DocumentKind.DAY_CLOSE:
-        from app.services.closing import stored_sheet
+        from app.services.closing import build_sheet, stored_sheet
 
         closed_day = _parse_day(subject)
-        sheet = stored_sheet(ctx, uow, closed_day)  # only a closed day has its report
+        if preview and not uow.repos.money.is_closed(ctx.station_code(uow), closed_day):
+            sheet = build_sheet(ctx, uow, closed_day)  # a specimen of a day not closed yet
+        else:
+            sheet = stored_sheet(ctx, uow, closed_day)  # a numbered report only for a closed day
         return _Subject(kind, "day", closed_day.isoformat(), None, lambda: sheet)
     view = own_case_view(ctx, uow, subject)
     if kind is DocumentKind.RECEIPT:

@@ -316,3 +316,14 @@ def find_payment(ctx: ServiceContext, *, ref: str) -> PaymentView:
             raise NotFound("payment.no_such", payment=text)
         case = uow.repos.cases.by_id(row["case_id"])
         return view_of(uow, row, case["case_no"] if case else "")
+
+
+def payments_of_day(ctx: ServiceContext, *, day: date) -> tuple[PaymentView, ...]:
+    """The payments booked to a day (this station), each with its state."""
+    with ctx.read() as uow:
+        rows = uow.repos.money.payments_of_day(ctx.station_code(uow), day)
+        events = uow.repos.money.events([r["id"] for r in rows])
+        staff = {s["id"]: s["display_name"] for s in uow.repos.staff.list()}
+        cases = {r["case_id"]: uow.repos.cases.by_id(r["case_id"]) for r in rows}
+        return tuple(view_of(uow, r, (cases[r["case_id"]] or {}).get("case_no", ""), events[r["id"]], staff)
+                     for r in rows)
