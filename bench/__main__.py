@@ -2,7 +2,7 @@
 
     python -m bench                      # the 1,000,000-resident town (built once in bench/data/town-1000000)
     python -m bench --quick              # 50,000 residents, fewer samples: a smoke run
-    python -m bench --only lookups       # one figure group: lookups | import | accept | ui | printing | points
+    python -m bench --only lookups       # one figure group: lookups | import | accept | ui | printing | points | money
     python -m bench --verbose            # also the query plans and the SQL the service sends
 """
 
@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from app.persistence.engine import DB_FILE
-from bench import accept, lookups, points, printing, ui
+from bench import accept, lookups, money, points, printing, ui
 from bench.figures import Figure, table
 from bench.machine import cpu_times, machine_info, stolen_share
 from bench.town import DATA, open_town, write_roster
 
-GROUPS = ("lookups", "import", "accept", "ui", "printing", "points")
+GROUPS = ("lookups", "import", "accept", "ui", "printing", "points", "money")
 IMPORT_LIMIT_S = 90.0
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -117,6 +117,11 @@ def main(argv: list[str] | None = None) -> int:
         f, d = points.run(seed=args.seed)
         figures += f
         details["points"] = d
+    if "money" in groups:  # a station of its own: no town needed
+        _log("money: payments with their receipts, and the daily close of 1,000 cases …")
+        f, d = money.run(seed=args.seed)
+        figures += f
+        details["money"] = d
     if "import" in groups:
         _log(f"import: {residents:,} residents into a fresh station (child process) …")
         f, d = measure_import(residents)
