@@ -327,3 +327,48 @@ def payments_of_day(ctx: ServiceContext, *, day: date) -> tuple[PaymentView, ...
         cases = {r["case_id"]: uow.repos.cases.by_id(r["case_id"]) for r in rows}
         return tuple(view_of(uow, r, (cases[r["case_id"]] or {}).get("case_no", ""), events[r["id"]], staff)
                      for r in rows)
+
+
+@dataclass(frozen=True, slots=True)
+class DueView:
+    """A case whose money has not been taken yet (or whose payment was voided or refunded)."""
+
+    case_id: str
+    case_no: str
+    applicant_name: str
+    item_code: str
+    item_name: str
+    lines: tuple[tuple[str, int], ...]
+    total_fen: int
+    payee: str
+    received_at: str
+
+
+def awaiting_payment(ctx: ServiceContext, *, since_days: int = 7) -> tuple[DueView, ...]:
+    """This station's cases of the last days that take money and have none taken: what the money page
+    offers to collect, newest first."""
+    from datetime import timedelta
+
+    with ctx.read() as uow:
+        station = ctx.station_code(uow)
+        start = (ctx.now().date() - timedelta(days=since_days)).isoformat()
+        rows = uow.repos.cases.search(station_code=station, day_from=start, limit=2000,
+                                      states=[s.value for s in CaseState if s not in _NO_PAYMENT_STATES])
+        due = []
+        for r in rows:
+            item = ctx.catalog.get(r["item_code"])
+            if item is None or (item.payment is None and not item.fee_fen):
+                continue
+            earlier = uow.repos.money.payments_for_case(r["id"])
+            if earlier and any(not s.settled for s in _states(uow, earlier).values()):
+                continue
+            view = own_case_view(ctx, uow, r["id"])
+            lines = payment_lines(item, {k: v for k, _label, v in view.form}, None)
+            if not lines:
+                continue  # e.g. a first card, which is free
+            due.append(DueView(case_id=view.id, case_no=view.case_no, applicant_name=view.applicant.name,
+                               item_code=item.code, item_name=item.name, lines=tuple(lines),
+                               total_fen=sum(f for _, f in lines),
+                               payee=item.payment.payee if item.payment else item.department,
+                               received_at=view.received_at))
+        return tuple(due)

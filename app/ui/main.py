@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 # The points page and its tabs, for --page:
 POINTS_PAGES = ("points", "points-review", "points-redeem", "points-statement", "points-board")
+MONEY_PAGE = "money"
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -63,7 +64,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--user", help="截图时自动登录的账号 / user to log in as for --screenshot")
     p.add_argument("--query", default="", help="截图前在找人框里输入的内容 / text typed into the search box")
     p.add_argument("--item", default="", help="截图前选中的事项编号（如 S09）/ item code to choose (e.g. S09)")
-    p.add_argument("--page", choices=("counter", "work", *POINTS_PAGES), default="counter",
+    p.add_argument("--page", choices=("counter", "work", MONEY_PAGE, *POINTS_PAGES), default="counter",
                    help="截图的页面 / page to capture")
     p.add_argument("--lock-minutes", type=float, default=DEFAULT_LOCK_MINUTES,
                    help=f"无人操作多少分钟后锁屏（默认 {DEFAULT_LOCK_MINUTES}，0 为不自动锁屏）/ "
@@ -202,6 +203,8 @@ class CounterStart(QObject):
 
     def _build_rest(self) -> None:
         from app.ui.lock import LockPage
+        from app.ui.money.view import MoneyView
+        from app.ui.money.view_model import MoneyViewModel
         from app.ui.points.view import PointsView
         from app.ui.points.view_model import PointsViewModel
         from app.ui.work.view import WorkView
@@ -213,8 +216,9 @@ class CounterStart(QObject):
         work = WorkView(WorkViewModel(ctx, self.runner, self.args.lang, actor=self.actor))
         lock = LockPage(self.actor, LoginViewModel(ctx, self.runner, self.args.lang))
         points = PointsView(PointsViewModel(ctx, self.runner, self.args.lang, actor=self.actor, devices=self.devices))
+        money = MoneyView(MoneyViewModel(ctx, self.runner, self.args.lang, actor=self.actor, devices=self.devices))
         assert self._counter is not None
-        self.window.install(self._counter, work, lock, points)
+        self.window.install(self._counter, work, lock, points, money)
         self._counter = None
         if self.actor is not None:  # logged in while the counter was being built
             self._begin()
@@ -239,6 +243,8 @@ class CounterStart(QObject):
             self.window.work.vm.actor = self.actor
         if self.window.points is not None:
             self.window.points.vm.actor = self.actor
+        if self.window.money is not None:
+            self.window.money.vm.actor = self.actor
         self.window.begin(self.actor)
         if self.args.screenshot:
             if self.args.page == "work":
@@ -372,6 +378,9 @@ def _screenshot(app: QApplication, runner: TaskRunner, window: MainWindow, query
             if item:
                 window.counter.vm.item_chosen(item)
                 _wait(app, runner)
+    if page == MONEY_PAGE and window.money is not None:
+        window.show_money()
+        _wait(app, runner)
     if page in POINTS_PAGES and window.points is not None:
         window.show_points()
         tabs = window.points.tabs

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.ui.counter.view import CounterView
     from app.ui.lock import IdleWatch, LockPage
     from app.ui.login.view import LoginPage
+    from app.ui.money.view import MoneyView
     from app.ui.points.view import PointsView
     from app.ui.work.view import WorkView
 
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self.counter: CounterView | None = None
         self.work: WorkView | None = None
         self.points: PointsView | None = None
+        self.money: MoneyView | None = None
         self.lock_page: LockPage | None = None
         self.pages: QTabWidget | None = None
         self.idle: IdleWatch | None = None
@@ -81,17 +83,21 @@ class MainWindow(QMainWindow):
         self.station_label.setText(f"{station.town_name}　{station.station_name}")
 
     def install(self, counter: CounterView, work: WorkView | None = None, lock: LockPage | None = None,
-                points: PointsView | None = None) -> None:
-        """Puts the counter (and today's work, the points page and the lock) into the window, behind the login
-        page."""
+                points: PointsView | None = None, money: MoneyView | None = None) -> None:
+        """Puts the counter (and today's work, the points and money pages, and the lock) into the window,
+        behind the login page."""
         self.counter, self.work, self.lock_page, self.points = counter, work, lock, points
+        self.money = money
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
         self.pages.addTab(counter, tr("窗口办理　F1"))
         if work is not None:
             self.pages.addTab(work, tr("今日工作　F4"))
             QShortcut(QKeySequence("F4"), self, self.show_work)
-        if points is not None:  # every F key is taken on the counter: J for 积 (jī)
+        if money is not None:  # every F key is taken on the counter: M for money
+            self.pages.addTab(money, tr("收款日结　Ctrl+M"))
+            QShortcut(QKeySequence("Ctrl+M"), self, self.show_money)
+        if points is not None:  # J for 积 (jī)
             self.pages.addTab(points, tr("积分　Ctrl+J"))
             QShortcut(QKeySequence("Ctrl+J"), self, self.show_points)
         QShortcut(QKeySequence("F1"), self, self.show_counter)
@@ -160,6 +166,15 @@ class MainWindow(QMainWindow):
         if self.pages is not None and self.work is not None and self.actor is not None and not self.locked:
             self.pages.setCurrentWidget(self.work)
 
+    def show_money(self) -> None:
+        """Ctrl+M: the money page, on the case just accepted at the counter when it takes money."""
+        if self.pages is None or self.money is None or self.actor is None or self.locked:
+            return
+        self.pages.setCurrentWidget(self.money)
+        last = self.counter.last_case_no() if self.counter is not None else ""
+        if last:
+            self.money.want_case(last)
+
     def show_points(self) -> None:
         if self.pages is not None and self.points is not None and self.actor is not None and not self.locked:
             self.pages.setCurrentWidget(self.points)
@@ -169,5 +184,7 @@ class MainWindow(QMainWindow):
             return
         if self.work is not None and self.pages.currentWidget() is self.work:
             self.work.show_list(self.work.vm.current)
+        if self.money is not None and self.pages.currentWidget() is self.money:
+            self.money.opened()
         if self.points is not None and self.pages.currentWidget() is self.points:
             self.points.opened(self.counter.vm.resident if self.counter is not None else None)

@@ -423,8 +423,16 @@ class CounterView(QWidget):
         self._drop_draft_notice()
         self._last_case = result
         self.service.show_result(result)
+        item = self.service.item
+        if result.accepted and item is not None and (item.payment is not None or item.fee_fen):
+            self.hint.setText(tr("{case_no} 要收款：按 Ctrl+M 到收款页收钱、打收据。").format(
+                case_no=result.case.case_no))
         self.search.setFocus()
         self.search.selectAll()
+
+    def last_case_no(self) -> str:
+        """The case just accepted here, for the money page to offer first."""
+        return self._last_case.case.case_no if self._last_case is not None else ""
 
     def _on_vm_failed(self, text: str) -> None:
         self.message.setText(text)

@@ -1,0 +1,348 @@
+"""The money page (收款日结, Ctrl+M): the cash drawer, the cases waiting for their money, taking a payment with
+its receipt, what happens to a payment afterwards, and the daily close.
+
+Keys: ↑↓ choose · F9 take the payment · F10 print the receipt (or the close report) · Ctrl+O open the drawer
+(float typed first) · F8 count and close the drawer · F11 void the chosen payment (reason first; the station
+head approves) · F12 close the day · F5 read everything again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.errors import DomainError
+from app.domain.forms import format_money, parse_money
+from app.domain.money import PaymentMethod
+from app.domain.staff import Actor, Permission
+from app.services.cash import DrawerView
+from app.services.payments import DueView, PaymentView
+from app.ui.i18n import N_, label, tr
+from app.ui.money.dialogs import ApprovalDialog, CountDialog
+from app.ui.money.view_model import MoneyViewModel
+from app.ui.paper import PaperPreview
+from app.ui.tables import RowsModel, list_table
+
+# What can happen to a payment from the list, and the words on its button.
+EVENTS = (("remitted", N_("已代缴")), ("matched", N_("对账确认")), ("failed", N_("代缴失败")),
+          ("refunded", N_("退款")), ("voided", N_("作废")))
+
+
+class DueTableModel(RowsModel[DueView]):
+    HEADERS = (N_("办件编号"), N_("申请人"), N_("事项"), N_("应收"))
+
+    def cells(self, d: DueView) -> tuple[str, ...]:
+        return (d.case_no, d.applicant_name, d.item_name, format_money(d.total_fen))
+
+
+class PaymentTableModel(RowsModel[PaymentView]):
+    HEADERS = (N_("时间"), N_("办件编号"), N_("金额"), N_("方式"), N_("状态"))
+
+    def cells(self, p: PaymentView) -> tuple[str, ...]:
+        return (p.paid_at[11:16], p.case_no, format_money(p.total_fen), label(p.method),
+                label(p.state) + (tr("（日结后）") if p.late else ""))
+
+    def alarming(self, p: PaymentView) -> bool:
+        return p.state.settled
+
+
+class MoneyView(QWidget):
+    def __init__(self, vm: MoneyViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.drawer: DrawerView | None = None
+        self.drawer_label = QLabel(tr("正在读取钱箱…"))
+        self.drawer_label.setObjectName("card")
+        self.drawer_label.setWordWrap(True)
+        self.float_line = QLineEdit()
+        self.float_line.setPlaceholderText(tr("备用金（元），如 200"))
+        self.open_button = QPushButton(tr("开钱箱　Ctrl+O"))
+        self.count_button = QPushButton(tr("清点结账　F8"))
+        self.close_day_button = QPushButton(tr("日结　F12"))
+
+        self.due = DueTableModel()
+        self.due_table = list_table(self.due, "due")
+        self.method = QComboBox()
+        for m in PaymentMethod:
+            self.method.addItem(label(m), m.value)
+        self.tendered = QLineEdit()
+        self.tendered.setObjectName("tendered")
+        self.tendered.setPlaceholderText(tr("现金：群众交来多少（元）"))
+        self.change = QLabel("")
+        self.change.setObjectName("change")
+        self.reference = QLineEdit()
+        self.reference.setObjectName("reference")
+        self.reference.setPlaceholderText(tr("扫码或刷卡：交易单号（照手机或小票）"))
+        self.take_button = QPushButton(tr("收款　F9"))
+
+        self.payments = PaymentTableModel()
+        self.payments_table = list_table(self.payments, "payments")
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(tr("原因（作废、退款、代缴失败时必填）或收款单位的确认号"))
+        self.event_buttons: dict[str, QPushButton] = {}
+        for event, words in EVENTS:
+            self.event_buttons[event] = QPushButton(tr(words) + ("　F11" if event == "voided" else ""))
+
+        self.preview = PaperPreview()
+        self.preview.setMinimumWidth(420)
+        self.print_button = QPushButton(tr("打印　F10"))
+        self.status = QLabel("")
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+
+        top = QHBoxLayout()
+        top.addWidget(self.drawer_label, 1)
+        top.addWidget(self.float_line)
+        top.addWidget(self.open_button)
+        top.addWidget(self.count_button)
+        top.addWidget(self.close_day_button)
+
+        take_box = QGroupBox(tr("待收款"))
+        take = QVBoxLayout(take_box)
+        take.addWidget(self.due_table, 1)
+        form = QGridLayout()
+        form.addWidget(QLabel(tr("支付方式")), 0, 0)
+        form.addWidget(self.method, 0, 1)
+        form.addWidget(QLabel(tr("实收")), 1, 0)
+        form.addWidget(self.tendered, 1, 1)
+        form.addWidget(self.change, 1, 2)
+        form.addWidget(QLabel(tr("交易号")), 2, 0)
+        form.addWidget(self.reference, 2, 1, 1, 2)
+        take.addLayout(form)
+        take.addWidget(self.take_button)
+
+        list_box = QGroupBox(tr("今日收款"))
+        listing = QVBoxLayout(list_box)
+        listing.addWidget(self.payments_table, 1)
+        listing.addWidget(self.reason)
+        row = QHBoxLayout()
+        for b in self.event_buttons.values():
+            row.addWidget(b)
+        listing.addLayout(row)
+
+        left = QVBoxLayout()
+        left.addWidget(take_box, 3)
+        left.addWidget(list_box, 2)
+        right = QVBoxLayout()
+        right.addWidget(self.preview, 1)
+        right.addWidget(self.print_button)
+        middle = QHBoxLayout()
+        middle.addLayout(left, 3)
+        middle.addLayout(right, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.status)
+
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for key, button in (("F9", self.take_button), ("F10", self.print_button), ("Ctrl+O", self.open_button),
+                            ("F8", self.count_button), ("F12", self.close_day_button),
+                            ("F11", self.event_buttons["voided"])):
+            QShortcut(QKeySequence(key), self, button.click, context=context)
+        QShortcut(QKeySequence("F5"), self, self.vm.load, context=context)
+        self.open_button.clicked.connect(lambda: self.vm.open_drawer(self.float_line.text()))
+        self.count_button.clicked.connect(self.count_drawer)
+        self.close_day_button.clicked.connect(self.vm.close_day)
+        self.take_button.clicked.connect(self._on_take_clicked)
+        self.print_button.clicked.connect(lambda: self.vm.print_paper())
+        for event, button in self.event_buttons.items():
+            button.clicked.connect(lambda _=False, e=event: self._on_event_clicked(e))
+        self.tendered.textChanged.connect(self._show_change)
+        self.method.currentIndexChanged.connect(self._on_method_changed)
+        self.due_table.selectionModel().selectionChanged.connect(self._show_change)
+        vm.drawer_loaded.connect(self._on_vm_drawer_loaded)
+        vm.due_loaded.connect(self._on_vm_due_loaded)
+        vm.payments_loaded.connect(self._on_vm_payments_loaded)
+        vm.paid.connect(self._on_vm_paid)
+        vm.paper_ready.connect(lambda _issued, pages: self.preview.show_pages(pages))
+        vm.approved.connect(self._on_vm_approved)
+        vm.done.connect(lambda text: self._say(text, "hint"))
+        vm.failed.connect(lambda text: self._say(text, "error"))
+        self._waiting: dict[str, Any] | None = None  # what the head is being asked to approve
+        self._wanted = ""  # a case the counter handed over, chosen when the list arrives
+        self._on_method_changed()
+
+    # -- coming to the page ------------------------------------------------------------------------------
+    def opened(self) -> None:
+        self.vm.load()
+        self.due_table.setFocus()
+
+    def _say(self, text: str, style: str) -> None:
+        if self.status.objectName() != style:
+            self.status.setObjectName(style)
+            self.status.style().unpolish(self.status)
+            self.status.style().polish(self.status)
+        self.status.setText(text)
+
+    # -- the drawer --------------------------------------------------------------------------------------
+    def _on_vm_drawer_loaded(self, drawer: DrawerView | None) -> None:
+        self.drawer = drawer
+        if drawer is None:
+            self.drawer_label.setText(tr("钱箱没有打开：收现金前，先点好备用金，填在右边，按 Ctrl+O 开钱箱。"))
+        else:
+            text = tr("钱箱（{day}）开着：备用金 {float}，现在应有 {expected}，进出 {n} 笔。")
+            self.drawer_label.setText(text.format(
+                day=drawer.business_day.isoformat(), float=format_money(drawer.float_fen),
+                expected=format_money(drawer.expected_fen), n=len(drawer.moves)))
+        self.float_line.setVisible(drawer is None)
+        self.open_button.setVisible(drawer is None)
+        self.count_button.setEnabled(drawer is not None)
+
+    def count_drawer(self) -> None:
+        """F8: count by denomination; beyond the tolerance the station head approves, with a note."""
+        if self.drawer is None:
+            self._say(tr("钱箱没有打开，不用结账。"), "error")
+            return
+        dialog = CountDialog(self.drawer.expected_fen, self.vm.tolerance_fen, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        counts, note = dialog.counts(), dialog.note.text()
+        actor = self.vm.actor
+        if dialog.over_tolerance() and actor is not None and not actor.can(Permission.MONEY_APPROVE):
+            if not note.strip():
+                self._say(tr("差额超过允许范围：请在清点时写明情况，再按 F8。"), "error")
+                return
+            self._ask_head(tr("钱箱差额 {difference}，请站长审批结账。").format(
+                difference=format_money(dialog.difference_fen())), {"do": "close", "counts": counts, "note": note})
+            return
+        self.vm.close_drawer(counts, note, None)
+
+    # -- taking a payment ----------------------------------------------------------------------------------
+    def _on_vm_due_loaded(self, rows: tuple[DueView, ...]) -> None:
+        keep = self.selected_due()
+        self.due.set_rows(rows)
+        if rows:
+            self.due_table.selectRow(next((i for i, r in enumerate(rows) if keep and r.case_id == keep.case_id), 0))
+        if self._wanted:
+            self._choose_wanted()
+        self._show_change()
+
+    def selected_due(self) -> DueView | None:
+        rows = self.due_table.selectionModel().selectedRows()
+        return self.due.row(rows[0].row()) if rows else None
+
+    def want_case(self, case_no: str) -> None:
+        """The counter hands over the case just accepted (Ctrl+M after F9): chosen once the list arrives."""
+        self._wanted = case_no
+        self._choose_wanted()
+
+    def _choose_wanted(self) -> None:
+        for n in range(self.due.rowCount()):
+            if self.due.row(n).case_no == self._wanted:
+                self.due_table.selectRow(n)
+                self._wanted = ""
+                self.tendered.setFocus()
+                return
+
+    def method_chosen(self) -> PaymentMethod:
+        return PaymentMethod(str(self.method.currentData()))
+
+    def _on_method_changed(self, *_: object) -> None:
+        cash_chosen = self.method_chosen() is PaymentMethod.CASH
+        self.tendered.setEnabled(cash_chosen)
+        self.reference.setEnabled(not cash_chosen)
+        self._show_change()
+
+    def _show_change(self, *_: object) -> None:
+        due = self.selected_due()
+        if due is None:
+            self.change.setText("")
+            return
+        if self.method_chosen() is not PaymentMethod.CASH or not self.tendered.text().strip():
+            self.change.setText(tr("应收 {total}").format(total=format_money(due.total_fen)))
+            return
+        try:
+            given = parse_money(self.tendered.text())
+        except DomainError:
+            self.change.setText(tr("金额看不懂"))
+            return
+        if given < due.total_fen:
+            self.change.setText(tr("还差 {short}").format(short=format_money(due.total_fen - given)))
+        else:
+            self.change.setText(tr("找零 {change}").format(change=format_money(given - due.total_fen)))
+
+    def _on_take_clicked(self) -> None:
+        due = self.selected_due()
+        self.vm.take(due.case_id if due else "", method=self.method_chosen().value, tendered=self.tendered.text(),
+                     reference=self.reference.text())
+
+    def _on_vm_paid(self, _p: PaymentView) -> None:
+        self.tendered.clear()
+        self.reference.clear()
+        self.due_table.setFocus()
+
+    # -- after a payment ---------------------------------------------------------------------------------
+    def _on_vm_payments_loaded(self, rows: tuple[PaymentView, ...]) -> None:
+        self.payments.set_rows(rows)
+        if rows:
+            self.payments_table.selectRow(len(rows) - 1)
+
+    def selected_payment(self) -> PaymentView | None:
+        rows = self.payments_table.selectionModel().selectedRows()
+        return self.payments.row(rows[0].row()) if rows else None
+
+    def _on_event_clicked(self, event: str) -> None:
+        p = self.selected_payment()
+        if p is None:
+            self._say(tr("先在“今日收款”里选中一笔。"), "error")
+            return
+        words = self.reason.text()
+        if event in ("voided", "refunded"):
+            if not words.strip():
+                self._say(tr("作废或退款要写明原因：写在“原因”框里，再按一次。"), "error")
+                return
+            actor = self.vm.actor
+            if actor is not None and actor.can(Permission.MONEY_APPROVE):
+                self.vm.after_payment(p.id, event, reason=words, approver=actor)
+                self.reason.clear()
+                return
+            self._ask_head(tr("{case_no} 的收款 {total}：{what}（{reason}）").format(
+                case_no=p.case_no, total=format_money(p.total_fen), what=tr(dict(EVENTS)[event]), reason=words),
+                {"do": "event", "payment": p.id, "event": event, "reason": words})
+            return
+        reason, reference = (words, "") if event == "failed" else ("", words)
+        self.vm.after_payment(p.id, event, reason=reason, reference=reference)
+        self.reason.clear()
+
+    # -- the station head's approval -------------------------------------------------------------------
+    def _ask_head(self, what: str, waiting: dict[str, Any]) -> None:
+        dialog = ApprovalDialog(what, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            self._say(tr("没有审批，什么也没改。"), "hint")
+            return
+        self.approve_with(dialog.username.text(), dialog.password.text(), waiting)
+
+    def approve_with(self, username: str, password: str, waiting: dict[str, Any]) -> None:
+        """The head's account checked on the database thread; the waiting action then goes ahead."""
+        self._waiting = waiting
+        self.vm.approve(username, password, str(waiting["do"]))
+
+    def _on_vm_approved(self, head: Actor, _purpose: str) -> None:
+        waiting, self._waiting = self._waiting, None
+        if waiting is None:
+            return
+        if not head.can(Permission.MONEY_APPROVE):
+            self._say(tr("{name} 不是站长，不能审批。").format(name=head.display_name), "error")
+            return
+        if waiting["do"] == "close":
+            self.vm.close_drawer(waiting["counts"], waiting["note"], head)
+        else:
+            self.vm.after_payment(waiting["payment"], waiting["event"], reason=waiting["reason"], approver=head)
+            self.reason.clear()
+
+    def show_paper(self, pages: list[QImage]) -> None:
+        self.preview.show_pages(pages)

@@ -1,0 +1,222 @@
+"""The money page's view model (收款日结): the drawer, taking a payment and printing its receipt, what happens
+to a payment afterwards, counting the drawer and closing the day. Every service call runs on the database
+thread; previews are drawn and paper printed on the devices thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+from app.domain.forms import parse_money
+from app.domain.staff import Actor
+from app.services import cash, closing
+from app.services import payments as pay
+from app.services.context import ServiceContext
+from app.services.documents import IssuedDocument, mark_printed
+from app.services.staff import authenticate
+from app.ui.errors import message_for
+from app.ui.i18n import tr
+from app.ui.paper import PREVIEW_WIDTH, pdf_pages, print_pdf
+from app.ui.tasks import TaskRunner
+
+T = TypeVar("T")
+PREVIEW_A4 = 480
+
+
+def _issue(ctx: ServiceContext, actor: Actor, kind: str, subject: str, *, reprint: bool = False) -> IssuedDocument:
+    from app.printing.documents import issue  # loaded on the database thread, not before the first window
+
+    return issue(ctx, actor=actor, kind=kind, subject=subject, reprint=reprint)
+
+
+class MoneyViewModel(QObject):
+    drawer_loaded = Signal(object)  # DrawerView | None
+    due_loaded = Signal(object)  # tuple[DueView, ...]
+    payments_loaded = Signal(object)  # tuple[PaymentView, ...]
+    paid = Signal(object)  # PaymentView
+    closed = Signal(object)  # CloseView
+    paper_ready = Signal(object, object)  # IssuedDocument, pages
+    approved = Signal(object, str)  # Actor, what it was asked for
+    done = Signal(str)
+    failed = Signal(str)
+
+    def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *, actor: Actor | None = None,
+                 devices: TaskRunner | None = None) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._runner = runner
+        self._devices = devices or runner
+        self.lang = lang
+        self.actor = actor
+        self.paper: IssuedDocument | None = None
+        self._printed: set[str] = set()
+        self.tolerance_fen = cash.DEFAULT_TOLERANCE_FEN
+
+    # -- reading -----------------------------------------------------------------------------------------
+    def load(self) -> None:
+        ctx = self._ctx
+        today = ctx.now().date()
+        self._runner.submit(lambda: cash.current_drawer(ctx), self.drawer_loaded.emit, self._on_error)
+        self._runner.submit(lambda: pay.awaiting_payment(ctx), self.due_loaded.emit, self._on_error)
+        self._runner.submit(lambda: pay.payments_of_day(ctx, day=today), self.payments_loaded.emit, self._on_error)
+
+        def tolerance_known(fen: int) -> None:
+            self.tolerance_fen = fen
+
+        self._runner.submit(lambda: cash.tolerance(ctx), tolerance_known, self._on_error)
+
+    # -- the drawer --------------------------------------------------------------------------------------
+    def open_drawer(self, float_text: str) -> None:
+        def call(ctx: ServiceContext, actor: Actor) -> cash.DrawerView:
+            return cash.open_drawer(ctx, actor=actor, float_fen=parse_money(float_text or "0"))
+
+        self._act(call, lambda d: tr("钱箱已打开，备用金 {amount}。").format(amount=_money(d.float_fen)))
+
+    def close_drawer(self, counts: Mapping[int, int], note: str, approver: Actor | None) -> None:
+        wanted = dict(counts)
+
+        def call(ctx: ServiceContext, actor: Actor) -> cash.DrawerView:
+            return cash.close_drawer(ctx, actor=actor, count=wanted, note=note, approver=approver)
+
+        def said(d: cash.DrawerView) -> str:
+            return tr("钱箱已结账：应有 {expected}，实点 {counted}，差额 {difference}。").format(
+                expected=_money(d.expected_fen), counted=_money(d.counted_fen or 0),
+                difference=_money(d.difference_fen or 0))
+
+        self._act(call, said)
+
+    def approve(self, username: str, password: str, purpose: str) -> None:
+        """The station head signs in for one approval (a void, a refund, a drawer off by more than allowed)."""
+        ctx = self._ctx
+        self._runner.submit(lambda: authenticate(ctx, username=username.strip(), password=password),
+                            lambda head: self.approved.emit(head, purpose), self._on_error)
+
+    # -- taking a payment ----------------------------------------------------------------------------------
+    def take(self, case_id: str, *, method: str, tendered: str, reference: str) -> None:
+        if not case_id:
+            self.failed.emit(tr("先在“待收款”里用 ↑↓ 选中一件。"))
+            return
+
+        def call(ctx: ServiceContext, actor: Actor) -> tuple[pay.PaymentView, IssuedDocument | str]:
+            p = pay.record_payment(ctx, actor=actor, case_id=case_id, method=method,
+                                   tendered_fen=parse_money(tendered) if tendered.strip() else None,
+                                   reference=reference)
+            try:
+                return p, _issue(ctx, actor, "payment", p.case_no)
+            except Exception as e:  # the money is recorded; the receipt can be issued again from the list
+                return p, message_for(e, self.lang)
+
+        def said(found: tuple[pay.PaymentView, IssuedDocument | str]) -> str:
+            p, receipt = found
+            self.paid.emit(p)
+            change = tr("，找零 {change}").format(change=_money(p.change_fen)) if p.tendered_fen is not None else ""
+            said = tr("已收款 {total}（{method}）{change}。").format(total=_money(p.total_fen), method=p.method_label,
+                                                               change=change)
+            if isinstance(receipt, str):  # the money is recorded either way
+                return said + tr("收据没有生成：{problem}").format(problem=receipt)
+            self._show(receipt, PREVIEW_WIDTH)
+            return said + tr("按 F10 打印收据。")
+
+        self._act(call, said)
+
+    def after_payment(self, payment_id: str, event: str, *, reason: str = "", reference: str = "",
+              approver: Actor | None = None) -> None:
+        def call(ctx: ServiceContext, actor: Actor) -> pay.PaymentView:
+            return pay.payment_event(ctx, actor=actor, payment_id=payment_id, event=event, reason=reason,
+                                     reference=reference, approver=approver)
+
+        self._act(call, lambda p: tr("{case_no}：{state}。").format(case_no=p.case_no, state=p.state.label_zh))
+
+    # -- the daily close ---------------------------------------------------------------------------------
+    def close_day(self) -> None:
+        def call(ctx: ServiceContext, actor: Actor) -> tuple[closing.CloseView, IssuedDocument]:
+            done = closing.close_day(ctx, actor=actor)
+            return done, _issue(ctx, actor, "day-close", done.day.isoformat())
+
+        def said(found: tuple[closing.CloseView, IssuedDocument]) -> str:
+            done, report = found
+            self.closed.emit(done)
+            self._show(report, PREVIEW_A4)
+            return tr("{day} 已日结：收款 {total}，净额 {net}。日结报表 {number} 按 F10 打印，签字后存档。").format(
+                day=done.day.isoformat(), total=_money(done.sheet.payments_total_fen), net=_money(done.sheet.net_fen),
+                number=report.number)
+
+        self._act(call, said)
+
+    def preview_day(self, day: date | None = None) -> None:
+        """Today's report as it stands, marked 样张: what the close will say."""
+        ctx, actor = self._ctx, self.actor
+        if actor is None:
+            return
+        target = day or ctx.now().date()
+
+        def render() -> bytes:
+            from app.printing.documents import preview
+
+            return preview(ctx, actor=actor, kind="day-close", subject=target.isoformat())
+
+        def drawn(pdf: bytes) -> None:
+            self._devices.submit(lambda: pdf_pages(pdf, PREVIEW_A4), lambda pages: self.paper_ready.emit(None, pages),
+                                 self._on_error)
+
+        self._runner.submit(render, drawn, self._on_error)
+
+    # -- paper -------------------------------------------------------------------------------------------
+    def _show(self, issued: IssuedDocument, width: int) -> None:
+        self.paper = issued
+        self._devices.submit(lambda: pdf_pages(issued.pdf, width),
+                             lambda pages: self.paper_ready.emit(issued, pages), self._on_error)
+
+    def print_paper(self, *, to_file: Path | None = None) -> None:
+        """F10: the receipt or the close report; printed once already, a 补打 copy under the same number."""
+        issued, actor, ctx = self.paper, self.actor, self._ctx
+        if issued is None or actor is None:
+            self.failed.emit(tr("还没有要打印的单子。"))
+            return
+        if issued.number not in self._printed:
+            self._send(issued, to_file)
+            return
+        kind, number = issued.kind.value, issued.number
+        self._runner.submit(lambda: _issue(ctx, actor, kind, number, reprint=True),
+                            lambda copy: self._send(copy, to_file), self._on_error)
+
+    def _send(self, paper: IssuedDocument, to_file: Path | None) -> None:
+        ctx = self._ctx
+
+        def sent(problem: str | None) -> None:
+            if problem is not None:
+                self.failed.emit(problem)
+                return
+            self._printed.add(paper.number)
+            number = paper.number
+            self._runner.submit(lambda: mark_printed(ctx, number=number), lambda _: None, self._on_error)
+            self.done.emit(tr("{number} 已送到打印机。").format(number=number))
+
+        self._devices.submit(lambda: print_pdf(paper.pdf, printer_name=paper.printer, title=paper.number,
+                                               to_file=to_file), sent, self._on_error)
+
+    # -- plumbing ----------------------------------------------------------------------------------------
+    def _act(self, call: Callable[[ServiceContext, Actor], T], say: Callable[[T], str]) -> None:
+        actor, ctx = self.actor, self._ctx
+        if actor is None:
+            self.failed.emit(tr("请先登录。"))
+            return
+
+        def finished(result: T) -> None:
+            self.done.emit(say(result))
+            self.load()
+
+        self._runner.submit(lambda: call(ctx, actor), finished, self._on_error)
+
+    def _on_error(self, error: BaseException) -> None:
+        self.failed.emit(message_for(error, self.lang))
+
+
+def _money(fen: int) -> str:
+    from app.domain.forms import format_money
+
+    return format_money(fen)

@@ -1,0 +1,228 @@
+"""The money page through real widgets on a real demo station: opening the drawer, taking a water bill in
+cash with its change and receipt, a QR payment without its number refused, a void approved by the station
+head in the approval dialog, counting the drawer by denomination and closing the day."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.domain.money import PaymentState
+from app.services import closing
+from app.services.cases import accept_case
+from app.services.demo import DEMO_PASSWORD
+from app.services.payments import get_payment
+from app.services.residents import find_residents
+from app.services.staff import authenticate
+from app.ui.money.dialogs import ApprovalDialog, CountDialog
+from app.ui.money.view import MoneyView
+from app.ui.money.view_model import MoneyViewModel
+from tests.printing.pdfcheck import squeezed
+
+TIMEOUT = 10_000
+
+
+def _view(qtbot, ctx, runner, username: str = "xiaoli") -> MoneyView:
+    actor = authenticate(ctx, username=username, password=DEMO_PASSWORD)
+    view = MoneyView(MoneyViewModel(ctx, runner, actor=actor))
+    qtbot.addWidget(view)
+    view.resize(1366, 720)
+    view.show()
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=TIMEOUT)
+    return view
+
+
+def _bill(ctx, amount: str = "88.5") -> str:
+    clerk = authenticate(ctx, username="xiaoli", password=DEMO_PASSWORD)
+    person = find_residents(ctx, query="zs").residents[0]
+    item = ctx.catalog.item("N01")
+    return accept_case(ctx, actor=clerk, applicant_id=person.id, item_code="N01",
+                       received_materials=[m.code for m in item.materials],
+                       form={"account_no": "330127001234", "amount": amount}).case.case_no
+
+
+def _choose(qtbot, view: MoneyView, case_no: str) -> None:
+    qtbot.waitUntil(lambda: any(view.due.row(i).case_no == case_no for i in range(view.due.rowCount())),
+                    timeout=TIMEOUT)
+    view.due_table.selectRow(next(i for i in range(view.due.rowCount()) if view.due.row(i).case_no == case_no))
+
+
+def _open_drawer(qtbot, view: MoneyView, amount: str = "200") -> None:
+    qtbot.waitUntil(lambda: view.open_button.isVisible(), timeout=TIMEOUT)
+    qtbot.keyClicks(view.float_line, amount)
+    qtbot.keyClick(view.float_line, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.drawer is not None, timeout=TIMEOUT)
+
+
+def _back(qtbot, view: MoneyView) -> None:
+    """The page active again after a dialog closed (offscreen Qt does not give the activation back by itself)."""
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=TIMEOUT)
+
+
+def _when_modal(action) -> None:
+    """Fill the dialog that is about to open (exec() blocks the test until it is closed)."""
+    def run() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, run)
+            return
+        action(dialog)
+    QTimer.singleShot(50, run)
+
+
+def test_a_water_bill_is_taken_in_cash_with_its_change_and_its_receipt_printed(qtbot, demo_ctx, runner, tmp_path):
+    case_no = _bill(demo_ctx)
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened()
+    _open_drawer(qtbot, view)
+    assert "¥200.00" in view.drawer_label.text()
+    _choose(qtbot, view, case_no)
+    assert "应收 ¥88.50" in view.change.text()
+    qtbot.keyClicks(view.tendered, "100")
+    assert view.change.text() == "找零 ¥11.50"
+    qtbot.keyClick(view.tendered, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: view.preview.page_count >= 1, timeout=TIMEOUT)
+    assert "已收款 ¥88.50" in view.status.text() and "找零 ¥11.50" in view.status.text()
+    paid = get_payment(demo_ctx, case_id=case_no)
+    assert (paid.total_fen, paid.tendered_fen, paid.change_fen, paid.state) == (8850, 10000, 1150,
+                                                                                PaymentState.COLLECTED)
+    receipt = squeezed(view.vm.paper.pdf)
+    assert "收款收据" in receipt and "捌拾捌元伍角" in receipt and "找零¥11.50" in receipt
+    qtbot.waitUntil(lambda: view.payments.rowCount() == 1 and view.drawer is not None
+                    and view.drawer.expected_fen == 20000 + 8850, timeout=TIMEOUT)
+    assert not any(view.due.row(i).case_no == case_no for i in range(view.due.rowCount()))  # no longer due
+    out = tmp_path / "receipt.pdf"
+    with qtbot.waitSignal(view.vm.done, timeout=TIMEOUT * 2):
+        view.vm.print_paper(to_file=out)
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert abs(float(info.split("Page size:")[1].split("x")[0]) - 80 / 25.4 * 72) < 3  # 80 mm stays 80 mm
+
+
+def test_a_qr_payment_needs_its_transaction_number_and_cash_needs_the_drawer(qtbot, demo_ctx, runner):
+    case_no = _bill(demo_ctx, "20")
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened()
+    _choose(qtbot, view, case_no)
+    qtbot.keyClicks(view.tendered, "20")
+    qtbot.keyClick(view.due_table, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "钱箱还没有打开" in view.status.text(), timeout=TIMEOUT)
+    assert view.status.objectName() == "error"
+    view.method.setCurrentIndex(view.method.findData("wechat"))
+    assert not view.tendered.isEnabled() and view.reference.isEnabled()
+    qtbot.keyClick(view.due_table, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "交易号" in view.status.text(), timeout=TIMEOUT)
+    qtbot.keyClicks(view.reference, "4200001234202611240009")
+    qtbot.keyClick(view.reference, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "已收款 ¥20.00（微信）" in view.status.text(), timeout=TIMEOUT)
+    assert get_payment(demo_ctx, case_id=case_no).txn_ref == "4200001234202611240009"
+
+
+def test_a_void_is_approved_by_the_station_head_in_the_dialog(qtbot, demo_ctx, runner):
+    case_no = _bill(demo_ctx, "35")
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened()
+    _open_drawer(qtbot, view, "100")
+    _choose(qtbot, view, case_no)
+    qtbot.keyClicks(view.tendered, "50")
+    qtbot.keyClick(view.tendered, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: view.payments.rowCount() == 1, timeout=TIMEOUT)
+    view.payments_table.selectRow(0)
+    qtbot.keyClick(view.payments_table, Qt.Key.Key_F11)
+    assert "要写明原因" in view.status.text()
+    view.reason.setText("户号填错了")  # typed through the input method (QTest types ASCII only)
+
+    def wrong_password(dialog: ApprovalDialog) -> None:
+        dialog.username.setText("zhanzhang")
+        dialog.password.setText("not-the-password")
+        dialog.accept()
+    _when_modal(wrong_password)
+    qtbot.keyClick(view.reason, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: view.status.objectName() == "error", timeout=TIMEOUT)
+    assert get_payment(demo_ctx, case_id=case_no).state is PaymentState.COLLECTED
+
+    def head_signs(dialog: ApprovalDialog) -> None:
+        dialog.username.setText("zhanzhang")
+        dialog.password.setText(DEMO_PASSWORD)
+        dialog.accept()
+    _back(qtbot, view)
+    _when_modal(head_signs)
+    qtbot.keyClick(view.reason, Qt.Key.Key_F11)
+    qtbot.waitUntil(lambda: "已作废" in view.status.text(), timeout=TIMEOUT)
+    voided = get_payment(demo_ctx, case_id=case_no)
+    assert voided.state is PaymentState.VOIDED and voided.events[0].approver_name == "王秀英"
+    qtbot.waitUntil(lambda: view.drawer is not None and view.drawer.expected_fen == 10000, timeout=TIMEOUT)
+    _choose(qtbot, view, case_no)  # due again, to be taken correctly
+
+
+def test_the_drawer_is_counted_by_denomination_and_the_day_closed_with_its_report(qtbot, demo_ctx, runner):
+    case_no = _bill(demo_ctx)
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened()
+    _open_drawer(qtbot, view)
+    _choose(qtbot, view, case_no)
+    qtbot.keyClicks(view.tendered, "88.5")
+    qtbot.keyClick(view.tendered, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: view.drawer is not None and view.drawer.expected_fen == 28850, timeout=TIMEOUT)
+
+    qtbot.keyClick(view.due_table, Qt.Key.Key_F12)  # the drawer is still open
+    qtbot.waitUntil(lambda: "钱箱还没有结账" in view.status.text(), timeout=TIMEOUT)
+
+    def count_short(dialog: CountDialog) -> None:  # ¥5 short: over the ¥1 tolerance, the clerk alone cannot close
+        dialog.pieces[10000].setValue(2)
+        dialog.pieces[5000].setValue(1)
+        dialog.pieces[2000].setValue(1)
+        dialog.pieces[1000].setValue(1)
+        dialog.pieces[100].setValue(3)
+        dialog.pieces[50].setValue(1)
+        assert dialog.difference_fen() == -500 and dialog.over_tolerance() and "站长" in dialog.total.text()
+        dialog.accept()
+    _when_modal(count_short)
+    qtbot.keyClick(view.due_table, Qt.Key.Key_F8)
+    assert "写明情况" in view.status.text() and view.drawer is not None  # nothing closed without a note
+    _back(qtbot, view)
+
+    def count_right(dialog: CountDialog) -> None:
+        for fen, n in ((10000, 2), (5000, 1), (2000, 1), (1000, 1), (500, 1), (100, 3), (50, 1)):
+            dialog.pieces[fen].setValue(n)
+        assert dialog.difference_fen() == 0 and not dialog.over_tolerance()
+        dialog.accept()
+    _when_modal(count_right)
+    qtbot.keyClick(view.due_table, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: "钱箱已结账" in view.status.text(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: view.drawer is None, timeout=TIMEOUT)
+    _back(qtbot, view)
+    qtbot.keyClick(view.due_table, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: view.preview.page_count >= 1 and "已日结" in view.status.text(), timeout=TIMEOUT)
+    day = demo_ctx.now().date()
+    assert closing.is_closed(demo_ctx, day=day)
+    report = squeezed(view.vm.paper.pdf)
+    assert "日结报表" in report and "¥88.50" in report and view.vm.paper.number in report
+
+
+def test_a_drawer_off_by_more_than_allowed_is_closed_with_the_heads_approval(qtbot, demo_ctx, runner):
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened()
+    _open_drawer(qtbot, view, "100")
+
+    def count_short(dialog: CountDialog) -> None:
+        dialog.pieces[5000].setValue(1)
+        dialog.pieces[2000].setValue(2)
+        dialog.note.setText("复点两遍，少 10 元，已报站长")
+        dialog.accept()
+
+    def head_signs(dialog: ApprovalDialog) -> None:
+        dialog.username.setText("zhanzhang")
+        dialog.password.setText(DEMO_PASSWORD)
+        dialog.accept()
+
+    def both(dialog) -> None:
+        count_short(dialog)
+        _when_modal(head_signs)
+    _when_modal(both)
+    qtbot.keyClick(view.float_line, Qt.Key.Key_F8)
+    qtbot.waitUntil(lambda: "钱箱已结账" in view.status.text(), timeout=TIMEOUT)
+    assert "差额 -¥10.00" in view.status.text()
