@@ -226,3 +226,24 @@ def test_a_drawer_off_by_more_than_allowed_is_closed_with_the_heads_approval(qtb
     qtbot.keyClick(view.float_line, Qt.Key.Key_F8)
     qtbot.waitUntil(lambda: "钱箱已结账" in view.status.text(), timeout=TIMEOUT)
     assert "差额 -¥10.00" in view.status.text()
+
+
+def test_a_drawer_left_open_since_yesterday_says_so_and_payments_wait_for_its_count(qtbot, demo_ctx, runner):
+    from datetime import timedelta
+
+    from app.services import cash
+
+    clerk = authenticate(demo_ctx, username="xiaoli", password=DEMO_PASSWORD)
+    real_now = demo_ctx.now
+    demo_ctx.now = lambda: real_now() - timedelta(days=1)
+    cash.open_drawer(demo_ctx, actor=clerk, float_fen=10000)
+    demo_ctx.now = real_now
+    case_no = _bill(demo_ctx, "12")
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened()
+    qtbot.waitUntil(lambda: "还没有结账" in view.drawer_label.text(), timeout=TIMEOUT)
+    _choose(qtbot, view, case_no)
+    qtbot.keyClicks(view.tendered, "12")
+    qtbot.keyClick(view.tendered, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: "还没有结账" in view.status.text(), timeout=TIMEOUT)
+    assert view.status.objectName() == "error"

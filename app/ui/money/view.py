@@ -193,6 +193,9 @@ class MoneyView(QWidget):
         self.drawer = drawer
         if drawer is None:
             self.drawer_label.setText(tr("钱箱没有打开：收现金前，先点好备用金，填在右边，按 Ctrl+O 开钱箱。"))
+        elif drawer.business_day < self.vm.today():
+            self.drawer_label.setText(tr("{day} 的钱箱还没有结账：请先按 F8 清点结账，才能收今天的款。").format(
+                day=drawer.business_day.isoformat()))
         else:
             text = tr("钱箱（{day}）开着：备用金 {float}，现在应有 {expected}，进出 {n} 笔。")
             self.drawer_label.setText(text.format(

@@ -56,6 +56,9 @@ class MoneyViewModel(QObject):
         self._printed: set[str] = set()
         self.tolerance_fen = cash.DEFAULT_TOLERANCE_FEN
 
+    def today(self) -> date:
+        return self._ctx.now().date()
+
     # -- reading -----------------------------------------------------------------------------------------
     def load(self) -> None:
         ctx = self._ctx
