@@ -1,4 +1,4 @@
-"""Money commands: the cash drawer (``cash open|in|out|close|status|tolerance``), taking a payment (``pay``),
+"""Money commands: the cash drawer (``cash open|move|in|out|close|status|tolerance``), taking a payment (``pay``),
 what happens to it afterwards (``payment remit|match|fail|show|list``), ``void`` and ``refund`` with the
 station head's approval, the daily close (``close-day``) and its report (``report day``)."""
 
@@ -40,7 +40,13 @@ def register(sub: Any) -> None:
     p = c.add_parser("open", help="清点备用金，打开钱箱")
     p.add_argument("--float", dest="float_", required=True, help="备用金（元），如 200")
     p.set_defaults(handler=cmd_cash_open)
-    for name, sign, words in (("in", 1, "放入钱箱（如 找零备用金补充）"), ("out", -1, "从钱箱取出（如 上缴镇财政所）")):
+    p = c.add_parser("move", help="钱箱进出：--in 金额 放入，--out 金额 取出，写明原因")
+    way = p.add_mutually_exclusive_group(required=True)
+    way.add_argument("--in", dest="amount_in", help="放入钱箱的金额（元），如 找零备用金补充")
+    way.add_argument("--out", dest="amount_out", help="从钱箱取出的金额（元），如 上缴镇财政所")
+    p.add_argument("--reason", required=True)
+    p.set_defaults(handler=cmd_cash_move)
+    for name, sign, words in (("in", 1, "同 move --in：放入钱箱"), ("out", -1, "同 move --out：从钱箱取出")):
         p = c.add_parser(name, help=words)
         p.add_argument("amount", help="金额（元）")
         p.add_argument("--reason", required=True)
@@ -159,7 +165,11 @@ def cmd_cash_open(env: Env) -> int:
 
 def cmd_cash_move(env: Env) -> int:
     actor = env.actor()
-    amount = parse_money(env.args.amount) * env.args.sign
+    a = env.args
+    if getattr(a, "sign", None) is not None:  # cash in / cash out
+        amount = parse_money(a.amount) * a.sign
+    else:
+        amount = parse_money(a.amount_in) if a.amount_in is not None else -parse_money(a.amount_out)
     _drawer(env, cash.move_cash(env.ctx, actor=actor, amount_fen=amount, reason=env.args.reason))
     return 0
 

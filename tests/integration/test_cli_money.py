@@ -57,7 +57,8 @@ def test_a_day_of_money_from_the_command_line(station: StationFixture, cases: li
     assert "站长审批" in capsys.readouterr().err
     assert _cli(station, "xiaoli", "void", wrong, "--reason", "户号错了", "--approver", "zhanzhang") == 0
     assert "已作废" in capsys.readouterr().out
-    assert _cli(station, "xiaoli", "cash", "out", "50", "--reason", "上缴镇财政所") == 0
+    assert _cli(station, "xiaoli", "cash", "move", "--out", "60", "--reason", "上缴镇财政所") == 0
+    assert _cli(station, "xiaoli", "cash", "in", "10", "--reason", "多取了 10 元，放回") == 0
     capsys.readouterr()
     assert _cli(station, "xiaoli", "--json", "cash", "status") == 0
     status = json.loads(capsys.readouterr().out)
