@@ -163,3 +163,49 @@ class PaperPreview(QScrollArea):
             label.setPixmap(QPixmap.fromImage(page))
             label.setObjectName("paperPage")
             self._pages.addWidget(label)
+
+
+class PaperOut:
+    """Sends issued documents to the PC's printer on the devices thread: the first time the document itself,
+    after that a 补打 copy under the same number (issued again on the database thread). A page with paper
+    keeps one and says what happened through ``done`` and ``failed``."""
+
+    def __init__(self, ctx: Any, runner: Any, devices: Any, *, done: Any, failed: Any, lang: str = "zh") -> None:
+        self._ctx, self._runner, self._devices = ctx, runner, devices
+        self._done, self._failed, self._lang = done, failed, lang
+        self.printed: set[str] = set()  # numbers sent once: the next press prints a copy
+
+    def print(self, issued: Any, actor: Any, *, to_file: Path | None = None) -> None:
+        if issued.number not in self.printed:
+            self._send(issued, to_file)
+            return
+        ctx, kind, number = self._ctx, issued.kind, issued.number
+
+        def copy() -> Any:
+            from app.printing.documents import issue  # on the database thread
+
+            return issue(ctx, actor=actor, kind=kind, subject=number, reprint=True)
+
+        self._runner.submit(copy, lambda again: self._send(again, to_file), self._error)
+
+    def _send(self, paper: Any, to_file: Path | None) -> None:
+        from app.services.documents import mark_printed
+
+        ctx = self._ctx
+
+        def sent(problem: str | None) -> None:
+            if problem is not None:
+                self._failed(problem)
+                return
+            self.printed.add(paper.number)
+            number = paper.number
+            self._runner.submit(lambda: mark_printed(ctx, number=number), lambda _: None, self._error)
+            self._done(tr("{number} 已送到打印机。").format(number=number))
+
+        self._devices.submit(lambda: print_pdf(paper.pdf, printer_name=paper.printer, title=paper.number,
+                                               to_file=to_file), sent, self._error)
+
+    def _error(self, error: BaseException) -> None:
+        from app.ui.errors import message_for
+
+        self._failed(message_for(error, self._lang))

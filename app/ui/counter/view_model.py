@@ -12,14 +12,13 @@ from PySide6.QtCore import QObject, Signal
 
 from app.domain.cases import CaseState
 from app.domain.catalog import ServiceItem
-from app.domain.documents import DocumentKind
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.idcard import IdCard
 from app.domain.staff import Actor
 from app.services.attachments import add_attachment
 from app.services.cases import AcceptResult, ProxyInput, accept_case, get_case
 from app.services.context import ServiceContext
-from app.services.documents import IssuedDocument, mark_printed
+from app.services.documents import IssuedDocument
 from app.services.drafts import CounterDraft, clear_draft, load_draft, save_draft
 from app.services.items import find_items, quick_items, toggle_favourite
 from app.services.ratings import rate_case
@@ -36,7 +35,7 @@ from app.services.views import CaseSummary, ResidentSummary
 from app.ui.devices import CardReader, NoCardReader
 from app.ui.errors import message_for
 from app.ui.i18n import tr
-from app.ui.paper import PREVIEW_WIDTH, pdf_pages, print_pdf
+from app.ui.paper import PREVIEW_WIDTH, PaperOut, pdf_pages
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger(__name__)
@@ -84,8 +83,8 @@ class CounterViewModel(QObject):
         self.reader: CardReader = reader or NoCardReader()
         self._devices = devices or runner
         self.paper: IssuedDocument | None = None  # the last case's receipt or notice, for F10
-        self._printed_once = False
-        self._paper_case = ""
+        self._out = PaperOut(ctx, runner, self._devices, done=self.printed.emit, failed=self.print_failed.emit,
+                             lang=lang)
         # The document camera's photos go into the station's data folder (never the program's).
         self.camera_folder: Path | None = ctx.data_dir / "camera" if ctx.data_dir else None
         self._query = ""
@@ -317,7 +316,8 @@ class CounterViewModel(QObject):
             self._devices.submit(lambda: pdf_pages(issued.pdf, PREVIEW_WIDTH),
                                  lambda pages: self.paper_ready.emit(issued, pages), self._on_error)
             if issued.silent:  # the station prints its receipts at once (print-settings silent_receipts)
-                self._send(issued, None)
+                assert self.actor is not None
+                self._out.print(issued, self.actor)
         if failed:  # the case is recorded; say which scans were not stored
             self.failed.emit(tr("办件已记下，但这些扫描件没有存上，请在办件记录里补传：") + tr("；").join(failed))
 
@@ -325,33 +325,10 @@ class CounterViewModel(QObject):
     def print_paper(self, *, to_file: Path | None = None) -> None:
         """F10: the receipt or notice to the printer, on the devices thread. Printed once already, the
         next press prints a 补打 copy under the same number."""
-        issued, actor, ctx = self.paper, self.actor, self._ctx
-        if issued is None or actor is None:
+        if self.paper is None or self.actor is None:
             self.print_failed.emit(tr("先办完一件，再打印（F10）。"))
             return
-        if not self._printed_once:
-            self._send(issued, to_file)
-            return
-        case_id, receipt = self._paper_case, issued.kind is DocumentKind.RECEIPT
-        self._runner.submit(lambda: _issue_paper(ctx, actor=actor, case_id=case_id, receipt=receipt, reprint=True),
-                            lambda copy: self._send(copy, to_file),
-                            lambda e: self.print_failed.emit(message_for(e, self.lang)))
-
-    def _send(self, paper: IssuedDocument, to_file: Path | None) -> None:
-        ctx = self._ctx
-
-        def done(problem: str | None) -> None:
-            if problem is not None:
-                self.print_failed.emit(problem)
-                return
-            self._printed_once = True
-            number = paper.number
-            self._runner.submit(lambda: mark_printed(ctx, number=number), lambda _: None, self._on_error)
-            self.printed.emit(tr("{number} 已送到打印机。").format(number=number))
-
-        self._devices.submit(lambda: print_pdf(paper.pdf, printer_name=paper.printer, title=paper.number,
-                                               to_file=to_file),
-                             done, lambda e: self.print_failed.emit(message_for(e, self.lang)))
+        self._out.print(self.paper, self.actor, to_file=to_file)
 
     def rate(self, case_id: str, level: int) -> None:
         if self.actor is None:
@@ -362,7 +339,7 @@ class CounterViewModel(QObject):
                             lambda e: self.rating_failed.emit(message_for(e, self.lang)))
 
     def _on_accepted(self, result: AcceptResult) -> None:
-        self.paper, self._printed_once, self._paper_case = None, False, result.case.id
+        self.paper = None
         self.clear_draft()
         self.accepted.emit(result)
         # The card's case list now includes this case.

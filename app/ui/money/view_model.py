@@ -16,11 +16,11 @@ from app.domain.staff import Actor
 from app.services import cash, closing
 from app.services import payments as pay
 from app.services.context import ServiceContext
-from app.services.documents import IssuedDocument, mark_printed
+from app.services.documents import IssuedDocument
 from app.services.staff import authenticate
 from app.ui.errors import message_for
 from app.ui.i18n import tr
-from app.ui.paper import PREVIEW_WIDTH, pdf_pages, print_pdf
+from app.ui.paper import PREVIEW_WIDTH, PaperOut, pdf_pages
 from app.ui.tasks import TaskRunner
 
 T = TypeVar("T")
@@ -53,7 +53,7 @@ class MoneyViewModel(QObject):
         self.lang = lang
         self.actor = actor
         self.paper: IssuedDocument | None = None
-        self._printed: set[str] = set()
+        self._out = PaperOut(ctx, runner, self._devices, done=self.done.emit, failed=self.failed.emit, lang=lang)
         self.tolerance_fen = cash.DEFAULT_TOLERANCE_FEN
 
     def today(self) -> date:
@@ -176,31 +176,10 @@ class MoneyViewModel(QObject):
 
     def print_paper(self, *, to_file: Path | None = None) -> None:
         """F10: the receipt or the close report; printed once already, a 补打 copy under the same number."""
-        issued, actor, ctx = self.paper, self.actor, self._ctx
-        if issued is None or actor is None:
+        if self.paper is None or self.actor is None:
             self.failed.emit(tr("还没有要打印的单子。"))
             return
-        if issued.number not in self._printed:
-            self._send(issued, to_file)
-            return
-        kind, number = issued.kind.value, issued.number
-        self._runner.submit(lambda: _issue(ctx, actor, kind, number, reprint=True),
-                            lambda copy: self._send(copy, to_file), self._on_error)
-
-    def _send(self, paper: IssuedDocument, to_file: Path | None) -> None:
-        ctx = self._ctx
-
-        def sent(problem: str | None) -> None:
-            if problem is not None:
-                self.failed.emit(problem)
-                return
-            self._printed.add(paper.number)
-            number = paper.number
-            self._runner.submit(lambda: mark_printed(ctx, number=number), lambda _: None, self._on_error)
-            self.done.emit(tr("{number} 已送到打印机。").format(number=number))
-
-        self._devices.submit(lambda: print_pdf(paper.pdf, printer_name=paper.printer, title=paper.number,
-                                               to_file=to_file), sent, self._on_error)
+        self._out.print(self.paper, self.actor, to_file=to_file)
 
     # -- plumbing ----------------------------------------------------------------------------------------
     def _act(self, call: Callable[[ServiceContext, Actor], T], say: Callable[[T], str]) -> None:

@@ -16,11 +16,11 @@ from app.domain.errors import NotFound
 from app.domain.staff import Actor
 from app.services import points as pts
 from app.services.context import ServiceContext
-from app.services.documents import IssuedDocument, mark_printed
+from app.services.documents import IssuedDocument
 from app.services.paper import PointsPaper
 from app.ui.errors import message_for
 from app.ui.i18n import N_, tr
-from app.ui.paper import pdf_pages, print_pdf
+from app.ui.paper import PaperOut, pdf_pages
 from app.ui.tasks import TaskRunner
 
 T = TypeVar("T")
@@ -78,7 +78,7 @@ class PointsViewModel(QObject):
         self.resident_id = ""
         self.account: pts.AccountView | None = None
         self.papers: dict[str, IssuedDocument] = {}  # the last document of each panel
-        self._printed: set[str] = set()  # numbers printed once: the next press prints a 补打 copy
+        self._outs: dict[str, PaperOut] = {}
 
     # -- the resident --------------------------------------------------------------------------------------
     def set_resident(self, resident_id: str) -> None:
@@ -266,7 +266,8 @@ class PointsViewModel(QObject):
 
         def said(issued: IssuedDocument) -> str:
             self._show_paper("statement", issued, PREVIEW_A4)
-            self._send("statement", issued, to_file)
+            assert self.actor is not None  # _act runs only for a signed-in actor
+            self._out("statement").print(issued, self.actor, to_file=to_file)
             return tr("对账单 {number} 已生成，正在打印…").format(number=issued.number)
 
         self._act("statement", call, said)
@@ -294,37 +295,24 @@ class PointsViewModel(QObject):
         issued, actor, ctx = self.papers.get(panel), self.actor, self._ctx
         if issued is None and panel == "review" and actor is not None:
             def shown(paper: IssuedDocument) -> None:
-                self._printed.add(paper.number)  # the next press is a 补打 copy of it too
+                self._out(panel).printed.add(paper.number)  # a notice printed before: the next press is a copy
                 self._show_paper("review", paper, PREVIEW_A4)
-                self._send("review", paper, to_file)
+                self._out(panel).print(paper, actor, to_file=to_file)
 
             self._runner.submit(lambda: _open_notice(ctx, actor), shown, lambda e: self._fail("review", e))
             return
         if issued is None or actor is None:
             self.failed.emit(panel, tr("还没有要打印的单子。"))
             return
-        if issued.number not in self._printed:
-            self._send(panel, issued, to_file)
-            return
-        self._runner.submit(lambda: _issue(ctx, actor, issued), lambda copy: self._send(panel, copy, to_file),
-                            lambda e: self._fail(panel, e))
+        self._out(panel).print(issued, actor, to_file=to_file)
 
-    def _send(self, panel: str, paper: IssuedDocument, to_file: Path | None) -> None:
-        ctx = self._ctx
-
-        def sent(problem: str | None) -> None:
-            if problem is not None:
-                self.failed.emit(panel, problem)
-                return
-            self._printed.add(paper.number)
-            number = paper.number
-            self._runner.submit(lambda: mark_printed(ctx, number=number), lambda _: None,
-                                lambda e: self._fail(panel, e))
-            self.done.emit(panel, tr("{number} 已送到打印机。").format(number=number))
-
-        self._devices.submit(lambda: print_pdf(paper.pdf, printer_name=paper.printer, title=paper.number,
-                                               to_file=to_file),
-                             sent, lambda e: self._fail(panel, e))
+    def _out(self, panel: str) -> PaperOut:
+        """Each panel says what its printing did on its own status line."""
+        if panel not in self._outs:
+            self._outs[panel] = PaperOut(self._ctx, self._runner, self._devices,
+                                         done=lambda text: self.done.emit(panel, text),
+                                         failed=lambda text: self.failed.emit(panel, text), lang=self.lang)
+        return self._outs[panel]
 
     # -- plumbing ------------------------------------------------------------------------------------------
     def _act(self, panel: str, call: Callable[[ServiceContext, Actor], T], say: Callable[[T], str], *,
