@@ -53,11 +53,20 @@ def lookup_params(kind: str, text: str, limit: int) -> tuple[Any, ...]:
     return (key, prefix_upper_bound(key), limit)
 
 
+def _for_driver(sql: str, paramstyle: str) -> str:
+    """The statement as the station's sqlite3 reads it, or as psycopg (the town's PostgreSQL) does."""
+    if paramstyle == "qmark":
+        return sql
+    return sql.replace("?", "%s").replace("deleted = 0", "deleted = false")
+
+
 class ResidentLookup:
     """The lookups of one database. Thread-safe: each call checks a connection out of the engine's pool."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        style = engine.dialect.paramstyle
+        self._sql = {kind: _for_driver(sql, style) for kind, sql in SQL.items()}
 
     def find(self, searches: Sequence[tuple[str, str]], limit: int) -> list[Row]:
         """Run ``(kind, text)`` searches in order until ``limit`` distinct residents are found."""
@@ -68,7 +77,9 @@ class ResidentLookup:
                 left = limit - len(found)
                 if left <= 0:
                     break
-                for values in conn.execute(SQL[kind], lookup_params(kind, text, left)).fetchall():
+                cursor = conn.cursor()
+                cursor.execute(self._sql[kind], lookup_params(kind, text, left))
+                for values in cursor.fetchall():
                     if values[0] not in found:
                         found[values[0]] = _row(values)
         finally:
@@ -79,5 +90,5 @@ class ResidentLookup:
 def _row(values: Sequence[Any]) -> Row:
     row = dict(zip(COLUMNS, values, strict=True))
     birth = values[_BIRTH]
-    row["birth_date"] = date.fromisoformat(birth) if birth else None
+    row["birth_date"] = date.fromisoformat(birth) if isinstance(birth, str) and birth else (birth or None)
     return row

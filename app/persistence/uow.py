@@ -148,8 +148,9 @@ class UnitOfWork:
         processed = [(i, p) for i, name in enumerate(names)
                      if (p := table.c[name].type.bind_processor(dialect)) is not None]
         quote = dialect.identifier_preparer.quote
+        mark = _placeholder(dialect)
         sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-               f"VALUES ({', '.join('?' * len(names))})")
+               f"VALUES ({', '.join([mark] * len(names))})")
         pick = operator.itemgetter(*names)
         params = []
         for row in rows:
@@ -186,8 +187,9 @@ class UnitOfWork:
 
     def _flush_log(self) -> None:
         if self._pending_log:
+            mark = _placeholder(self.conn.dialect)
             self.conn.exec_driver_sql(
-                "INSERT INTO change_log (change_id, table_name, row_id, op, hlc) VALUES (?, ?, ?, ?, ?)",
+                f"INSERT INTO change_log (change_id, table_name, row_id, op, hlc) VALUES ({', '.join([mark] * 5)})",
                 self._pending_log)
             self._pending_log = []
 
@@ -218,6 +220,11 @@ class UnitOfWork:
 
 _INSERTS: dict[str, Any] = {}
 _LAST_AUDIT = select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+
+
+def _placeholder(dialect: Any) -> str:
+    """The driver's own parameter mark: ``?`` for sqlite3, ``%s`` for psycopg (the town's PostgreSQL)."""
+    return "?" if dialect.paramstyle == "qmark" else "%s"
 
 
 def _insert(table: Table) -> Any:

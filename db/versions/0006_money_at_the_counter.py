@@ -23,7 +23,7 @@ def upgrade() -> None:
     sa.Column('origin', sa.String(length=20), nullable=False),
     sa.Column('created_hlc', sa.String(length=40), nullable=False),
     sa.Column('updated_hlc', sa.String(length=40), nullable=False),
-    sa.Column('deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('station_code', sa.String(length=20), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
     sa.Column('table_name', sa.String(length=40), nullable=False),
@@ -43,7 +43,7 @@ def upgrade() -> None:
     sa.Column('origin', sa.String(length=20), nullable=False),
     sa.Column('created_hlc', sa.String(length=40), nullable=False),
     sa.Column('updated_hlc', sa.String(length=40), nullable=False),
-    sa.Column('deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('station_code', sa.String(length=20), nullable=False),
     sa.Column('business_day', sa.Date(), nullable=False),
     sa.Column('opened_by', sa.String(length=36), nullable=False),
@@ -70,7 +70,7 @@ def upgrade() -> None:
     sa.Column('origin', sa.String(length=20), nullable=False),
     sa.Column('created_hlc', sa.String(length=40), nullable=False),
     sa.Column('updated_hlc', sa.String(length=40), nullable=False),
-    sa.Column('deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('station_code', sa.String(length=20), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('closed_by', sa.String(length=36), nullable=False),
@@ -85,7 +85,7 @@ def upgrade() -> None:
     sa.Column('origin', sa.String(length=20), nullable=False),
     sa.Column('created_hlc', sa.String(length=40), nullable=False),
     sa.Column('updated_hlc', sa.String(length=40), nullable=False),
-    sa.Column('deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('session_id', sa.String(length=36), nullable=False),
     sa.Column('station_code', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.String(length=10), nullable=False),
@@ -95,7 +95,7 @@ def upgrade() -> None:
     sa.Column('staff_id', sa.String(length=36), nullable=False),
     sa.Column('at', sa.String(length=32), nullable=False),
     sa.Column('business_day', sa.Date(), nullable=False),
-    sa.Column('late', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('late', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_cash_moves_payment_id_payments')),
     sa.ForeignKeyConstraint(['session_id'], ['cash_sessions.id'], name=op.f('fk_cash_moves_session_id_cash_sessions')),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_cash_moves_staff_id_staff')),
@@ -109,7 +109,7 @@ def upgrade() -> None:
     sa.Column('origin', sa.String(length=20), nullable=False),
     sa.Column('created_hlc', sa.String(length=40), nullable=False),
     sa.Column('updated_hlc', sa.String(length=40), nullable=False),
-    sa.Column('deleted', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('deleted', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('payment_id', sa.String(length=36), nullable=False),
     sa.Column('station_code', sa.String(length=20), nullable=False),
     sa.Column('kind', sa.String(length=20), nullable=False),
@@ -121,7 +121,7 @@ def upgrade() -> None:
     sa.Column('approver_id', sa.String(length=36), nullable=True),
     sa.Column('at', sa.String(length=32), nullable=False),
     sa.Column('business_day', sa.Date(), nullable=False),
-    sa.Column('late', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('late', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['approver_id'], ['staff.id'], name=op.f('fk_payment_events_approver_id_staff')),
     sa.ForeignKeyConstraint(['payment_id'], ['payments.id'], name=op.f('fk_payment_events_payment_id_payments')),
     sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_payment_events_staff_id_staff')),
@@ -138,7 +138,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('change_fen', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('session_id', sa.String(length=36), nullable=True))
         batch_op.add_column(sa.Column('business_day', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('late', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('late', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.drop_constraint(batch_op.f('uq_payments_case_id'), type_='unique')
         batch_op.create_index('ix_payments_case_id', ['case_id'], unique=False)
         batch_op.create_index('ix_payments_station_day', ['station_code', 'business_day'], unique=False)
