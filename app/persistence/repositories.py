@@ -12,6 +12,7 @@ from app.domain.identity import IdType
 from app.persistence import tables as t
 from app.persistence.money_repo import MoneyRepository
 from app.persistence.points_repo import PointsRepository
+from app.persistence.replica import ReplicaRepository
 from app.persistence.repo_base import Repo, Row
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ class Repositories:
         self.settings = SettingsRepository(uow)
         self.points = PointsRepository(uow)
         self.money = MoneyRepository(uow)
+        self.replica = ReplicaRepository(uow)
 
 
 class TownRepository(Repo):

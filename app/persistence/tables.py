@@ -9,6 +9,7 @@ in the same transaction.
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -628,6 +629,56 @@ points_conflicts = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("resolved_by", ID, ForeignKey("staff.id")),
     Column("resolved_at", String(32)),
+)
+
+# ---------------------------------------------------------------- town sync
+
+# The town server's global order of applied changes (gap-free: each batch takes the next numbers under a
+# lock, in one transaction). A station pulls everything after its cursor. Kept on the server only.
+server_log = Table(
+    "server_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("change_id", ID, nullable=False, unique=True),
+    Column("station_code", String(20), nullable=False),  # who sent it
+    Column("table_name", String(40), nullable=False),
+    Column("row_id", String(40), nullable=False),
+    Column("op", String(10), nullable=False),
+    Column("hlc", HLC, nullable=False),
+    Column("row_json", Text, nullable=False),  # the row as it was sent
+    Column("applied_at", String(32), nullable=False),
+    Index("ix_server_log_row", "table_name", "row_id"),
+)
+
+# Stations the town enrolled: a one-time enrolment code, exchanged for the station's credential (both kept
+# only as hashes). Kept on the server only.
+server_stations = Table(
+    "server_stations",
+    metadata,
+    Column("station_code", String(20), primary_key=True),
+    Column("name", String(60), nullable=False),
+    Column("enrol_hash", String(200)),
+    Column("enrol_expires", String(32)),
+    Column("credential_hash", String(200)),
+    Column("enrolled_at", String(32)),
+    Column("last_seen", String(32)),
+    Column("active", Boolean, nullable=False, server_default=true()),
+)
+
+# Changes that could not be applied as they came (e.g. a second record of a unique thing): kept with the
+# row, never dropped, for the town administrator (or the station) to look at. On stations and the server.
+sync_conflicts = Table(
+    "sync_conflicts",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("change_id", ID, nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("row_id", String(40), nullable=False),
+    Column("station_code", String(20), nullable=False, server_default=""),
+    Column("reason", Text, nullable=False),
+    Column("row_json", Text, nullable=False),
+    Column("found_at", String(32), nullable=False),
+    Column("state", String(10), nullable=False, server_default="open"),  # open | resolved
 )
 
 SYNCED_TABLES: tuple[str, ...] = (

@@ -285,7 +285,8 @@ def publish_rules(ctx: ServiceContext, *, actor: Actor, path: Path) -> PointsRul
                                   own=station.village_code)
         if uow.repos.points.rules_file(parsed.rules_id, parsed.version) is not None:
             raise Conflict("points_rules.version_taken", rules_id=parsed.rules_id, version=parsed.version)
-        uow.add("points_rules_files", {"rules_id": parsed.rules_id, "scope": parsed.scope.value,
+        uow.add("points_rules_files", {"id": stable_id("points_rules", parsed.rules_id, parsed.version),
+                                       "rules_id": parsed.rules_id, "scope": parsed.scope.value,
                                        "village_code": parsed.village_code, "version": parsed.version,
                                        "body": body})
         rules = load_rules(ctx, uow)  # the merged rules must hold together (codes unique across files)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from app.domain.catalog import CatalogFile, CatalogScope, build_catalog, parse_catalog
 from app.domain.errors import Conflict, DomainError
+from app.domain.ids import stable_id
 from app.domain.staff import Actor, Permission, Post, Role
 from app.domain.town import check_code, check_name
 from app.paths import resource
@@ -92,10 +93,14 @@ def init_station(
             raise Conflict("station.already_initialised", station=uow.meta_get("station_code"))
         uow.meta_set("station_code", station_code)
         uow.origin = station_code
-        uow.add("towns", {"code": town_code, "name": town_name})
+        # The town's reference records have ids made from their codes: every station of the town makes the same
+        # rows, so they meet at the town server as one record, not as a clash of two.
+        uow.add("towns", {"id": stable_id("town", town_code), "code": town_code, "name": town_name})
         for v in clean_villages:
-            uow.add("villages", {"town_code": town_code, "code": v.code, "name": v.name})
-        uow.add("stations", {"code": station_code, "name": station_name, "town_code": town_code,
+            uow.add("villages", {"id": stable_id("village", v.code), "town_code": town_code, "code": v.code,
+                                 "name": v.name})
+        uow.add("stations", {"id": stable_id("station", station_code), "code": station_code, "name": station_name,
+                             "town_code": town_code,
                              "village_code": village_code, "phone": phone,
                              "supervision_phone": supervision_phone})
         for f, body in parsed:
@@ -114,7 +119,7 @@ def _store_catalog(uow: UnitOfWork, f: CatalogFile, body: str) -> None:
     existing = uow.repos.catalog.by_catalog_id(f.catalog_id)
     values = {"catalog_id": f.catalog_id, "scope": f.scope.value, "version": f.version, "body": body}
     if existing is None:
-        uow.add("catalog_files", values)
+        uow.add("catalog_files", {"id": stable_id("catalog", f.catalog_id), **values})
     else:
         uow.change("catalog_files", existing["id"], values)
 
@@ -154,7 +159,7 @@ def install_calendar_file(ctx: ServiceContext, *, actor: Actor, path: Path) -> t
         values = {"calendar_id": CALENDAR_ID, "version": calendar.version or "-", "body": body}
         existing = uow.repos.calendar.by_calendar_id(CALENDAR_ID)
         if existing is None:
-            uow.add("calendar_files", values)
+            uow.add("calendar_files", {"id": stable_id("calendar", CALENDAR_ID), **values})
         else:
             uow.change("calendar_files", existing["id"], values)
         uow.audit(staff_id=actor.staff_id, action="calendar.install", target_type="calendar",

@@ -1,0 +1,264 @@
+"""Replication: what a station sends, what the town applies and hands out again, and how a row from elsewhere
+is merged. The protocol (HTTP or a USB bundle) is ``app.sync``; this is the part both ends share.
+
+The rules:
+- **Exactly once**: every change has a unique id; the server applies a change it has not seen and logs it
+  under the next number of its global order, in one transaction per batch; a change seen before is
+  acknowledged again and changes nothing. A station marks changes pushed only after the acknowledgement.
+- **Merge**: a row is absent → inserted; present → replaced only by a later ``updated_hlc`` (last writer
+  wins, ties cannot happen: a clock reading names its node). Append-only records (case events, ledger
+  entries, payments and their events, cash moves, chain links, closes) are written once and never change,
+  so for them this is "insert if absent".
+- **Never dropped**: a row that breaks a rule of the receiving database (a second record of a unique thing)
+  is kept in ``sync_conflicts`` with its reason, acknowledged, and shown to the town administrator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from app.domain.errors import DomainError, NotFound, PermissionDenied
+from app.domain.ids import Hlc
+from app.domain.staff import Actor, Permission
+from app.persistence.replica import row_to_json
+from app.services.cases import iso_time
+from app.services.context import ServiceContext
+
+ENROL_HOURS = 72  # a one-time enrolment code is good for three days
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change as it travels: which row, what happened, and the row as it is now (None for a row that no
+    longer exists here, which cannot happen to a synced row: deletions are tombstones)."""
+
+    change_id: str
+    table: str
+    row_id: str
+    op: str  # upsert | delete
+    hlc: str
+    row: Mapping[str, Any] | None
+    seq: int = 0  # the server's number for it (0 on the way up)
+    station_code: str = ""  # who sent it (set by the server)
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    accepted: tuple[str, ...]  # every change id now safely held (applied now or before)
+    inserted: int
+    updated: int
+    kept: int
+    conflicts: int
+    head: int  # the server's last number after this batch (0 on a station)
+
+
+def outbox(ctx: ServiceContext, *, limit: int = 500) -> tuple[Change, ...]:
+    """The station's changes not yet acknowledged by the town, oldest first, each with its row as it is now.
+
+    A row whose current version was made elsewhere (its ``updated_hlc`` names another node: it came from the
+    town after this station changed it) is not sent again: the town has it already. Those changes leave the
+    outbox here."""
+    with ctx.uow() as uow:
+        repo = uow.repos.replica
+        out, superseded = [], []
+        for c in repo.pending(limit):
+            row = repo.row(c["table_name"], c["row_id"])
+            if row is not None and not str(row["updated_hlc"]).endswith("." + uow.node_id):
+                superseded.append(c["change_id"])
+                continue
+            out.append(Change(change_id=c["change_id"], table=c["table_name"], row_id=c["row_id"], op=c["op"],
+                              hlc=c["hlc"], row=json.loads(row_to_json(row)) if row is not None else None))
+        if superseded:
+            repo.mark_pushed(superseded, iso_time(ctx.now()))
+            uow.commit()
+        return tuple(out)
+
+
+def pending_count(ctx: ServiceContext) -> int:
+    with ctx.read() as uow:
+        return uow.repos.replica.pending_count()
+
+
+def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str]) -> None:
+    """The town acknowledged these: they leave the outbox (and only now)."""
+    with ctx.uow() as uow:
+        uow.repos.replica.mark_pushed(list(change_ids), iso_time(ctx.now()))
+        uow.commit()
+
+
+def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender: str) -> tuple[int, int, int, int]:
+    counts = {"inserted": 0, "updated": 0, "kept": 0, "conflict": 0}
+    at = iso_time(ctx.now())
+    for ch in changes:
+        if ch.row is None:
+            counts["kept"] += 1
+            continue
+        outcome = uow.repos.replica.apply(ch.table, ch.row)
+        if outcome.startswith("conflict"):
+            counts["conflict"] += 1
+            uow.repos.replica.add_conflict(change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id,
+                                           station_code=sender or ch.station_code, reason=outcome,
+                                           row_json=row_to_json(ch.row), at=at)
+        else:
+            counts[outcome] += 1
+        with contextlib.suppress(ValueError):  # a malformed stamp is not worth failing the batch over
+            uow.clock.observe(Hlc.decode(ch.hlc))  # causally later changes made here get later stamps
+    return counts["inserted"], counts["updated"], counts["kept"], counts["conflict"]
+
+
+def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]) -> Applied:
+    """The server's side of a push: one transaction for the batch; changes seen before are acknowledged and
+    skipped; the new ones are applied and logged under the next numbers of the global order. A station may
+    only send its own records: a record that belongs to a station (a case, a payment, a document …) must be
+    one of the sender's; the town's shared records (residents, households, the reference data every station
+    makes with the same ids) may come from any station and merge by the rules above."""
+    for ch in changes:
+        owner = ch.row.get("station_code") if ch.row is not None else None
+        if owner not in (None, "", station_code):
+            raise PermissionDenied("sync.not_your_record", station=station_code, table=ch.table, origin=str(owner))
+    with ctx.uow() as uow:
+        repo = uow.repos.replica
+        seen = repo.logged([c.change_id for c in changes])
+        fresh = [c for c in changes if c.change_id not in seen]
+        # The same change twice in one batch counts once.
+        unique: dict[str, Change] = {}
+        for c in fresh:
+            unique.setdefault(c.change_id, c)
+        fresh = list(unique.values())
+        last = repo.lock_log()
+        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, fresh, station_code)
+        at = iso_time(ctx.now())
+        repo.log([{"seq": last + n, "change_id": c.change_id, "station_code": station_code, "table_name": c.table,
+                   "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}),
+                   "applied_at": at} for n, c in enumerate(fresh, start=1)])
+        uow.commit()
+    return Applied(accepted=tuple(c.change_id for c in changes), inserted=inserted, updated=updated, kept=kept,
+                   conflicts=conflicts, head=last + len(fresh))
+
+
+def log_page(ctx: ServiceContext, *, after: int, limit: int = 500) -> tuple[tuple[Change, ...], int, bool]:
+    """The server's changes after ``after``, in order: (changes, the cursor to ask from next, more waiting)."""
+    with ctx.read() as uow:
+        repo = uow.repos.replica
+        rows = repo.log_after(after, limit + 1)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        out = tuple(Change(change_id=r["change_id"], table=r["table_name"], row_id=r["row_id"], op=r["op"],
+                           hlc=r["hlc"], row=json.loads(r["row_json"]), seq=r["seq"], station_code=r["station_code"])
+                    for r in rows)
+        return out, (rows[-1]["seq"] if rows else after), more
+
+
+def apply_pulled(ctx: ServiceContext, *, changes: Sequence[Change], cursor: int) -> Applied:
+    """A station applies what it pulled (its own changes coming back change nothing) and moves its cursor, in
+    one transaction: a crash in between applies the page again, harmlessly."""
+    with ctx.uow() as uow:
+        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, changes, "")
+        uow.meta_set("sync.cursor", str(cursor))
+        uow.commit()
+    return Applied(accepted=tuple(c.change_id for c in changes), inserted=inserted, updated=updated, kept=kept,
+                   conflicts=conflicts, head=0)
+
+
+def cursor(ctx: ServiceContext) -> int:
+    with ctx.read() as uow:
+        return int(uow.meta_get("sync.cursor") or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    id: str
+    table: str
+    row_id: str
+    station_code: str
+    reason: str
+    found_at: str
+
+
+def conflicts(ctx: ServiceContext) -> tuple[ConflictView, ...]:
+    with ctx.read() as uow:
+        return tuple(ConflictView(id=r["id"], table=r["table_name"], row_id=r["row_id"],
+                                  station_code=r["station_code"], reason=r["reason"], found_at=r["found_at"])
+                     for r in uow.repos.replica.conflicts())
+
+
+# ---------------------------------------------------------------- enrolment (server side)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()  # the secrets are 32 random bytes: a plain hash will do
+
+
+def enrol_station(ctx: ServiceContext, *, actor: Actor, station_code: str, name: str) -> str:
+    """The town administrator creates (or re-enrols) a station: a one-time enrolment code, shown once, good
+    for three days. A re-enrolment revokes the station's old credential."""
+    actor.require(Permission.TOWN_ADMIN)
+    code = " ".join(station_code.split()).upper()
+    if not code or len(code) > 20:
+        raise DomainError("sync.bad_station_code", code=station_code)
+    enrol = "-".join(secrets.token_hex(2).upper() for _ in range(4))  # e.g. 3F2A-91BC-07DE-5A10: read aloud
+    with ctx.uow() as uow:
+        uow.repos.replica.save_server_station(code, {
+            "name": name.strip()[:60] or code, "enrol_hash": _digest(enrol.replace("-", "")),
+            "enrol_expires": iso_time(ctx.now() + timedelta(hours=ENROL_HOURS)), "credential_hash": None,
+            "enrolled_at": None, "active": True})
+        uow.audit(staff_id=actor.staff_id, action="sync.enrol_code", target_type="station", target_id=code,
+                  at=ctx.now())
+        uow.commit()
+    return enrol
+
+
+def redeem_enrolment(ctx: ServiceContext, *, station_code: str, enrol_code: str) -> str:
+    """A station exchanges its one-time code for its credential (returned once, kept only as a hash here)."""
+    code = station_code.strip().upper()
+    given = enrol_code.replace("-", "").replace(" ", "").upper()
+    with ctx.uow() as uow:
+        row = uow.repos.replica.server_station(code)
+        if row is None or not row["enrol_hash"] or not hmac.compare_digest(row["enrol_hash"], _digest(given)):
+            raise PermissionDenied("sync.bad_enrolment", station=code)
+        if row["enrol_expires"] and row["enrol_expires"] < iso_time(ctx.now()):
+            raise PermissionDenied("sync.enrolment_expired", station=code)
+        credential = secrets.token_urlsafe(32)
+        uow.repos.replica.save_server_station(code, {"enrol_hash": None, "enrol_expires": None,
+                                                     "credential_hash": _digest(credential),
+                                                     "enrolled_at": iso_time(ctx.now())})
+        uow.commit()
+    return credential
+
+
+def authenticate_station(ctx: ServiceContext, *, station_code: str, credential: str) -> str:
+    """The station a request comes from, by its credential; refused plainly otherwise."""
+    code = station_code.strip().upper()
+    with ctx.uow() as uow:
+        row = uow.repos.replica.server_station(code)
+        if row is None or not row["active"] or not row["credential_hash"] or \
+                not hmac.compare_digest(row["credential_hash"], _digest(credential)):
+            raise PermissionDenied("sync.bad_credential", station=code)
+        uow.repos.replica.save_server_station(code, {"last_seen": iso_time(ctx.now())})
+        uow.commit()
+    return code
+
+
+def enrolled(ctx: ServiceContext) -> tuple[Mapping[str, Any], ...]:
+    with ctx.read() as uow:
+        return tuple({"station_code": r["station_code"], "name": r["name"], "enrolled": bool(r["credential_hash"]),
+                      "last_seen": r["last_seen"]} for r in uow.repos.replica.server_stations())
+
+
+def server_head(ctx: ServiceContext) -> int:
+    with ctx.read() as uow:
+        return uow.repos.replica.log_head()
+
+
+def require_station(ctx: ServiceContext, code: str) -> None:
+    with ctx.read() as uow:
+        if uow.repos.replica.server_station(code) is None:
+            raise NotFound("sync.unknown_station", station=code)
