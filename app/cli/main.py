@@ -12,7 +12,16 @@ from datetime import datetime
 from pathlib import Path
 
 from app import __version__
-from app.cli import cmd_cases, cmd_catalog, cmd_money, cmd_points, cmd_print, cmd_residents, cmd_station
+from app.cli import (
+    cmd_cases,
+    cmd_catalog,
+    cmd_money,
+    cmd_points,
+    cmd_print,
+    cmd_residents,
+    cmd_station,
+    cmd_sync,
+)
 from app.cli.output import Out
 from app.domain.errors import DomainError
 from app.domain.staff import Actor
@@ -59,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="工作人员账号（也可用环境变量 STATIONDESK_USER）/ staff account")
     p.add_argument("--version", action="version", version=f"StationDesk {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cmd_station, cmd_catalog, cmd_residents, cmd_cases, cmd_print, cmd_money, cmd_points):
+    for module in (cmd_station, cmd_catalog, cmd_residents, cmd_cases, cmd_print, cmd_money, cmd_points, cmd_sync):
         module.register(sub)
     _accept_global_options_anywhere(p)
     return p

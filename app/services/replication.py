@@ -262,3 +262,50 @@ def require_station(ctx: ServiceContext, code: str) -> None:
     with ctx.read() as uow:
         if uow.repos.replica.server_station(code) is None:
             raise NotFound("sync.unknown_station", station=code)
+
+
+# ---------------------------------------------------------------- the station's sync settings
+
+
+def station_code(ctx: ServiceContext) -> str:
+    with ctx.read() as uow:
+        return ctx.station_code(uow)
+
+
+def save_sync_settings(ctx: ServiceContext, *, url: str, credential: str) -> None:
+    """The town server and this station's credential, kept in the station's own database (never synced)."""
+    with ctx.uow() as uow:
+        uow.meta_set("sync.url", url)
+        uow.meta_set("sync.credential", credential)
+        uow.audit(staff_id="", action="sync.enrolled", target_type="station", target_id=ctx.station_code(uow),
+                  detail={"url": url}, at=ctx.now())
+        uow.commit()
+
+
+def sync_settings(ctx: ServiceContext) -> tuple[str, str] | None:
+    with ctx.read() as uow:
+        url, credential = uow.meta_get("sync.url"), uow.meta_get("sync.credential")
+    return (url, credential) if url and credential else None
+
+
+def note_sync(ctx: ServiceContext) -> None:
+    """A sync went through to the end: when, for the status line and the freeze rule."""
+    with ctx.uow() as uow:
+        uow.meta_set("sync.last_ok", iso_time(ctx.now()))
+        uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    enrolled: bool
+    url: str
+    pending: int
+    cursor: int
+    last_ok: str  # "" when never
+
+
+def status(ctx: ServiceContext) -> SyncStatus:
+    with ctx.read() as uow:
+        return SyncStatus(enrolled=bool(uow.meta_get("sync.credential")), url=uow.meta_get("sync.url") or "",
+                          pending=uow.repos.replica.pending_count(), cursor=int(uow.meta_get("sync.cursor") or 0),
+                          last_ok=uow.meta_get("sync.last_ok") or "")

@@ -1,0 +1,115 @@
+"""The station's side of the sync: enrol once, then push the outbox in batches (marked pushed only after the
+town's acknowledgement) and pull the town's changes after the cursor. Plain HTTP is allowed only to this PC
+(loopback); anything else must be HTTPS.
+
+Every failure is a ``DomainError`` with a plain message: no network, the server refusing the credential, a
+protocol the server does not speak. Nothing is lost on failure: what was not acknowledged stays in the
+outbox; what was not applied is pulled again."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+import httpx
+
+from app.domain.errors import DomainError
+from app.services import replication as rep
+from app.services.context import ServiceContext
+from app.sync.protocol import API, PROTOCOL_VERSION, EnrolReply, EnrolRequest, PullPage, PushAck, PushBatch, WireChange
+
+BATCH = 500
+TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    pushed: int
+    pulled: int
+    conflicts: int
+    pending: int  # still waiting to be sent (0 after a full sync)
+    cursor: int
+
+
+def check_url(url: str) -> str:
+    """HTTPS, or plain HTTP to this PC only (a test, or the server on the station PC itself)."""
+    parts = urlparse(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DomainError("sync.bad_url", url=url)
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise DomainError("sync.https_needed", url=url)
+    return url.strip().rstrip("/")
+
+
+def _call(client: httpx.Client, method: str, path: str, **kw: Any) -> Any:
+    try:
+        reply = client.request(method, path, **kw)
+    except httpx.TransportError as e:
+        raise DomainError("sync.unreachable", url=str(client.base_url), reason=type(e).__name__) from e
+    if reply.status_code >= 400:
+        try:
+            body = reply.json()
+            code = body.get("code", "")
+        except ValueError:
+            code = ""
+        if code:
+            raise DomainError(code, **{k: str(v) for k, v in body.get("params", {}).items()})
+        raise DomainError("sync.server_error", status=reply.status_code)
+    return reply.json()
+
+
+def enrol(ctx: ServiceContext, *, url: str, enrol_code: str, http: httpx.Client | None = None) -> str:
+    """Exchange the one-time code the town gave for this station's credential, kept in the station's
+    database (meta), and remember the server."""
+    base = check_url(url)
+    station = rep.station_code(ctx)
+    client = http or httpx.Client(base_url=base, timeout=TIMEOUT_S)
+    try:
+        body = _call(client, "POST", f"{API}/enrol",
+                     json=EnrolRequest(station_code=station, enrol_code=enrol_code).model_dump())
+    finally:
+        if http is None:
+            client.close()
+    reply = EnrolReply.model_validate(body)
+    rep.save_sync_settings(ctx, url=base, credential=reply.credential)
+    return base
+
+
+def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncReport:
+    """Push everything waiting, then pull everything new. Safe to stop at any point and run again."""
+    settings = rep.sync_settings(ctx)
+    if settings is None:
+        raise DomainError("sync.not_enrolled")
+    base, credential = settings
+    station = rep.station_code(ctx)
+    headers = {"Authorization": f"Bearer {credential}", "X-Station": station,
+               "X-Protocol": str(PROTOCOL_VERSION)}
+    client = http or httpx.Client(base_url=base, timeout=TIMEOUT_S)
+    pushed = pulled = conflicts = 0
+    try:
+        while True:
+            batch = rep.outbox(ctx, limit=BATCH)
+            if not batch:
+                break
+            body = PushBatch(batch_id=str(uuid.uuid4()), changes=[WireChange.of(c) for c in batch])
+            ack = PushAck.model_validate(_call(client, "POST", f"{API}/push", json=body.model_dump(),
+                                               headers=headers))
+            rep.mark_pushed(ctx, ack.accepted)  # only now: a lost reply means the batch is sent again
+            pushed += len(ack.accepted)
+            conflicts += ack.conflicts
+        while True:
+            page = PullPage.model_validate(_call(client, "GET", f"{API}/pull", headers=headers,
+                                                 params={"after": rep.cursor(ctx), "limit": BATCH}))
+            done = rep.apply_pulled(ctx, changes=[c.change() for c in page.changes], cursor=page.cursor)
+            pulled += len(page.changes)
+            conflicts += done.conflicts
+            if not page.more:
+                break
+    finally:
+        if http is None:
+            client.close()
+    rep.note_sync(ctx)
+    return SyncReport(pushed=pushed, pulled=pulled, conflicts=conflicts, pending=rep.pending_count(ctx),
+                      cursor=rep.cursor(ctx))

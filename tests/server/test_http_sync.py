@@ -1,0 +1,164 @@
+"""The town server as a real process (uvicorn) on a real PostgreSQL, and two station databases syncing with
+it over HTTP: enrolment, push and pull until both hold the same records, an acknowledgement lost on the way
+(the batch is sent again: nothing doubles), the server restarted between two syncs, and the refusals a
+station sees in plain words."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.domain.errors import DomainError
+from app.services import replication as rep
+from app.services.context import ServiceContext
+from app.sync import client
+from app.sync.protocol import API, PushBatch, WireChange
+from tests.server.test_replication import _picture, _station, _work
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, db_url: str) -> None:
+        self.db_url = db_url
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def run(self, *args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "app.server", "--db", self.db_url, *args], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "app.server", "--db", self.db_url, "serve",
+                                      "--port", str(self.port)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL, env={**os.environ})
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}{API}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("the town server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+            self.proc = None
+
+    def enrol_code(self, station: str) -> str:
+        found = re.search(r"([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})", self.run("enrol", station))
+        assert found is not None
+        return found.group(1)
+
+
+@pytest.fixture
+def server(pg_url: str) -> Iterator[Server]:
+    s = Server(pg_url)
+    s.start()
+    try:
+        yield s
+    finally:
+        s.stop()
+
+
+def _enrolled(tmp_path: Path, server: Server, code: str, village: str, head: str) -> ServiceContext:
+    ctx = _station(tmp_path / code, code, village, head)
+    client.enrol(ctx, url=server.url, enrol_code=server.enrol_code(code))
+    return ctx
+
+
+def test_two_stations_sync_over_http_and_converge(tmp_path: Path, server: Server) -> None:
+    a = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")
+    b = _enrolled(tmp_path, server, "QX02", "V02", "shimen")
+    try:
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")
+        _work(b, "shimen", [("王五", date(1990, 3, 4)), ("赵六", date(1960, 8, 1))], "V02")
+        first = client.sync_once(a)
+        assert first.pushed > 0 and first.pending == 0 and first.conflicts == 0
+        client.sync_once(b)
+        client.sync_once(a)  # picks up B's records
+        assert _picture(a) == _picture(b)
+        assert rep.status(a).last_ok and rep.status(a).pending == 0
+
+        # The acknowledgement of a batch is lost: the server applied it, the station did not mark it pushed.
+        _work(a, "zhanzhang", [("李四", date(1975, 1, 2))], "V01")
+        batch = rep.outbox(a, limit=500)
+        url, credential = rep.sync_settings(a) or ("", "")
+        headers = {"Authorization": f"Bearer {credential}", "X-Station": "QX01"}
+        body = PushBatch(batch_id="lost-ack", changes=[WireChange.of(c) for c in batch]).model_dump()
+        assert httpx.post(f"{url}{API}/push", json=body, headers=headers, timeout=30).status_code == 200
+        head = httpx.get(f"{url}{API}/health", timeout=5).json()["head"]
+        again = client.sync_once(a)  # sends the same batch again
+        assert again.pushed == len(batch) and httpx.get(f"{url}{API}/health", timeout=5).json()["head"] == head
+
+        # The server restarts between two syncs: nothing is lost, the stations carry on.
+        server.stop()
+        with pytest.raises(DomainError) as e:
+            client.sync_once(b)
+        assert e.value.code == "sync.unreachable"
+        server.start()
+        client.sync_once(b)
+        client.sync_once(a)
+        assert _picture(a) == _picture(b)
+    finally:
+        a.db.dispose()
+        b.db.dispose()
+
+
+def test_refusals_are_plain(tmp_path: Path, server: Server) -> None:
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    try:
+        with pytest.raises(DomainError) as e:
+            client.sync_once(a)
+        assert e.value.code == "sync.not_enrolled"
+        with pytest.raises(DomainError) as e:
+            client.enrol(a, url=server.url, enrol_code="0000-0000-0000-0000")
+        assert e.value.code == "sync.bad_enrolment"
+        with pytest.raises(DomainError) as e:
+            client.enrol(a, url="http://town.example.cn", enrol_code="x")
+        assert e.value.code == "sync.https_needed"
+        code = server.enrol_code("QX01")
+        client.enrol(a, url=server.url, enrol_code=code)
+        with pytest.raises(DomainError):  # a code works once
+            client.enrol(a, url=server.url, enrol_code=code)
+        rep.save_sync_settings(a, url=server.url, credential="stolen-or-old")
+        with pytest.raises(DomainError) as e:
+            client.sync_once(a)
+        assert e.value.code == "sync.bad_credential"
+        spec = httpx.get(f"{server.url}/openapi.json", timeout=5).json()
+        assert "PushBatch" in spec["components"]["schemas"] and f"{API}/pull" in spec["paths"]
+    finally:
+        a.db.dispose()
+
+
+def test_a_malformed_push_is_refused_with_a_sentence_not_a_traceback(server: Server, tmp_path: Path) -> None:
+    a = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")
+    try:
+        url, credential = rep.sync_settings(a) or ("", "")
+        reply = httpx.post(f"{url}{API}/push", json={"batch_id": "x", "changes": [{"table": "cases"}]},
+                           headers={"Authorization": f"Bearer {credential}", "X-Station": "QX01"}, timeout=10)
+        assert reply.status_code == 422 and reply.json()["code"] == "sync.bad_request"
+        assert "升级软件" in reply.json()["zh"]
+    finally:
+        a.db.dispose()
