@@ -16,6 +16,14 @@ def register(sub: Any) -> None:
     s.add_parser("now", help="现在同步：上传本站的改动，取回镇里的").set_defaults(handler=cmd_sync_now)
     s.add_parser("status", help="同步状态：待上传多少、上次同步时间").set_defaults(handler=cmd_sync_status)
     s.add_parser("conflicts", help="没能直接合并、等待处理的记录").set_defaults(handler=cmd_sync_conflicts)
+    b = sub.add_parser("bundle", help="U 盘同步包（没有网络时）/ USB bundles").add_subparsers(dest="bundle_cmd",
+                                                                                        required=True)
+    p = b.add_parser("export", help="把还没上传的改动写成同步包（签名），拿到镇里导入")
+    p.add_argument("file", help="写到哪里，如 E:/QX01-20261124.sdbundle")
+    p.set_defaults(handler=cmd_bundle_export)
+    p = b.add_parser("import", help="导入镇里给的回执包：确认已上传的改动，取回镇里的改动")
+    p.add_argument("file")
+    p.set_defaults(handler=cmd_bundle_import)
     st = sub.add_parser("station", help="本站与镇服务器 / this station and the town server").add_subparsers(
         dest="station_cmd", required=True)
     p = st.add_parser("enrol", help="用镇里给的一次性注册码把本站注册到镇服务器 / enrol with the town server")
@@ -66,4 +74,32 @@ def cmd_sync_conflicts(env: Env) -> int:
     env.out.data(rows)
     env.out.table(["表", "记录", "站点", "原因", "时间"],
                   [[c.table, c.row_id[-8:], c.station_code, c.reason[:60], c.found_at[:16]] for c in rows])
+    return 0
+
+
+def cmd_bundle_export(env: Env) -> int:
+    from pathlib import Path
+
+    from app.sync.bundle import export_bundle
+
+    env.actor()
+    n = export_bundle(env.ctx, Path(env.args.file).expanduser())
+    env.out.data({"file": env.args.file, "changes": n})
+    env.out.line(env.out.t(f"同步包已写好：{env.args.file}（{n} 条改动）。请带到镇里导入，再把回执包带回来导入。",
+                           f"Bundle written: {env.args.file} ({n} changes). Import it at the town, bring the reply."))
+    return 0
+
+
+def cmd_bundle_import(env: Env) -> int:
+    from pathlib import Path
+
+    from app.sync.bundle import import_reply
+
+    env.actor()
+    done = import_reply(env.ctx, Path(env.args.file).expanduser())
+    env.out.data(done)
+    waiting = rep.pending_count(env.ctx)
+    env.out.line(env.out.t(f"回执包已导入：新增 {done.inserted} 条，更新 {done.updated} 条，"
+                           f"待处理冲突 {done.conflicts} 条；还有 {waiting} 条待上传。",
+                           f"Reply imported: {done.inserted} new, {done.updated} updated, {done.conflicts} conflicts."))
     return 0

@@ -38,6 +38,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     e.add_argument("station")
     e.add_argument("--name", default="")
     sub.add_parser("stations", help="已登记的站点 / enrolled stations")
+    b = sub.add_parser("bundle", help="导入站点的 U 盘同步包，写出回执包 / import a station's USB bundle")
+    b.add_argument("file")
+    b.add_argument("--reply", required=True, help="回执包写到哪里 / where to write the reply")
     return p.parse_args(argv)
 
 
@@ -53,6 +56,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "enrol":
             code = rep.enrol_station(ctx, actor=CONSOLE, station_code=args.station, name=args.name)
             print(f"站点 {args.station.upper()} 的注册码（72 小时内有效，只显示这一次）：{code}")
+            return 0
+        if args.command == "bundle":
+            from pathlib import Path
+
+            from app.sync.bundle import import_bundle
+
+            done = import_bundle(ctx, Path(args.file), Path(args.reply))
+            print(f"已导入：新 {done.inserted}，更新 {done.updated}，冲突 {done.conflicts}；回执包：{args.reply}")
             return 0
         if args.command == "stations":
             for s in rep.enrolled(ctx):

@@ -247,6 +247,15 @@ def authenticate_station(ctx: ServiceContext, *, station_code: str, credential: 
     return code
 
 
+def station_key(ctx: ServiceContext, station_code: str) -> bytes:
+    """The key a station's USB bundles are signed with, as the server knows it (its credential's hash)."""
+    with ctx.read() as uow:
+        row = uow.repos.replica.server_station(station_code.strip().upper())
+    if row is None or not row["credential_hash"] or not row["active"]:
+        raise PermissionDenied("sync.bad_credential", station=station_code)
+    return str(row["credential_hash"]).encode()
+
+
 def enrolled(ctx: ServiceContext) -> tuple[Mapping[str, Any], ...]:
     with ctx.read() as uow:
         return tuple({"station_code": r["station_code"], "name": r["name"], "enrolled": bool(r["credential_hash"]),

@@ -162,3 +162,41 @@ def test_a_malformed_push_is_refused_with_a_sentence_not_a_traceback(server: Ser
         assert "升级软件" in reply.json()["zh"]
     finally:
         a.db.dispose()
+
+
+def test_a_station_without_network_syncs_by_usb_bundle_and_a_changed_bundle_is_refused(
+        tmp_path: Path, server: Server) -> None:
+    from app.sync import bundle
+
+    a = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")  # enrolled once, then the network went away
+    b = _enrolled(tmp_path, server, "QX02", "V02", "shimen")
+    try:
+        _work(b, "shimen", [("王五", date(1990, 3, 4))], "V02")
+        client.sync_once(b)
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")
+        stick = tmp_path / "usb"
+        stick.mkdir()
+        n = bundle.export_bundle(a, stick / "QX01.sdbundle")
+        assert n > 0 and rep.pending_count(a) > 0  # nothing is marked sent before the town's reply
+
+        # On the way, someone edits the file: refused, nothing applied.
+        forged = stick / "forged.sdbundle"
+        forged.write_text((stick / "QX01.sdbundle").read_text(encoding="utf-8").replace("张三", "张四"),
+                          encoding="utf-8")
+        refused = subprocess.run([sys.executable, "-m", "app.server", "--db", server.db_url, "bundle", str(forged),
+                                  "--reply", str(stick / "x.reply")], cwd=ROOT, capture_output=True, text=True)
+        assert refused.returncode == 1 and "被改动过" in refused.stderr
+
+        server.run("bundle", str(stick / "QX01.sdbundle"), "--reply", str(stick / "QX01.reply"))
+        server.run("bundle", str(stick / "QX01.sdbundle"), "--reply", str(stick / "QX01.reply"))  # twice: harmless
+        done = bundle.import_reply(a, stick / "QX01.reply")
+        assert done.conflicts == 0 and rep.pending_count(a) == 0
+        client.sync_once(b)
+        assert _picture(a) == _picture(b)  # A has B's resident, B has A's, without A ever going online
+
+        with pytest.raises(DomainError) as e:  # B cannot use A's reply
+            bundle.import_reply(b, stick / "QX01.reply")
+        assert e.value.code == "bundle.not_ours"
+    finally:
+        a.db.dispose()
+        b.db.dispose()

@@ -1,0 +1,118 @@
+"""USB bundles for stations with no network: the station writes what it has not sent to a signed file on a
+USB stick; the town imports it on the server and writes a signed reply with what the station should pull; the
+station imports the reply. The same exactly-once rules as over the network: the station marks its changes
+sent only when a reply acknowledges them, and applies the reply's changes with its cursor.
+
+A bundle is JSON, signed with HMAC-SHA256 under a key both ends hold (the SHA-256 of the station's credential:
+the station has the credential, the server its hash). A bundle changed after it was written, or made for
+another station, is refused with a plain message."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+from typing import Any
+
+from app.domain.errors import DomainError
+from app.services import replication as rep
+from app.services.context import ServiceContext
+from app.sync.protocol import PROTOCOL_VERSION, WireChange
+
+FORMAT = "stationdesk.bundle/1"
+MAX_CHANGES = 200_000
+
+
+def _key_of_credential(credential: str) -> bytes:
+    return hashlib.sha256(credential.encode()).hexdigest().encode()
+
+
+def _sign(body: dict[str, Any], key: bytes) -> str:
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _write(path: Path, body: dict[str, Any], key: bytes) -> None:
+    signed = {**body, "signature": _sign(body, key)}
+    tmp = path.with_name(path.name + ".part")
+    try:
+        tmp.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)  # a stick pulled out half-way leaves the old file or none, never half a bundle
+    except OSError as e:
+        raise DomainError("bundle.cannot_write", path=str(path), reason=e.strerror or str(e)) from e
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise DomainError("bundle.unreadable", path=str(path)) from e
+    if not isinstance(body, dict) or body.get("format") != FORMAT:
+        raise DomainError("bundle.unreadable", path=str(path))
+    if body.get("protocol") != PROTOCOL_VERSION:
+        raise DomainError("sync.protocol", theirs=str(body.get("protocol")), ours=str(PROTOCOL_VERSION))
+    return body
+
+
+def _verify(body: dict[str, Any], key: bytes, path: Path) -> None:
+    given = str(body.get("signature", ""))
+    unsigned = {k: v for k, v in body.items() if k != "signature"}
+    if not hmac.compare_digest(given, _sign(unsigned, key)):
+        raise DomainError("bundle.tampered", path=str(path))
+
+
+# ---------------------------------------------------------------- the station
+
+
+def export_bundle(ctx: ServiceContext, path: Path) -> int:
+    """Write everything not yet acknowledged by the town, with this station's cursor; returns how many changes."""
+    settings = rep.sync_settings(ctx)
+    if settings is None:
+        raise DomainError("sync.not_enrolled")
+    changes = rep.outbox(ctx, limit=MAX_CHANGES)
+    body = {"format": FORMAT, "protocol": PROTOCOL_VERSION, "kind": "push", "station": rep.station_code(ctx),
+            "cursor": rep.cursor(ctx), "changes": [WireChange.of(c).model_dump() for c in changes]}
+    _write(path, body, _key_of_credential(settings[1]))
+    return len(changes)
+
+
+def import_reply(ctx: ServiceContext, path: Path) -> rep.Applied:
+    """Apply the town's reply: mark acknowledged changes sent, apply the town's changes, move the cursor."""
+    settings = rep.sync_settings(ctx)
+    if settings is None:
+        raise DomainError("sync.not_enrolled")
+    body = _read(path)
+    station = rep.station_code(ctx)
+    if body.get("kind") != "reply" or body.get("station") != station:
+        raise DomainError("bundle.not_ours", path=str(path), station=station, theirs=str(body.get("station")))
+    _verify(body, _key_of_credential(settings[1]), path)
+    if int(body["after"]) > rep.cursor(ctx):
+        raise DomainError("bundle.gap", path=str(path), after=str(body["after"]), cursor=str(rep.cursor(ctx)))
+    rep.mark_pushed(ctx, [str(x) for x in body["accepted"]])
+    changes = [WireChange.model_validate(c).change() for c in body["changes"]]
+    done = rep.apply_pulled(ctx, changes=changes, cursor=max(int(body["cursor"]), rep.cursor(ctx)))
+    rep.note_sync(ctx)
+    return done
+
+
+# ---------------------------------------------------------------- the town server
+
+
+def import_bundle(ctx: ServiceContext, path: Path, reply: Path, *, limit: int = MAX_CHANGES) -> rep.Applied:
+    """On the server: check the station's bundle, apply it exactly once, and write the reply (what it
+    acknowledged, and the town's changes after the station's cursor)."""
+    body = _read(path)
+    if body.get("kind") != "push":
+        raise DomainError("bundle.unreadable", path=str(path))
+    station = str(body.get("station", ""))
+    key = rep.station_key(ctx, station)
+    _verify(body, key, path)
+    changes = [WireChange.model_validate(c).change() for c in body["changes"]]
+    done = rep.receive(ctx, station_code=station, changes=changes)
+    after = int(body.get("cursor", 0))
+    page, cursor, _more = rep.log_page(ctx, after=after, limit=limit)
+    _write(reply, {"format": FORMAT, "protocol": PROTOCOL_VERSION, "kind": "reply", "station": station,
+                   "accepted": list(done.accepted), "after": after, "cursor": cursor,
+                   "changes": [WireChange.of(c).model_dump() for c in page]}, key)
+    return done
