@@ -34,6 +34,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "This reply is for station {theirs}, not {station}: {path}"),
     "bundle.gap": ("回执包 {path} 从第 {after} 条开始，本站只到第 {cursor} 条：中间还缺一个回执包，请按顺序导入。",
                    "The reply {path} starts after {after}, this station is at {cursor}: import the replies in order."),
+    "sync.frozen": ("本站已 {days} 天没有和镇里同步（规定 {block} 天内必须同步）：请先同步（网络好时点“立即同步”），"
+                    "或用 U 盘同步包到镇里导入，再受理新的办件。已受理的办件照常办理。",
+                    "No sync with the town for {days} days (the limit is {block}): sync, or take a USB bundle to "
+                    "the town, before accepting new cases. Cases already accepted go on as usual."),
     "sync.protocol": ("本站软件的同步协议（{theirs}）和镇服务器（{ours}）不一致：请升级软件。",
                       "Sync protocol {theirs} here, {ours} at the town: update the software."),
 }

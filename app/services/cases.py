@@ -27,6 +27,7 @@ from app.domain.staff import Actor, Permission
 from app.domain.town import Station
 from app.persistence.uow import UnitOfWork
 from app.services.context import ServiceContext
+from app.services.freeze import check_not_frozen
 from app.services.views import CaseSummary, ResidentSummary, case_summary, resident_summary
 
 
@@ -235,6 +236,7 @@ def accept_case(
     checked_proxy = _check_proxy(proxy, today) if proxy else None
     missing = item.missing_required(received)
     with ctx.uow() as uow:
+        check_not_frozen(ctx, uow)  # a station long out of touch with the town takes no new cases
         if consultation_id:
             case_id = _accept_consultation(ctx, uow, actor=actor, case_id=consultation_id, applicant_id=applicant_id,
                                            item=item, received=received, form=cleaned, proxy=checked_proxy,

@@ -286,6 +286,7 @@ def save_sync_settings(ctx: ServiceContext, *, url: str, credential: str) -> Non
     with ctx.uow() as uow:
         uow.meta_set("sync.url", url)
         uow.meta_set("sync.credential", credential)
+        uow.meta_set("sync.enrolled_at", iso_time(ctx.now()))
         uow.audit(staff_id="", action="sync.enrolled", target_type="station", target_id=ctx.station_code(uow),
                   detail={"url": url}, at=ctx.now())
         uow.commit()
