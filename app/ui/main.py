@@ -133,6 +133,7 @@ class CounterStart(QObject):
         self.exit_code: int | None = None
         self.actor: Actor | None = None
         self.devices: TaskRunner | None = None
+        self.syncing: TaskRunner | None = None  # the town sync's own thread: the counter never waits on the network
         self.window: MainWindow | None = None
         self._counter: CounterView | None = None  # built, waiting for the rest of the window
         opening.opened.connect(self._on_opened)
@@ -219,6 +220,11 @@ class CounterStart(QObject):
         money = MoneyView(MoneyViewModel(ctx, self.runner, self.args.lang, actor=self.actor, devices=self.devices))
         assert self._counter is not None
         self.window.install(self._counter, work, lock, points, money)
+        if not self.args.screenshot:
+            from app.ui.sync_status import SyncWatch
+
+            self.syncing = TaskRunner(thread_name="stationdesk-sync")
+            self.window.watch_sync(SyncWatch(ctx, self.syncing, self.args.lang))
         self._counter = None
         if self.actor is not None:  # logged in while the counter was being built
             self._begin()
@@ -280,6 +286,9 @@ class CounterStart(QObject):
         if self.devices is not None:
             self.devices.shutdown()
             self.devices = None
+        if self.syncing is not None:
+            self.syncing.shutdown()
+            self.syncing = None
 
     def dispose(self) -> None:
         self.opening.opened.disconnect(self._on_opened)

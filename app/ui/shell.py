@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from app.ui.login.view import LoginPage
     from app.ui.money.view import MoneyView
     from app.ui.points.view import PointsView
+    from app.ui.sync_status import SyncWatch
     from app.ui.work.view import WorkView
 
 
@@ -41,8 +42,10 @@ class MainWindow(QMainWindow):
         header.setFixedHeight(48)
         self.station_label = QLabel("")
         self.staff_label = QLabel(tr("未登录"))
-        self.sync_label = QLabel(tr("● 离线工作"))  # the sync issue replaces this with the real state
-        self.sync_label.setToolTip(tr("本机数据库可以正常使用；与镇服务器的同步由“镇同步”功能负责。"))
+        self.sync_label = QLabel(tr("● 离线工作"))  # until the sync watch says where things stand
+        self.sync_label.setObjectName("syncState")
+        self.sync_label.setToolTip(tr("本机数据库可以正常使用。"))
+        self.sync_watch: SyncWatch | None = None
         row.addWidget(self.station_label)
         row.addStretch(1)
         row.addWidget(self.staff_label)
@@ -77,6 +80,18 @@ class MainWindow(QMainWindow):
             self.install(counter, work, lock)
             if actor is not None:
                 self.begin(actor)
+
+    def watch_sync(self, watch: SyncWatch) -> None:
+        """The header shows the sync state; Ctrl+Shift+S syncs now."""
+        self.sync_watch = watch
+        watch.changed.connect(self._on_sync_changed)
+        QShortcut(QKeySequence("Ctrl+Shift+S"), self, watch.sync_now)
+        watch.start()
+
+    def _on_sync_changed(self, text: str, tip: str, alarming: bool) -> None:
+        self.sync_label.setText(text)
+        self.sync_label.setToolTip(tip)
+        self.sync_label.setStyleSheet("color: #ffb4a8; font-weight: bold;" if alarming else "")
 
     def set_station(self, station: StationView) -> None:
         self.setWindowTitle(tr("村站通 StationDesk — {station}").format(station=station.station_name))
@@ -155,6 +170,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.idle is not None:
             self.idle.stop()
+        if self.sync_watch is not None:
+            self.sync_watch.stop()
         super().closeEvent(event)
 
     def show_counter(self) -> None:

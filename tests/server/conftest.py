@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import uuid
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # one test drives the window's sync state
 from collections.abc import Iterator
 
 import pytest

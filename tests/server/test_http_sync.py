@@ -200,3 +200,27 @@ def test_a_station_without_network_syncs_by_usb_bundle_and_a_changed_bundle_is_r
     finally:
         a.db.dispose()
         b.db.dispose()
+
+
+def test_the_header_says_synced_only_when_nothing_waits(qtbot, tmp_path: Path, server: Server) -> None:
+    from app.ui.sync_status import SyncWatch
+    from app.ui.tasks import TaskRunner
+
+    a = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")
+    runner = TaskRunner()
+    try:
+        watch = SyncWatch(a, runner)
+        said: list[str] = []
+        watch.changed.connect(lambda text, _tip, _alarm: said.append(text))
+        watch.sync_now()
+        qtbot.waitUntil(lambda: not watch.busy and said and "已同步" in said[-1], timeout=30_000)
+        assert rep.pending_count(a) == 0
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")
+        watch.refresh()  # a case accepted: the header counts it at once, without the network
+        qtbot.waitUntil(lambda: not watch.busy and "待上传" in said[-1], timeout=10_000)
+        assert "已同步" not in said[-1]
+        watch.sync_now()
+        qtbot.waitUntil(lambda: not watch.busy and "已同步" in said[-1], timeout=30_000)
+    finally:
+        runner.shutdown()
+        a.db.dispose()
