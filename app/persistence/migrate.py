@@ -79,6 +79,16 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None, target: str = "he
     return UpgradeResult(before, head, backup)
 
 
+def downgrade(engine: Engine, *, target: str) -> None:
+    """Take a database back to an older revision (tests build an older release's database this way)."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, target)
+
+
 def _main(argv: list[str]) -> int:
     """Developer entry: ``python -m app.persistence.migrate revision "message"``."""
     if len(argv) == 2 and argv[0] == "revision":

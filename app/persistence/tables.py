@@ -120,6 +120,9 @@ households = Table(
     Column("household_no", String(40), nullable=False),
     Column("head_name", String(40), nullable=False, server_default=""),
     Column("address", String(120), nullable=False, server_default=""),
+    # Which version of each field this row holds ({field: hlc}; a field not named is as old as the row):
+    # two stations changing different fields of one household both keep their change (app.persistence.replica).
+    Column("field_hlc", Text, nullable=False, server_default="{}"),
     UniqueConstraint("village_code", "household_no", name="uq_households_village_no"),
 )
 
@@ -143,6 +146,7 @@ residents = Table(
     Column("relation", String(10), nullable=False, server_default=""),
     Column("tags", String(200), nullable=False, server_default=""),  # "、"-joined
     Column("ethnicity", String(10), nullable=False, server_default=""),
+    Column("field_hlc", Text, nullable=False, server_default="{}"),  # per-field versions, as for households
     UniqueConstraint("id_type", "id_number", name="uq_residents_id"),
     Index("ix_residents_id_rev", "id_rev"),
     Index("ix_residents_name", "name"),
@@ -680,6 +684,9 @@ sync_conflicts = Table(
     Column("found_at", String(32), nullable=False),
     Column("state", String(10), nullable=False, server_default="open"),  # open | resolved
 )
+
+# Tables merged field by field (the town's shared records, changed at any station); the others row by row.
+FIELD_MERGED: tuple[str, ...] = ("residents", "households")
 
 SYNCED_TABLES: tuple[str, ...] = (
     "towns", "villages", "stations", "staff", "households", "residents", "catalog_files", "calendar_files",

@@ -167,10 +167,17 @@ class UnitOfWork:
                                  for cid, row in zip(change_ids, rows, strict=True))
 
     def change(self, table_name: str, row_id: str, values: Mapping[str, Any]) -> None:
-        """Update a synced record; it gets a new ``updated_hlc`` and a change-log row."""
+        """Update a synced record; it gets a new ``updated_hlc`` and a change-log row. A record merged field by
+        field also notes which fields this version changed (``field_hlc``)."""
         table = _synced(table_name)
         stamp = self.clock.now().encode()
-        self.conn.execute(update(table).where(table.c.id == row_id).values({**values, "updated_hlc": stamp}))
+        changes = {**values, "updated_hlc": stamp}
+        if table_name in t.FIELD_MERGED:
+            current = self.conn.execute(select(table.c.field_hlc).where(table.c.id == row_id)).scalar()
+            fields = json.loads(current or "{}")
+            fields.update({key: stamp for key in values})
+            changes["field_hlc"] = json.dumps(fields, sort_keys=True, separators=(",", ":"))
+        self.conn.execute(update(table).where(table.c.id == row_id).values(changes))
         self._log(table.name, row_id, "upsert", stamp)
 
     def tombstone(self, table_name: str, row_id: str) -> None:

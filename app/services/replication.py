@@ -102,6 +102,11 @@ def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender
             counts["kept"] += 1
             continue
         outcome = uow.repos.replica.apply(ch.table, ch.row)
+        for field, losing, winning in uow.repos.replica.lost:  # both sides changed it: the later one stays
+            uow.repos.replica.add_conflict(
+                change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id, station_code=sender or ch.station_code,
+                reason=f"field {field}: kept {winning!r}, the other change was {losing!r}",
+                row_json=row_to_json(ch.row), at=at)
         if outcome.startswith("conflict"):
             counts["conflict"] += 1
             uow.repos.replica.add_conflict(change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id,

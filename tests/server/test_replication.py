@@ -117,3 +117,51 @@ def test_a_station_may_send_only_its_own_records(tmp_path: Path, pg_url: str) ->
     finally:
         a.db.dispose()
         server.db.dispose()
+
+
+def test_a_resident_changed_at_two_stations_keeps_both_changes_and_a_clash_is_kept_for_review(
+        tmp_path: Path, pg_url: str) -> None:
+    from app.services.residents import update_resident
+
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    b = _station(tmp_path / "b", "QX02", "V02", "shimen")
+    try:
+        head_a = authenticate(a, username="zhanzhang", password=PASSWORD)
+        head_b = authenticate(b, username="shimen", password=PASSWORD)
+        person = register_resident(a, actor=head_a, name="张三", id_number=make_id(date(1980, 5, 6), True),
+                                   village="V01", phone="13800000001").id
+        _push(a, server, "QX01")
+        _push(b, server, "QX02")
+        _pull(a, server)
+        _pull(b, server)
+        # Offline, the same day: A changes the phone, B the address (and B also a phone, later).
+        update_resident(a, actor=head_a, resident_id=person, phone="13900000002")
+        update_resident(b, actor=head_b, resident_id=person, address="石门村3组12号")
+        for _ in range(2):
+            _push(a, server, "QX01")
+            _push(b, server, "QX02")
+            _pull(a, server)
+            _pull(b, server)
+        assert _picture(a) == _picture(b) == _picture(server)
+        for ctx in (a, b, server):
+            with ctx.db.engine.connect() as conn:
+                phone, address = conn.execute(text("SELECT phone, address FROM residents WHERE id = :id"),
+                                              {"id": person}).one()
+            assert (phone, address) == ("13900000002", "石门村3组12号")  # both changes kept
+        update_resident(a, actor=head_a, resident_id=person, phone="13900000003")
+        update_resident(b, actor=head_b, resident_id=person, phone="13900000004")  # later: it wins
+        for _ in range(2):
+            _push(a, server, "QX01")
+            _push(b, server, "QX02")
+            _pull(a, server)
+            _pull(b, server)
+        assert _picture(a) == _picture(b) == _picture(server)
+        with server.db.engine.connect() as conn:
+            assert conn.execute(text("SELECT phone FROM residents WHERE id = :id"), {"id": person}).scalar() == \
+                "13900000004"
+        clash = [c for c in rep.conflicts(server) if c.table == "residents"]
+        assert clash and "13900000003" in clash[0].reason  # the losing value is kept for the town to look at
+    finally:
+        for ctx in (a, b, server):
+            ctx.db.dispose()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from app.domain.staff import Actor
 from app.persistence import migrate
@@ -25,10 +25,12 @@ from tests.helpers import make_id
 
 
 def _old_station(folder: Path, revision: str, cases: int) -> tuple[Engine, Actor, list[CaseView]]:
-    """A station made by the release at ``revision``, with ``cases`` accepted cases of S08."""
+    """A station as the release at ``revision`` left it, with ``cases`` accepted cases of S08: made with
+    today's services, then taken back to ``revision`` by the migrations' own downgrades (today's services no
+    longer run on an old schema: they read columns added since)."""
     folder.mkdir()
     engine = make_engine(sqlite_url(folder / "station.sqlite3"))
-    migrate.upgrade(engine, target=revision)
+    migrate.upgrade(engine)
     old = ServiceContext(db=Database(engine))
     init_station(old, town_code="330127101", town_name="青溪镇", villages=[VillageSpec(c, n) for c, n in DEMO_VILLAGES],
                  station_code="QX01", station_name="青溪村便民服务站", village_code="V01",
@@ -38,7 +40,12 @@ def _old_station(folder: Path, revision: str, cases: int) -> tuple[Engine, Actor
     item = old.catalog.item("S08")
     made = [accept_case(old, actor=head, applicant_id=person.id, item_code="S08",
                         received_materials=[m.code for m in item.materials]).case for _ in range(cases)]
-    return engine, head, made
+    old.db.dispose()
+    plain = create_engine(sqlite_url(folder / "station.sqlite3"))  # SQLite rebuilds tables: no FK checks then
+    migrate.downgrade(plain, target=revision)
+    assert migrate.current_revision(plain) == revision
+    plain.dispose()
+    return make_engine(sqlite_url(folder / "station.sqlite3")), head, made
 
 
 def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_path: Path) -> None:
@@ -48,7 +55,7 @@ def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_pa
 
     new = open_context(folder)
     try:
-        assert migrate.current_revision(new.db.engine) == migrate.head_revision() == "0007"
+        assert migrate.current_revision(new.db.engine) == migrate.head_revision() == "0008"
         assert list((folder / "backups").glob("before-upgrade-0002-*.sqlite3"))
         head = authenticate(new, username="zhanzhang", password="old-release-1")
 
