@@ -54,6 +54,12 @@ def _groups(table_name: str, columns: Sequence[str]) -> list[tuple[str, ...]]:
     return grouped + [(c,) for c in columns if c not in inside and c not in _SYNC_COLUMNS]
 
 
+def _missing_parent(error: IntegrityError) -> bool:
+    """A foreign key naming a row that is not here (yet), as SQLite and PostgreSQL say it."""
+    code = getattr(error.orig, "sqlstate", None)
+    return code == "23503" or "FOREIGN KEY constraint failed" in str(error.orig)
+
+
 def _node(stamp: str) -> str:
     return stamp.split(".", 2)[-1] if stamp.count(".") >= 2 else ""
 
@@ -149,7 +155,10 @@ class ReplicaRepository(Repo):
             savepoint.commit()
         except IntegrityError as e:
             savepoint.rollback()
-            return f"conflict: {str(e.orig).splitlines()[0][:300]}"
+            detail = str(e.orig).splitlines()[0][:300]
+            if _missing_parent(e):  # it refers to a record not here yet: it can be applied later, not now
+                return f"waiting: {detail}"
+            return f"conflict: {detail}"
         return outcome
 
     def add_conflict(self, *, change_id: str, table_name: str, row_id: str, station_code: str, reason: str,

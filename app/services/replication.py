@@ -94,7 +94,10 @@ def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str]) -> None:
         uow.commit()
 
 
-def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender: str) -> tuple[int, int, int, int]:
+def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender: str,
+                waiting: list[str] | None = None) -> tuple[int, int, int, int]:
+    """Apply changes in order; a change whose parent record is not here yet goes to ``waiting`` (when given)
+    instead of the conflict queue: it is tried again when it comes again."""
     counts = {"inserted": 0, "updated": 0, "kept": 0, "conflict": 0}
     at = iso_time(ctx.now())
     for ch in changes:
@@ -102,12 +105,15 @@ def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender
             counts["kept"] += 1
             continue
         outcome = uow.repos.replica.apply(ch.table, ch.row)
+        if outcome.startswith("waiting") and waiting is not None:
+            waiting.append(ch.change_id)
+            continue
         for field, losing, winning in uow.repos.replica.lost:  # both sides changed it: the later one stays
             uow.repos.replica.add_conflict(
                 change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id, station_code=sender or ch.station_code,
                 reason=f"field {field}: kept {winning!r}, the other change was {losing!r}",
                 row_json=row_to_json(ch.row), at=at)
-        if outcome.startswith("conflict"):
+        if outcome.startswith(("conflict", "waiting")):
             counts["conflict"] += 1
             uow.repos.replica.add_conflict(change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id,
                                            station_code=sender or ch.station_code, reason=outcome,
@@ -139,14 +145,17 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
             unique.setdefault(c.change_id, c)
         fresh = list(unique.values())
         last = repo.lock_log()
-        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, fresh, station_code)
+        waiting: list[str] = []  # children whose parent is in a batch not arrived yet (batches out of order)
+        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, fresh, station_code, waiting)
+        held = [c for c in fresh if c.change_id not in set(waiting)]
         at = iso_time(ctx.now())
         repo.log([{"seq": last + n, "change_id": c.change_id, "station_code": station_code, "table_name": c.table,
                    "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}),
-                   "applied_at": at} for n, c in enumerate(fresh, start=1)])
+                   "applied_at": at} for n, c in enumerate(held, start=1)])
         uow.commit()
-    return Applied(accepted=tuple(c.change_id for c in changes), inserted=inserted, updated=updated, kept=kept,
-                   conflicts=conflicts, head=last + len(fresh))
+    not_yet = set(waiting)
+    return Applied(accepted=tuple(c.change_id for c in changes if c.change_id not in not_yet), inserted=inserted,
+                   updated=updated, kept=kept, conflicts=conflicts - len(waiting), head=last + len(held))
 
 
 def log_page(ctx: ServiceContext, *, after: int, limit: int = 500) -> tuple[tuple[Change, ...], int, bool]:

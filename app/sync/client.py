@@ -99,6 +99,8 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
             rep.mark_pushed(ctx, ack.accepted)  # only now: a lost reply means the batch is sent again
             pushed += len(ack.accepted)
             conflicts += ack.conflicts
+            if len(ack.accepted) < len(batch):
+                break  # some wait for records the town has not got yet: they go again next time
         while True:
             page = PullPage.model_validate(_call(client, "GET", f"{API}/pull", headers=headers,
                                                  params={"after": rep.cursor(ctx), "limit": BATCH}))

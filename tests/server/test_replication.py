@@ -165,3 +165,70 @@ def test_a_resident_changed_at_two_stations_keeps_both_changes_and_a_clash_is_ke
     finally:
         for ctx in (a, b, server):
             ctx.db.dispose()
+
+
+def test_batches_arriving_out_of_order_hold_back_what_lacks_its_parent_until_it_comes(
+        tmp_path: Path, pg_url: str) -> None:
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    try:
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6)), ("李四", date(1975, 1, 2))], "V01")
+        everything = rep.outbox(a, limit=10_000)
+        children = ("case_events", "case_materials")
+        first = tuple(c for c in everything if c.table not in children)
+        second = everything[-3:] + tuple(c for c in everything if c.table in children and c not in everything[-3:])
+        late = rep.receive(server, station_code="QX01", changes=second)  # the later batch arrives first
+        assert len(late.accepted) < len(second)  # the cases' events and materials wait for their cases
+        rep.mark_pushed(a, late.accepted)
+        early = rep.receive(server, station_code="QX01", changes=first)
+        rep.mark_pushed(a, early.accepted)
+        assert rep.pending_count(a) > 0
+        _push(a, server, "QX01")  # what waited goes again, and now fits
+        assert rep.pending_count(a) == 0 and not rep.conflicts(server)
+        with server.db.engine.connect() as conn:
+            seqs = [r[0] for r in conn.execute(text("SELECT seq FROM server_log ORDER BY seq"))]
+        assert seqs == list(range(1, len(seqs) + 1))  # the global order has no gaps
+        _pull(a, server)
+        assert _picture(a) == _picture(server)
+    finally:
+        a.db.dispose()
+        server.db.dispose()
+
+
+def test_a_station_whose_clock_is_a_year_ahead_still_converges(tmp_path: Path, pg_url: str) -> None:
+    """A PC's clock set a year wrong: its stamps are a year ahead, so its edits win until the others' clocks
+    catch up (every node observes the stamps it receives, so the others' later edits are stamped after it).
+    Nothing is lost or doubled, and every node ends with the same data."""
+    import time
+
+    from app.domain.ids import HybridClock
+    from app.services.residents import update_resident
+
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    b = _station(tmp_path / "b", "QX02", "V02", "shimen")
+    b.db.clock = HybridClock(b.db.node_id, last=b.db.clock.last, wall=lambda: time.time() + 365 * 86400)
+    try:
+        head_a = authenticate(a, username="zhanzhang", password=PASSWORD)
+        head_b = authenticate(b, username="shimen", password=PASSWORD)
+        person = register_resident(a, actor=head_a, name="张三", id_number=make_id(date(1980, 5, 6), True),
+                                   village="V01", phone="13800000001").id
+        for ctx, code in ((a, "QX01"), (b, "QX02"), (a, "QX01")):
+            _push(ctx, server, code)
+            _pull(ctx, server)
+        _pull(b, server)
+        update_resident(b, actor=head_b, resident_id=person, phone="13900000002")  # stamped a year ahead
+        _push(b, server, "QX02")
+        _pull(a, server)
+        update_resident(a, actor=head_a, resident_id=person, phone="13900000003")  # after seeing it: later still
+        for ctx, code in ((a, "QX01"), (b, "QX02")):
+            _push(ctx, server, code)
+        _pull(a, server)
+        _pull(b, server)
+        assert _picture(a) == _picture(b) == _picture(server)
+        with server.db.engine.connect() as conn:
+            assert conn.execute(text("SELECT phone FROM residents WHERE id = :id"), {"id": person}).scalar() == \
+                "13900000003"  # A observed B's stamp, so A's later edit is stamped after it and wins
+    finally:
+        for ctx in (a, b, server):
+            ctx.db.dispose()
