@@ -113,6 +113,16 @@ class ReplicaRepository(Repo):
         c = t.change_log.c
         return int(self.uow.conn.execute(select(func.count()).where(c.pushed_at.is_(None))).scalar_one())
 
+    def pending_rows(self, table_name: str, row_ids: Sequence[str]) -> set[str]:
+        """Which of these rows have a change the town has not acknowledged yet."""
+        c = t.change_log.c
+        found: set[str] = set()
+        for start in range(0, len(row_ids), 500):
+            found |= {r[0] for r in self.uow.conn.execute(
+                select(c.row_id).where(c.table_name == table_name, c.row_id.in_(list(row_ids[start:start + 500])),
+                                       c.pushed_at.is_(None)).distinct())}
+        return found
+
     def mark_pushed(self, change_ids: Sequence[str], at: str) -> None:
         c = t.change_log.c
         for start in range(0, len(change_ids), 500):

@@ -87,6 +87,15 @@ def pending_count(ctx: ServiceContext) -> int:
         return uow.repos.replica.pending_count()
 
 
+def not_at_town(ctx: ServiceContext, *, table: str, row_ids: Sequence[str]) -> frozenset[str]:
+    """The rows (e.g. cases) with a change not yet at the town — only for a station enrolled with one: a
+    station working alone has nothing to wait for."""
+    with ctx.read() as uow:
+        if not uow.meta_get("sync.credential") or not row_ids:
+            return frozenset()
+        return frozenset(uow.repos.replica.pending_rows(table, list(row_ids)))
+
+
 def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str]) -> None:
     """The town acknowledged these: they leave the outbox (and only now)."""
     with ctx.uow() as uow:

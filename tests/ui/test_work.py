@@ -140,3 +140,20 @@ def test_at_the_end_of_a_shift_my_open_cases_are_handed_to_the_colleague_with_ct
     qtbot.waitUntil(lambda: "已交接给" in view.status.text(), timeout=5000)
     assert my_open_cases(demo_ctx, actor=actor) == ()
     assert get_case(demo_ctx, case_id=case_id).handler == "王秀英"
+
+
+def test_a_case_not_yet_at_the_town_says_so_once_the_station_is_enrolled(qtbot, demo_ctx, runner):
+    from app.services import replication as rep
+
+    view, actor = _view(qtbot, demo_ctx, runner)
+    case_id = _accept(demo_ctx, actor)
+    view.show_list(WorkList.TODAY)
+    _select(qtbot, view, case_id)
+    row = next(i for i in range(view.model.rowCount()) if view.model.row(i).id == case_id)
+    assert "未到镇里" not in view.model.data(view.model.index(row, 4))  # a station working alone: nothing waits
+    rep.save_sync_settings(demo_ctx, url="https://town.example.cn", credential="c" * 43)
+    view.show_list(WorkList.TODAY)
+    qtbot.waitUntil(lambda: "未到镇里" in view.model.data(view.model.index(row, 4)), timeout=5000)
+    rep.mark_pushed(demo_ctx, [c.change_id for c in rep.outbox(demo_ctx, limit=100_000)])  # the town has it
+    view.show_list(WorkList.TODAY)
+    qtbot.waitUntil(lambda: "未到镇里" not in view.model.data(view.model.index(row, 4)), timeout=5000)

@@ -34,11 +34,14 @@ _OVERDUE = QBrush(QColor("#b42318"))
 
 class WorkTableModel(RowsModel[CaseSummary]):
     HEADERS = (N_("办件编号"), N_("事项"), N_("申请人"), N_("身份证号"), N_("状态"), N_("受理时间"), N_("承诺期限"))
+    not_at_town: frozenset[str] = frozenset()  # set before the rows: those cases say so
 
     def cells(self, c: CaseSummary) -> tuple[str, ...]:
         due = c.due_date.isoformat() if c.due_date else ""
-        return (c.case_no, c.item_name, c.applicant_name, c.applicant_id_masked,
-                label(c.state) + (tr("（超期）") if c.overdue else ""), c.received_at.replace("T", " ")[:16], due)
+        state = label(c.state) + (tr("（超期）") if c.overdue else "") + \
+            (tr("（未到镇里）") if c.id in self.not_at_town else "")
+        return (c.case_no, c.item_name, c.applicant_name, c.applicant_id_masked, state,
+                c.received_at.replace("T", " ")[:16], due)
 
     def alarming(self, c: CaseSummary) -> bool:
         return c.overdue
@@ -196,6 +199,7 @@ class WorkView(QWidget):
             self.reason.setPlaceholderText(tr("退回补正的原因（还缺什么、哪里要改）"))
         keep = self.selected()
         self.shown = which
+        self.model.not_at_town = self.vm.not_at_town
         self.model.set_rows(rows)
         self.empty.setText("" if rows else tr("这里没有办件。"))
         index = next((i for i, r in enumerate(rows) if keep and r.id == keep.id), 0)

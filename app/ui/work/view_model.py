@@ -14,6 +14,7 @@ from app.services.cases import CaseView, complete_case, forward_case, list_cases
 from app.services.context import ServiceContext
 from app.services.handover import hand_over, my_open_cases
 from app.services.ratings import FollowUp, close_follow_up, list_follow_ups
+from app.services.replication import not_at_town
 from app.services.staff import list_staff
 from app.services.views import CaseSummary
 from app.ui.errors import message_for
@@ -61,6 +62,7 @@ class WorkViewModel(QObject):
         self.actor = actor
         self.current = WorkList.TODAY
         self.text = ""
+        self.not_at_town: frozenset[str] = frozenset()  # cases with a change the town has not got yet
 
     def load(self, which: WorkList | None = None, text: str | None = None) -> None:
         if which is not None:
@@ -84,7 +86,16 @@ class WorkViewModel(QObject):
                 return list_cases(ctx, states=OPEN_STATES)
             return list_cases(ctx, text=query) if query.strip() else ()
 
-        self._runner.submit(fetch, lambda rows: self.rows_changed.emit(rows, which_now.value), self._on_error)
+        def with_marks() -> tuple[tuple[CaseSummary, ...] | tuple[FollowUp, ...], frozenset[str]]:
+            rows = fetch()
+            ids = [r.id for r in rows if isinstance(r, CaseSummary)]
+            return rows, not_at_town(ctx, table="cases", row_ids=ids)
+
+        def arrived(found: tuple[tuple[CaseSummary, ...] | tuple[FollowUp, ...], frozenset[str]]) -> None:
+            self.not_at_town = found[1]
+            self.rows_changed.emit(found[0], which_now.value)
+
+        self._runner.submit(with_marks, arrived, self._on_error)
 
     # -- moving a case on --------------------------------------------------------------------
     def forward(self, case_id: str) -> None:
