@@ -103,6 +103,7 @@ class ReplicaRepository(Repo):
     def __init__(self, uow: Any) -> None:
         super().__init__(uow)
         self.lost: list[tuple[str, Any, Any]] = []  # what the last field-by-field merge decided against
+        self.merged: tuple[str, str] | None = None  # the last apply merged (loser, survivor)
 
     # -- the station's outbox -----------------------------------------------------------------------
     def pending(self, limit: int) -> list[Row]:
@@ -147,9 +148,15 @@ class ReplicaRepository(Repo):
         current = self.uow.conn.execute(select(table.c.updated_hlc).where(table.c.id == row["id"])).first()
         savepoint = self.uow.conn.begin_nested()
         self.lost = []
+        self.merged = None
         try:
+            if table_name == "residents":
+                row = self._merge_same_person(row, exists=current is not None)
+            elif "applicant_id" in row:
+                row["applicant_id"] = self._survivor(row["applicant_id"])
             if current is None:
                 self.uow.conn.execute(insert(table), row)
+                self._repoint()
                 outcome = "inserted"
             elif table_name in t.FIELD_MERGED and str(row.get("updated_hlc", "")) != str(current[0]):
                 ours = self.row(table_name, row["id"])
@@ -171,11 +178,56 @@ class ReplicaRepository(Repo):
             return f"conflict: {detail}"
         return outcome
 
+    # -- one person registered twice ------------------------------------------------------------------
+    def _survivor(self, resident_id: str | None) -> str | None:
+        """The resident a (possibly merged) resident id now means."""
+        seen = 0
+        while resident_id and seen < 5:
+            found = self.uow.conn.execute(select(t.residents.c.merged_into).where(t.residents.c.id == resident_id)
+                                          ).scalar()
+            if not found:
+                return resident_id
+            resident_id, seen = found, seen + 1
+        return resident_id
+
+    def _merge_same_person(self, row: dict[str, Any], *, exists: bool) -> dict[str, Any]:
+        """Two stations registered one person (one ID number) offline: the earlier registration survives (by
+        clock stamp, then id: the same choice on every node), the later one is kept as a deleted row that
+        points at it, and the loser's cases point at the survivor. Every node merges alike, so they agree."""
+        r = t.residents.c
+        if exists:  # a later version of a row merged here keeps its merge marks
+            mine = self.row("residents", row["id"])
+            if mine is not None and mine["merged_into"]:
+                return {**row, **{k: mine[k] for k in ("merged_into", "deleted", "id_type", "id_number", "id_rev")}}
+            return row
+        if row.get("merged_into"):
+            return row
+        other = self._one(select(t.residents).where(r.id_type == row["id_type"], r.id_number == row["id_number"],
+                                                    r.id != row["id"]))
+        if other is None:
+            return row
+        survivor, loser = sorted(({**other}, row), key=lambda x: (str(x["created_hlc"]), str(x["id"])))
+        freed = "M" + str(loser["id"]).replace("-", "")[-29:]  # frees the ID number; unique, fits the column
+        marks = {"merged_into": survivor["id"], "deleted": True, "id_type": "merged", "id_number": freed,
+                 "id_rev": freed[::-1]}
+        self.merged = (str(loser["id"]), str(survivor["id"]))
+        if loser is not row:  # ours lost: it frees the ID number before the newcomer goes in
+            self.uow.conn.execute(update(t.residents).where(r.id == loser["id"]).values(marks))
+            return row
+        return {**row, **marks}
+
+    def _repoint(self) -> None:
+        """After a merge: the loser's cases point at the survivor (once both rows are in)."""
+        if self.merged is not None:
+            loser, survivor = self.merged
+            self.uow.conn.execute(update(t.cases).where(t.cases.c.applicant_id == loser)
+                                  .values(applicant_id=survivor))
+
     def add_conflict(self, *, change_id: str, table_name: str, row_id: str, station_code: str, reason: str,
-                     row_json: str, at: str) -> None:
+                     row_json: str, at: str, state: str = "open") -> None:
         self.uow.conn.execute(insert(t.sync_conflicts).values(
             id=new_id(), change_id=change_id, table_name=table_name, row_id=row_id, station_code=station_code,
-            reason=reason, row_json=row_json, found_at=at, state="open"))
+            reason=reason, row_json=row_json, found_at=at, state=state))
 
     def conflicts(self, state: str | None = "open") -> list[Row]:
         c = t.sync_conflicts.c

@@ -147,6 +147,9 @@ residents = Table(
     Column("tags", String(200), nullable=False, server_default=""),  # "、"-joined
     Column("ethnicity", String(10), nullable=False, server_default=""),
     Column("field_hlc", Text, nullable=False, server_default="{}"),  # per-field versions, as for households
+    # Registered twice offline (the same ID number at two stations): the later registration is merged into the
+    # earlier one, kept as a deleted row pointing at it (app.persistence.replica); its cases point at the survivor.
+    Column("merged_into", ID),
     UniqueConstraint("id_type", "id_number", name="uq_residents_id"),
     Index("ix_residents_id_rev", "id_rev"),
     Index("ix_residents_name", "name"),

@@ -114,6 +114,12 @@ def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender
             counts["kept"] += 1
             continue
         outcome = uow.repos.replica.apply(ch.table, ch.row)
+        if uow.repos.replica.merged is not None:  # one person registered at two stations: kept for the record
+            loser, survivor = uow.repos.replica.merged
+            uow.repos.replica.add_conflict(change_id=ch.change_id, table_name="residents", row_id=loser,
+                                           station_code=sender or ch.station_code,
+                                           reason=f"merged: registered twice, {loser} merged into {survivor}",
+                                           row_json=row_to_json(ch.row), at=at, state="merged")
         if outcome.startswith("waiting") and waiting is not None:
             waiting.append(ch.change_id)
             continue

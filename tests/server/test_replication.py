@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from app.persistence import tables as t
@@ -229,6 +230,46 @@ def test_a_station_whose_clock_is_a_year_ahead_still_converges(tmp_path: Path, p
         with server.db.engine.connect() as conn:
             assert conn.execute(text("SELECT phone FROM residents WHERE id = :id"), {"id": person}).scalar() == \
                 "13900000003"  # A observed B's stamp, so A's later edit is stamped after it and wins
+    finally:
+        for ctx in (a, b, server):
+            ctx.db.dispose()
+
+
+def _residents_and_cases(ctx: ServiceContext) -> tuple[set[tuple[str, str | None, bool]], set[tuple[str, str]]]:
+    with ctx.db.engine.connect() as conn:
+        people = {(r[0], r[1], bool(r[2])) for r in conn.execute(text(
+            "SELECT id, merged_into, deleted FROM residents"))}
+        cases = {(r[0], r[1]) for r in conn.execute(text("SELECT case_no, applicant_id FROM cases"))}
+    return people, cases
+
+
+@pytest.mark.parametrize("later_first", [True, False], ids=["later-registration-arrives-first", "in-order"])
+def test_one_person_registered_at_two_stations_offline_becomes_one_resident_with_all_cases(
+        tmp_path: Path, pg_url: str, later_first: bool) -> None:
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    b = _station(tmp_path / "b", "QX02", "V02", "shimen")
+    try:
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")  # registered at A first …
+        _work(b, "shimen", [("张三", date(1980, 5, 6))], "V02")  # … and again at B, offline, same ID number
+        for ctx, code in ((b, "QX02"), (a, "QX01")) if later_first else ((a, "QX01"), (b, "QX02")):
+            _push(ctx, server, code)  # whichever reaches the town first, the earlier registration survives
+        _pull(a, server)
+        _pull(b, server)
+        _push(b, server, "QX02")
+        _pull(a, server)
+        assert _picture(a) == _picture(b) == _picture(server)
+        people, cases = _residents_and_cases(server)
+        assert _residents_and_cases(a) == _residents_and_cases(b) == (people, cases)
+        alive = [p for p in people if not p[2] and p[1] is None]
+        merged = [p for p in people if p[1] is not None]
+        assert len(merged) == 1 and merged[0][2]  # the later registration: deleted, pointing at the survivor
+        survivor = merged[0][1]
+        assert any(p[0] == survivor for p in alive)
+        assert len(cases) == 2 and {c[1] for c in cases} == {survivor}  # both stations' cases
+        assert [r.name for r in find_residents(b, query="zs").residents] == ["张三"]  # found once, at either
+        with server.db.engine.connect() as conn:  # the merge is on record for the town administrator
+            assert conn.execute(text("SELECT count(*) FROM sync_conflicts WHERE state = 'merged'")).scalar() >= 1
     finally:
         for ctx in (a, b, server):
             ctx.db.dispose()
