@@ -247,3 +247,18 @@ def test_a_drawer_left_open_since_yesterday_says_so_and_payments_wait_for_its_co
     qtbot.keyClick(view.tendered, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: "还没有结账" in view.status.text(), timeout=TIMEOUT)
     assert view.status.objectName() == "error"
+
+
+def test_cash_taken_out_of_the_drawer_with_a_reason_is_recorded(qtbot, demo_ctx, runner):
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened()
+    _open_drawer(qtbot, view, "300")
+    assert view.move_bar.isVisible()
+    qtbot.keyClicks(view.move_amount, "100")
+    view.cash_out_button.click()
+    assert "原因" in view.status.text() and view.drawer.expected_fen == 30000  # nothing moved without a reason
+    view.move_reason.setText("上缴镇财政所")
+    view.cash_out_button.click()
+    qtbot.waitUntil(lambda: view.drawer is not None and view.drawer.expected_fen == 20000, timeout=TIMEOUT)
+    assert "取出 100" in view.status.text()
+    assert [m.reason for m in view.drawer.moves] == ["上缴镇财政所"]

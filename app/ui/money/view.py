@@ -72,6 +72,14 @@ class MoneyView(QWidget):
         self.float_line.setPlaceholderText(tr("备用金（元），如 200"))
         self.open_button = QPushButton(tr("开钱箱　Ctrl+O"))
         self.count_button = QPushButton(tr("清点结账　F8"))
+        self.move_amount = QLineEdit()
+        self.move_amount.setObjectName("moveAmount")
+        self.move_amount.setPlaceholderText(tr("金额（元）"))
+        self.move_reason = QLineEdit()
+        self.move_reason.setObjectName("moveReason")
+        self.move_reason.setPlaceholderText(tr("钱箱进出的原因，如 上缴镇财政所"))
+        self.cash_in_button = QPushButton(tr("放入"))
+        self.cash_out_button = QPushButton(tr("取出"))
         self.close_day_button = QPushButton(tr("日结　F12"))
 
         self.due = DueTableModel()
@@ -81,7 +89,6 @@ class MoneyView(QWidget):
             self.method.addItem(label(m), m.value)
         self.tendered = QLineEdit()
         self.tendered.setObjectName("tendered")
-        self.tendered.setPlaceholderText(tr("现金：群众交来多少（元）"))
         self.change = QLabel("")
         self.change.setObjectName("change")
         self.reference = QLineEdit()
@@ -110,18 +117,27 @@ class MoneyView(QWidget):
         top.addWidget(self.open_button)
         top.addWidget(self.count_button)
         top.addWidget(self.close_day_button)
+        self.move_bar = QWidget()  # cash in or out of the open drawer, with a reason
+        moves = QHBoxLayout(self.move_bar)
+        moves.setContentsMargins(0, 0, 0, 0)
+        moves.addWidget(QLabel(tr("钱箱进出")))
+        moves.addWidget(self.move_amount)
+        moves.addWidget(self.move_reason, 1)
+        moves.addWidget(self.cash_in_button)
+        moves.addWidget(self.cash_out_button)
 
         take_box = QGroupBox(tr("待收款"))
         take = QVBoxLayout(take_box)
         take.addWidget(self.due_table, 1)
-        form = QGridLayout()
+        form = QGridLayout()  # two rows: the window is 768 high
         form.addWidget(QLabel(tr("支付方式")), 0, 0)
         form.addWidget(self.method, 0, 1)
-        form.addWidget(QLabel(tr("实收")), 1, 0)
-        form.addWidget(self.tendered, 1, 1)
-        form.addWidget(self.change, 1, 2)
-        form.addWidget(QLabel(tr("交易号")), 2, 0)
-        form.addWidget(self.reference, 2, 1, 1, 2)
+        form.addWidget(QLabel(tr("实收")), 0, 2)
+        form.addWidget(self.tendered, 0, 3)
+        form.addWidget(self.change, 0, 4)
+        form.addWidget(QLabel(tr("交易号")), 1, 0)
+        form.addWidget(self.reference, 1, 1, 1, 4)
+        self.tendered.setPlaceholderText(tr("现金：交来多少"))
         take.addLayout(form)
         take.addWidget(self.take_button)
 
@@ -145,6 +161,7 @@ class MoneyView(QWidget):
         middle.addLayout(right, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.move_bar)
         layout.addLayout(middle, 1)
         layout.addWidget(self.status)
 
@@ -156,6 +173,8 @@ class MoneyView(QWidget):
         QShortcut(QKeySequence("F5"), self, self.vm.load, context=context)
         self.open_button.clicked.connect(lambda: self.vm.open_drawer(self.float_line.text()))
         self.count_button.clicked.connect(self.count_drawer)
+        self.cash_in_button.clicked.connect(lambda: self._move(into=True))
+        self.cash_out_button.clicked.connect(lambda: self._move(into=False))
         self.close_day_button.clicked.connect(self.vm.close_day)
         self.take_button.clicked.connect(self._on_take_clicked)
         self.print_button.clicked.connect(lambda: self.vm.print_paper())
@@ -204,6 +223,15 @@ class MoneyView(QWidget):
         self.float_line.setVisible(drawer is None)
         self.open_button.setVisible(drawer is None)
         self.count_button.setEnabled(drawer is not None)
+        self.move_bar.setVisible(drawer is not None)
+
+    def _move(self, *, into: bool) -> None:
+        if not self.move_amount.text().strip() or not self.move_reason.text().strip():
+            self._say(tr("钱箱进出要填金额和原因。"), "error")
+            return
+        self.vm.move_cash(self.move_amount.text(), self.move_reason.text(), into=into)
+        self.move_amount.clear()
+        self.move_reason.clear()
 
     def count_drawer(self) -> None:
         """F8: count by denomination; beyond the tolerance the station head approves, with a note."""

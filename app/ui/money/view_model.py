@@ -79,6 +79,15 @@ class MoneyViewModel(QObject):
 
         self._act(call, lambda d: tr("钱箱已打开，备用金 {amount}。").format(amount=_money(d.float_fen)))
 
+    def move_cash(self, amount_text: str, reason: str, *, into: bool) -> None:
+        """Cash put into the drawer or taken out of it, with a reason (e.g. 上缴镇财政所)."""
+        def call(ctx: ServiceContext, actor: Actor) -> cash.DrawerView:
+            fen = parse_money(amount_text)
+            return cash.move_cash(ctx, actor=actor, amount_fen=fen if into else -fen, reason=reason)
+
+        self._act(call, lambda d: tr("已记下钱箱{way} {amount}：现在应有 {expected}。").format(
+            way=tr("放入") if into else tr("取出"), amount=amount_text.strip(), expected=_money(d.expected_fen)))
+
     def close_drawer(self, counts: Mapping[int, int], note: str, approver: Actor | None) -> None:
         wanted = dict(counts)
 
