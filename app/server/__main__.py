@@ -38,6 +38,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     e.add_argument("station")
     e.add_argument("--name", default="")
     sub.add_parser("stations", help="已登记的站点 / enrolled stations")
+    r = sub.add_parser("report", help="全镇只读查看 / read-only views across the town's stations")
+    r.add_argument("what", choices=("closes", "overdue", "cases", "conflicts"),
+                   help="closes 各站日结、overdue 超期办件、cases 办件、conflicts 待处理的同步冲突")
+    r.add_argument("--station", help="只看一个站点 / one station only")
     b = sub.add_parser("bundle", help="导入站点的 U 盘同步包，写出回执包 / import a station's USB bundle")
     b.add_argument("file")
     b.add_argument("--reply", required=True, help="回执包写到哪里 / where to write the reply")
@@ -57,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = rep.enrol_station(ctx, actor=CONSOLE, station_code=args.station, name=args.name)
             print(f"站点 {args.station.upper()} 的注册码（72 小时内有效，只显示这一次）：{code}")
             return 0
+        if args.command == "report":
+            return _report(ctx, args.what, args.station)
         if args.command == "bundle":
             from pathlib import Path
 
@@ -86,6 +92,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         db.dispose()
+
+
+def _report(ctx: ServiceContext, what: str, station: str | None) -> int:
+    """Read-only views of the whole town, from the server's database (every station's records meet there)."""
+    from app.services import closing
+    from app.services.cases import list_cases
+
+    code = station.upper() if station else None
+    if what == "closes":
+        for day in closing.closes(ctx, station_code=code):
+            sheet = day.sheet
+            print(f"{day.station_code}\t{day.day}\t{day.closed_by}\t收款 {sheet.payments_total_fen / 100:.2f}"
+                  f"\t净额 {sheet.net_fen / 100:.2f}\t链 {sheet.chain_seq}")
+        return 0
+    if what in ("overdue", "cases"):
+        rows = list_cases(ctx, overdue=what == "overdue", station_code=code, all_stations=code is None, limit=1000)
+        for r in rows:
+            due = r.due_date.isoformat() if r.due_date else ""
+            print(f"{r.case_no}\t{r.item_name}\t{r.applicant_name}\t{r.state.label_zh}\t{due}")
+        print(f"共 {len(rows)} 件")
+        return 0
+    for clash in rep.conflicts(ctx):
+        print(f"{clash.found_at[:16]}\t{clash.station_code}\t{clash.table}\t{clash.row_id[-8:]}\t{clash.reason}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -433,12 +433,14 @@ def get_case(ctx: ServiceContext, *, case_id: str) -> CaseView:
 
 
 def list_cases(ctx: ServiceContext, *, states: Collection[CaseState] = (), day: date | None = None,
-               overdue: bool = False, text: str = "", limit: int = 200) -> tuple[CaseSummary, ...]:
+               overdue: bool = False, text: str = "", limit: int = 200,
+               station_code: str | None = None, all_stations: bool = False) -> tuple[CaseSummary, ...]:
     """This station's cases, newest first; ``overdue`` keeps those past their promised date; ``text`` finds
-    a case number (or part of it), an applicant's name, or an item's code or name."""
+    a case number (or part of it), an applicant's name, or an item's code or name. At the town server:
+    another station's (``station_code``) or every station's (``all_stations``), read only."""
     today = ctx.now().date()
     with ctx.read() as uow:
-        station = ctx.station_code(uow)
+        station = None if all_stations else (station_code or ctx.station_code(uow))
         rows = uow.repos.cases.search(
             states=[s.value for s in states], station_code=station,
             day_from=day.isoformat() if day else None,

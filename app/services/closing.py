@@ -36,6 +36,7 @@ class CloseView:
     closed_at: str
     closed_by: str
     sheet: DayCloseSheet
+    station_code: str = ""
 
 
 def _start(day: date) -> str:
@@ -193,7 +194,7 @@ def closes(ctx: ServiceContext, *, station_code: str | None = None) -> tuple[Clo
     with ctx.read() as uow:
         staff = {s["id"]: s["display_name"] for s in uow.repos.staff.list()}
         return tuple(CloseView(day=r["day"], closed_at=r["closed_at"], closed_by=staff.get(r["closed_by"], ""),
-                               sheet=close_from_json(r["report_json"]))
+                               sheet=close_from_json(r["report_json"]), station_code=r["station_code"])
                      for r in uow.repos.money.closes(station_code))
 
 

@@ -224,3 +224,29 @@ def test_the_header_says_synced_only_when_nothing_waits(qtbot, tmp_path: Path, s
     finally:
         runner.shutdown()
         a.db.dispose()
+
+
+def test_the_town_reads_every_stations_cases_and_closes_on_its_console(tmp_path: Path, server: Server) -> None:
+    from app.services import cash, closing
+    from app.services.staff import authenticate
+
+    a = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")
+    b = _enrolled(tmp_path, server, "QX02", "V02", "shimen")
+    try:
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")
+        _work(b, "shimen", [("王五", date(1990, 3, 4))], "V02")
+        head = authenticate(a, username="zhanzhang", password="station-2026")
+        cash.open_drawer(a, actor=head, float_fen=10000)
+        cash.close_drawer(a, actor=head, count={10000: 1})
+        day = closing.close_day(a, actor=head).day
+        client.sync_once(a)
+        client.sync_once(b)
+        closes = server.run("report", "closes")
+        assert f"QX01\t{day}" in closes and "净额 0.00" in closes
+        cases = server.run("report", "cases")
+        assert "QX01-" in cases and "QX02-" in cases and "共 2 件" in cases
+        only_b = server.run("report", "cases", "--station", "qx02")
+        assert "QX02-" in only_b and "QX01-" not in only_b
+    finally:
+        a.db.dispose()
+        b.db.dispose()
