@@ -1049,14 +1049,31 @@ def apply_entries(ctx: ServiceContext, *, accounts: Iterable[Mapping[str, Any]] 
             uow.add("points_entries", row)
             touched.add(row["account_id"])
             applied += 1
-        open_for = {c["account_id"] for c in uow.repos.points.conflicts()}
-        for account_id in sorted(touched - open_for):
-            over = overspent(rules, _entries(uow, account_id))
-            if over:
-                uow.add("points_conflicts", {"account_id": account_id, "found_at": iso_time(ctx.now()),
-                                             "overspent": over, "state": "open"})
+        flag_overspending(ctx, uow, touched, rules=rules)
         uow.commit()
     return applied
+
+
+def flag_overspending(ctx: ServiceContext, uow: UnitOfWork, account_ids: Iterable[str], *,
+                      rules: PointsRules | None = None) -> int:
+    """Accounts whose entries, met from several stations, spent past the spendable part get an open conflict
+    for the town administrator. Its id is made from the account and the amount, so every node that finds the
+    same overspending makes the same record. Returns how many were opened."""
+    ids = set(account_ids)
+    if not ids:
+        return 0
+    rules = rules or load_rules(ctx, uow)
+    known = {c["id"] for c in uow.repos.points.conflicts(state=None)}
+    open_for = {c["account_id"] for c in uow.repos.points.conflicts()}
+    opened = 0
+    for account_id in sorted(ids - open_for):
+        over = overspent(rules, _entries(uow, account_id))
+        conflict_id = stable_id("points_overspent", account_id, str(over))
+        if over and conflict_id not in known:
+            uow.add("points_conflicts", {"id": conflict_id, "account_id": account_id, "found_at": iso_time(ctx.now()),
+                                         "overspent": over, "state": "open"})
+            opened += 1
+    return opened
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,7 @@ def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender
     instead of the conflict queue: it is tried again when it comes again."""
     counts = {"inserted": 0, "updated": 0, "kept": 0, "conflict": 0}
     at = iso_time(ctx.now())
+    ledgers: set[str] = set()  # points accounts that got entries from elsewhere: checked for overspending
     for ch in changes:
         if ch.row is None:
             counts["kept"] += 1
@@ -135,8 +136,14 @@ def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender
                                            row_json=row_to_json(ch.row), at=at)
         else:
             counts[outcome] += 1
+            if ch.table == "points_entries" and outcome == "inserted":
+                ledgers.add(str(ch.row["account_id"]))
         with contextlib.suppress(ValueError):  # a malformed stamp is not worth failing the batch over
             uow.clock.observe(Hlc.decode(ch.hlc))  # causally later changes made here get later stamps
+    if ledgers:  # redemptions made offline at two stations may together spend more than could be spent
+        from app.services.points import flag_overspending
+
+        flag_overspending(ctx, uow, ledgers)
     return counts["inserted"], counts["updated"], counts["kept"], counts["conflict"]
 
 

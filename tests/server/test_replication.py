@@ -273,3 +273,43 @@ def test_one_person_registered_at_two_stations_offline_becomes_one_resident_with
     finally:
         for ctx in (a, b, server):
             ctx.db.dispose()
+
+
+def test_points_spent_offline_at_two_stations_past_the_spendable_part_are_flagged_at_the_town(
+        tmp_path: Path, pg_url: str) -> None:
+    from app.services import points as pts
+
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    b = _station(tmp_path / "b", "QX02", "V02", "shimen")
+    try:
+        head_a = authenticate(a, username="zhanzhang", password=PASSWORD)
+        head_b = authenticate(b, username="shimen", password=PASSWORD)
+        person = register_resident(a, actor=head_a, name="张三", id_number=make_id(date(1980, 5, 6), True),
+                                   village="V01", household_no="V01-000123", relation="户主").id
+        pts.correct(a, actor=head_a, account_id=pts.declare(a, actor=head_a, resident_id=person,
+                                                            indicator="T14").account_id,
+                    points=100, reason="补记去年的积分")  # 200 now: 100 of it spendable
+        for ctx, head in ((a, head_a), (b, head_b)):
+            pts.save_goods(ctx, actor=head, code="MY", name="大米", price=40, unit="袋")
+            pts.move_stock(ctx, actor=head, code="MY", quantity=10)
+        for ctx, code in ((a, "QX01"), (b, "QX02")):
+            _push(ctx, server, code)
+        _pull(b, server)
+        assert pts.account_of(b, resident_id=person).spendable == 100
+        # Offline, the same afternoon: 80 at home, 40 at B (within B's away allowance of 50): 120 > 100.
+        pts.redeem(a, actor=head_a, resident_id=person, lines=[("MY", 2)])
+        pts.redeem(b, actor=head_b, resident_id=person, lines=[("MY", 1)])
+        for ctx, code in ((a, "QX01"), (b, "QX02")):
+            _push(ctx, server, code)
+        _pull(a, server)
+        _pull(b, server)
+        for ctx in (server, a, b):  # found at the town, and at each station once the other's entries arrive
+            found = pts.list_conflicts(ctx)
+            assert [(c.overspent, c.state) for c in found] == [(20, "open")]
+        _push(a, server, "QX01")
+        _push(b, server, "QX02")
+        assert len(pts.list_conflicts(server)) == 1  # the same finding made at every node is one record
+    finally:
+        for ctx in (a, b, server):
+            ctx.db.dispose()
