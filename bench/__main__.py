@@ -2,7 +2,7 @@
 
     python -m bench                      # the 1,000,000-resident town (built once in bench/data/town-1000000)
     python -m bench --quick              # 50,000 residents, fewer samples: a smoke run
-    python -m bench --only lookups       # one figure group: lookups | import | accept | ui | printing | points | money
+    python -m bench --only lookups       # one group: lookups | import | accept | ui | printing | points | money | sync
     python -m bench --verbose            # also the query plans and the SQL the service sends
 """
 
@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from app.persistence.engine import DB_FILE
-from bench import accept, lookups, money, points, printing, ui
+from bench import accept, lookups, money, points, printing, sync, ui
 from bench.figures import Figure, table
 from bench.machine import cpu_times, machine_info, stolen_share
 from bench.town import DATA, open_town, write_roster
 
-GROUPS = ("lookups", "import", "accept", "ui", "printing", "points", "money")
+GROUPS = ("lookups", "import", "accept", "ui", "printing", "points", "money", "sync")
 IMPORT_LIMIT_S = 90.0
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
         f, d = money.run(seed=args.seed)
         figures += f
         details["money"] = d
+    if "sync" in groups:  # stations of their own and a town database on the local PostgreSQL
+        _log("sync: stations push to the town on PostgreSQL, one pulls …")
+        f, d = sync.run()
+        figures += f
+        details["sync"] = d
     if "import" in groups:
         _log(f"import: {residents:,} residents into a fresh station (child process) …")
         f, d = measure_import(residents)
