@@ -74,10 +74,6 @@ class MoneyRepository(Repo):
         return self._all(select(t.cash_moves).where(_m.session_id == session_id, _m.deleted.is_(False))
                          .order_by(_m.at))
 
-    def moves_of_day(self, station_code: str, day: date) -> list[Row]:
-        return self._all(select(t.cash_moves).where(_m.station_code == station_code, _m.business_day == day,
-                                                    _m.deleted.is_(False)).order_by(_m.at))
-
     # -- what a daily close counts -------------------------------------------------------------------
     def case_counts(self, station_code: str, start: str, end: str) -> list[Row]:
         """Cases received between two times (ISO, end excluded), counted by item and state."""

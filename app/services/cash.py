@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from app.domain.errors import Conflict, DomainError, NotFound
 from app.domain.forms import format_money, parse_money
-from app.domain.money import DENOMINATIONS, count_total, denomination_label, over_tolerance
+from app.domain.money import count_total, over_tolerance
 from app.domain.staff import Actor, Permission
 from app.persistence.uow import UnitOfWork
 from app.services.cases import iso_time
@@ -164,12 +164,6 @@ def current_drawer(ctx: ServiceContext) -> DrawerView | None:
         return _view(uow, open_[0]) if open_ else None
 
 
-def drawers_of_day(ctx: ServiceContext, *, day: date) -> tuple[DrawerView, ...]:
-    with ctx.read() as uow:
-        staff = {s["id"]: s["display_name"] for s in uow.repos.staff.list()}
-        return tuple(_view(uow, r, staff) for r in uow.repos.money.sessions_of_day(ctx.station_code(uow), day))
-
-
 def close_drawer(ctx: ServiceContext, *, actor: Actor, count: Mapping[int, int], note: str = "",
                  approver: Actor | None = None) -> DrawerView:
     """Count the drawer by denomination and close it. The difference from what it should hold is recorded;
@@ -209,8 +203,3 @@ def close_drawer(ctx: ServiceContext, *, actor: Actor, count: Mapping[int, int],
         view = _view(uow, row)
         uow.commit()
     return view
-
-
-def denominations() -> tuple[tuple[int, str], ...]:
-    """What the count-by-denomination dialog asks for, largest first."""
-    return tuple((fen, denomination_label(fen)) for fen in DENOMINATIONS)

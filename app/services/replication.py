@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from app.domain.errors import DomainError, NotFound, PermissionDenied
+from app.domain.errors import DomainError, PermissionDenied
 from app.domain.ids import Hlc
 from app.domain.staff import Actor, Permission
 from app.persistence.replica import row_to_json
@@ -303,10 +303,6 @@ def server_head(ctx: ServiceContext) -> int:
         return uow.repos.replica.log_head()
 
 
-def require_station(ctx: ServiceContext, code: str) -> None:
-    with ctx.read() as uow:
-        if uow.repos.replica.server_station(code) is None:
-            raise NotFound("sync.unknown_station", station=code)
 
 
 # ---------------------------------------------------------------- the station's sync settings

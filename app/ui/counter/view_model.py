@@ -41,14 +41,13 @@ from app.ui.tasks import TaskRunner
 log = logging.getLogger(__name__)
 
 
-def _issue_paper(ctx: ServiceContext, *, actor: Actor, case_id: str, receipt: bool,
-                 reprint: bool = False) -> IssuedDocument:
+def _issue_paper(ctx: ServiceContext, *, actor: Actor, case_id: str, receipt: bool) -> IssuedDocument:
     """The case's 受理回执, or its 一次性告知单 (a consultation). On the database thread: the printing code
     loads there (app/ui/opening.py warms it up while staff log in), never on the GUI thread."""
     from app.printing.documents import issue_notice, issue_receipt
 
     issue = issue_receipt if receipt else issue_notice
-    return issue(ctx, actor=actor, case_id=case_id, reprint=reprint)
+    return issue(ctx, actor=actor, case_id=case_id)
 
 
 class CounterViewModel(QObject):

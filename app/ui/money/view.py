@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -374,6 +374,3 @@ class MoneyView(QWidget):
         else:
             self.vm.after_payment(waiting["payment"], waiting["event"], reason=waiting["reason"], approver=head)
             self.reason.clear()
-
-    def show_paper(self, pages: list[QImage]) -> None:
-        self.preview.show_pages(pages)

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from app.domain.forms import parse_money
+from app.domain.forms import format_money, parse_money
 from app.domain.staff import Actor
 from app.services import cash, closing
 from app.services import payments as pay
@@ -77,7 +77,7 @@ class MoneyViewModel(QObject):
         def call(ctx: ServiceContext, actor: Actor) -> cash.DrawerView:
             return cash.open_drawer(ctx, actor=actor, float_fen=parse_money(float_text or "0"))
 
-        self._act(call, lambda d: tr("钱箱已打开，备用金 {amount}。").format(amount=_money(d.float_fen)))
+        self._act(call, lambda d: tr("钱箱已打开，备用金 {amount}。").format(amount=format_money(d.float_fen)))
 
     def move_cash(self, amount_text: str, reason: str, *, into: bool) -> None:
         """Cash put into the drawer or taken out of it, with a reason (e.g. 上缴镇财政所)."""
@@ -86,7 +86,7 @@ class MoneyViewModel(QObject):
             return cash.move_cash(ctx, actor=actor, amount_fen=fen if into else -fen, reason=reason)
 
         self._act(call, lambda d: tr("已记下钱箱{way} {amount}：现在应有 {expected}。").format(
-            way=tr("放入") if into else tr("取出"), amount=amount_text.strip(), expected=_money(d.expected_fen)))
+            way=tr("放入") if into else tr("取出"), amount=amount_text.strip(), expected=format_money(d.expected_fen)))
 
     def close_drawer(self, counts: Mapping[int, int], note: str, approver: Actor | None) -> None:
         wanted = dict(counts)
@@ -96,8 +96,8 @@ class MoneyViewModel(QObject):
 
         def said(d: cash.DrawerView) -> str:
             return tr("钱箱已结账：应有 {expected}，实点 {counted}，差额 {difference}。").format(
-                expected=_money(d.expected_fen), counted=_money(d.counted_fen or 0),
-                difference=_money(d.difference_fen or 0))
+                expected=format_money(d.expected_fen), counted=format_money(d.counted_fen or 0),
+                difference=format_money(d.difference_fen or 0))
 
         self._act(call, said)
 
@@ -125,9 +125,10 @@ class MoneyViewModel(QObject):
         def said(found: tuple[pay.PaymentView, IssuedDocument | str]) -> str:
             p, receipt = found
             self.paid.emit(p)
-            change = tr("，找零 {change}").format(change=_money(p.change_fen)) if p.tendered_fen is not None else ""
-            said = tr("已收款 {total}（{method}）{change}。").format(total=_money(p.total_fen), method=p.method_label,
-                                                               change=change)
+            change = (tr("，找零 {change}").format(change=format_money(p.change_fen))
+                      if p.tendered_fen is not None else "")
+            said = tr("已收款 {total}（{method}）{change}。").format(total=format_money(p.total_fen),
+                                                               method=p.method_label, change=change)
             if isinstance(receipt, str):  # the money is recorded either way
                 return said + tr("收据没有生成：{problem}").format(problem=receipt)
             self._show(receipt, PREVIEW_WIDTH)
@@ -154,28 +155,10 @@ class MoneyViewModel(QObject):
             self.closed.emit(done)
             self._show(report, PREVIEW_A4)
             return tr("{day} 已日结：收款 {total}，净额 {net}。日结报表 {number} 按 F10 打印，签字后存档。").format(
-                day=done.day.isoformat(), total=_money(done.sheet.payments_total_fen), net=_money(done.sheet.net_fen),
-                number=report.number)
+                day=done.day.isoformat(), total=format_money(done.sheet.payments_total_fen),
+                net=format_money(done.sheet.net_fen), number=report.number)
 
         self._act(call, said)
-
-    def preview_day(self, day: date | None = None) -> None:
-        """Today's report as it stands, marked 样张: what the close will say."""
-        ctx, actor = self._ctx, self.actor
-        if actor is None:
-            return
-        target = day or ctx.now().date()
-
-        def render() -> bytes:
-            from app.printing.documents import preview
-
-            return preview(ctx, actor=actor, kind="day-close", subject=target.isoformat())
-
-        def drawn(pdf: bytes) -> None:
-            self._devices.submit(lambda: pdf_pages(pdf, PREVIEW_A4), lambda pages: self.paper_ready.emit(None, pages),
-                                 self._on_error)
-
-        self._runner.submit(render, drawn, self._on_error)
 
     # -- paper -------------------------------------------------------------------------------------------
     def _show(self, issued: IssuedDocument, width: int) -> None:
@@ -206,8 +189,3 @@ class MoneyViewModel(QObject):
     def _on_error(self, error: BaseException) -> None:
         self.failed.emit(message_for(error, self.lang))
 
-
-def _money(fen: int) -> str:
-    from app.domain.forms import format_money
-
-    return format_money(fen)
