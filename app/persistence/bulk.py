@@ -14,7 +14,7 @@ from app.persistence import tables as t
 
 # Every index of ``residents`` except the unique one on (id_type, id_number).
 SEARCH_INDEXES: tuple[str, ...] = ("ix_residents_id_rev", "ix_residents_name", "ix_residents_name_initials",
-                                   "ix_residents_phone_rev", "ix_residents_household_id")
+                                   "ix_residents_phone_rev", "ix_residents_household_id", "ix_residents_village_code")
 
 
 def _indexes() -> list[Index]:

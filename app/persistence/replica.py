@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, func, insert, select, update
+from sqlalchemy import Date, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.domain.ids import new_id
@@ -26,18 +27,44 @@ def row_to_json(row: Mapping[str, Any]) -> str:
                       separators=(",", ":"))
 
 
+_SHAPES: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _shape(table_name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """A table's column names and which of them hold dates (looked up once per table)."""
+    shape = _SHAPES.get(table_name)
+    if shape is None:
+        table = t.metadata.tables[table_name]
+        shape = _SHAPES[table_name] = (frozenset(table.c.keys()),
+                                       frozenset(c.name for c in table.c if isinstance(c.type, Date)))
+    return shape
+
+
 def _typed(table_name: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """A row from JSON with its dates as dates; columns this database does not have are left out (a newer
     release's column arriving at an older one), so an apply never fails on them."""
-    table = t.metadata.tables[table_name]
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if key not in table.c:
-            continue
-        if isinstance(table.c[key].type, Date) and isinstance(value, str) and value:
-            value = date.fromisoformat(value[:10])
-        out[key] = value
+    columns, dates = _shape(table_name)
+    out = {k: v for k, v in values.items() if k in columns}
+    for key in dates:
+        value = out.get(key)
+        if isinstance(value, str) and value:
+            out[key] = date.fromisoformat(value[:10])
     return out
+
+
+# Tables in an order where a row's parents come before it: a batch is applied table by table in this order.
+_ORDER = {table.name: n for n, table in enumerate(t.metadata.sorted_tables)}
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What applying one row did: ``inserted``, ``updated``, ``kept``, ``waiting: …`` (its parent record is
+    not here yet) or ``conflict: …``; the values a field-by-field merge decided against; and, when the row
+    was a second registration of one person, the (loser, survivor) pair."""
+
+    result: str
+    lost: list[tuple[str, Any, Any]] = field(default_factory=list)
+    merged: tuple[str, str] | None = None
 
 
 _SYNC_COLUMNS = frozenset({"id", "origin", "created_hlc", "updated_hlc", "deleted", "field_hlc"})
@@ -130,6 +157,16 @@ class ReplicaRepository(Repo):
             self.uow.conn.execute(update(t.change_log).where(c.change_id.in_(list(change_ids[start:start + 500])),
                                                              c.pushed_at.is_(None)).values(pushed_at=at))
 
+    def rows(self, table_name: str, row_ids: Sequence[str]) -> dict[str, Row]:
+        """Rows of one table by id, read in chunks."""
+        table = t.metadata.tables[table_name]
+        ids = sorted(set(row_ids))
+        found: dict[str, Row] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            found.update((str(r["id"]), r) for r in self._all(select(table).where(table.c.id.in_(chunk))))
+        return found
+
     def row(self, table_name: str, row_id: str) -> Row | None:
         table = t.metadata.tables[table_name]
         return self._one(select(table).where(table.c.id == row_id))
@@ -177,6 +214,89 @@ class ReplicaRepository(Repo):
                 return f"waiting: {detail}"
             return f"conflict: {detail}"
         return outcome
+
+    def apply_all(self, items: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Outcome]:
+        """Apply many synced rows (table, row) under the same rules as ``apply``, table by table with parents
+        first, and in bulk: one read of what is here, one insert of what is new and one update of what is
+        newer per table. A bulk statement that breaks a rule is undone and its rows applied one by one, so
+        each row still gets its own outcome. The outcomes come back in the order of ``items``."""
+        out: list[Outcome | None] = [None] * len(items)
+        by_table: dict[str, list[int]] = {}
+        for i, (name, _row) in enumerate(items):
+            if name not in t.SYNCED_TABLES:
+                out[i] = Outcome(f"conflict: {name} is not a synced table")
+            else:
+                by_table.setdefault(name, []).append(i)
+        for name in sorted(by_table, key=lambda n: _ORDER[n]):
+            idx = by_table[name]
+            if name in t.FIELD_MERGED or len(idx) < 3:  # merged field by field, or too few to bother
+                for i in idx:
+                    result = self.apply(name, items[i][1])
+                    out[i] = Outcome(result, self.lost, self.merged)
+            else:
+                self._apply_bulk(name, [(i, _typed(name, items[i][1])) for i in idx], out)
+        return [o if o is not None else Outcome("kept") for o in out]
+
+    def _apply_bulk(self, name: str, rows: list[tuple[int, dict[str, Any]]], out: list[Outcome | None]) -> None:
+        table = t.metadata.tables[name]
+        conn = self.uow.conn
+        if "applicant_id" in table.c:  # cases of a person merged into another point at the survivor
+            merged = self._merged_among({str(r["applicant_id"]) for _, r in rows if r.get("applicant_id")})
+            for _, r in rows:
+                if r.get("applicant_id") in merged:
+                    r["applicant_id"] = self._survivor(r["applicant_id"])
+        latest: dict[str, tuple[int, dict[str, Any]]] = {}  # one row twice in a batch: its later version
+        for i, r in rows:
+            seen = latest.get(r["id"])
+            if seen is None or str(r.get("updated_hlc", "")) > str(seen[1].get("updated_hlc", "")):
+                if seen is not None:
+                    out[seen[0]] = Outcome("kept")
+                latest[r["id"]] = (i, r)
+            else:
+                out[i] = Outcome("kept")
+        ids = list(latest)
+        current: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            current.update((str(a), str(b)) for a, b in conn.execute(
+                select(table.c.id, table.c.updated_hlc).where(table.c.id.in_(ids[start:start + 500]))))
+        fresh, newer = [], []
+        for row_id, (i, r) in latest.items():
+            if row_id not in current:
+                fresh.append((i, r))
+            elif str(r.get("updated_hlc", "")) > current[row_id]:
+                newer.append((i, r))
+            else:
+                out[i] = Outcome("kept")
+        update_stmt = update(table).where(table.c.id == bindparam("_row_id"))
+        for kind, members in (("inserted", fresh), ("updated", newer)):
+            shapes: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
+            for i, r in members:  # one statement per set of columns (a row from an older release has fewer)
+                shapes.setdefault(tuple(sorted(r)), []).append((i, r))
+            for group in shapes.values():
+                savepoint = conn.begin_nested()
+                try:
+                    if kind == "inserted":
+                        conn.execute(insert(table), [r for _, r in group])
+                    else:
+                        conn.execute(update_stmt, [{**r, "_row_id": r["id"]} for _, r in group])
+                    savepoint.commit()
+                except IntegrityError:
+                    savepoint.rollback()
+                    for i, r in group:  # find which row breaks the rule: each row on its own
+                        out[i] = Outcome(self.apply(name, r), self.lost, self.merged)
+                    continue
+                for i, _ in group:
+                    out[i] = Outcome(kind)
+
+    def _merged_among(self, resident_ids: set[str]) -> set[str]:
+        """Which of these residents were merged into another."""
+        found: set[str] = set()
+        ids = sorted(resident_ids)
+        r = t.residents.c
+        for start in range(0, len(ids), 500):
+            found |= {str(x[0]) for x in self.uow.conn.execute(
+                select(r.id).where(r.id.in_(ids[start:start + 500]), r.merged_into.is_not(None)))}
+        return found
 
     # -- one person registered twice ------------------------------------------------------------------
     def _survivor(self, resident_id: str | None) -> str | None:
@@ -256,9 +376,42 @@ class ReplicaRepository(Repo):
         if rows:
             self.uow.conn.execute(insert(t.server_log), list(rows))
 
-    def log_after(self, cursor: int, limit: int) -> list[Row]:
+    def log_after(self, cursor: int, limit: int, *, station: str | None = None, upto: int | None = None
+                  ) -> list[Row]:
+        """The log after ``cursor`` (up to ``upto``), in order; for a station only what concerns it: not its own
+        changes (it has them), every change meant for all, and a resident's case records when the resident
+        lives in the station's village or the station has served them."""
         c = t.server_log.c
-        return self._all(select(t.server_log).where(c.seq > cursor).order_by(c.seq).limit(limit))
+        q = select(t.server_log).where(c.seq > cursor)
+        if upto is not None:
+            q = q.where(c.seq <= upto)
+        if station is not None:
+            served = select(t.cases.c.applicant_id).where(t.cases.c.station_code == station)
+            villagers = select(t.residents.c.id).join(
+                t.stations, t.stations.c.village_code == t.residents.c.village_code).where(t.stations.c.code == station)
+            q = q.where(c.station_code != station,
+                        or_(c.audience == "", c.audience.in_(served), c.audience.in_(villagers)))
+        return self._all(q.order_by(c.seq).limit(limit))
+
+    def case_applicants(self, case_ids: Sequence[str]) -> dict[str, str]:
+        """Whose cases these are (case id → resident id)."""
+        c = t.cases.c
+        found: dict[str, str] = {}
+        ids = sorted(set(case_ids))
+        for start in range(0, len(ids), 500):
+            found.update((str(a), str(b)) for a, b in self.uow.conn.execute(
+                select(c.id, c.applicant_id).where(c.id.in_(ids[start:start + 500]))))
+        return found
+
+    def payment_cases(self, payment_ids: Sequence[str]) -> dict[str, str]:
+        """Which case each payment belongs to (payment id → case id)."""
+        c = t.payments.c
+        found: dict[str, str] = {}
+        ids = sorted(set(payment_ids))
+        for start in range(0, len(ids), 500):
+            found.update((str(a), str(b)) for a, b in self.uow.conn.execute(
+                select(c.id, c.case_id).where(c.id.in_(ids[start:start + 500]))))
+        return found
 
     def log_head(self) -> int:
         return int(self.uow.conn.execute(select(func.coalesce(func.max(t.server_log.c.seq), 0))).scalar_one())

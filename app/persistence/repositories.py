@@ -174,7 +174,7 @@ class CaseRepository(Repo):
     def for_applicant(self, resident_id: str, limit: int = 50) -> list[Row]:
         c = t.cases.c
         return self._all(select(t.cases).where(c.applicant_id == resident_id)
-                         .order_by(c.received_at.desc()).limit(limit))
+                         .order_by(c.received_at.desc(), c.case_no.desc()).limit(limit))
 
     def search(self, *, states: Sequence[str] = (), station_code: str | None = None,
                day_from: str | None = None, day_to: str | None = None,
@@ -198,7 +198,7 @@ class CaseRepository(Repo):
             like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             q = q.where(or_(c.case_no.like(like, escape="\\"), t.residents.c.name.like(like, escape="\\"),
                             c.item_name.like(like, escape="\\"), c.item_code == text.upper()))
-        return self._all(q.order_by(c.received_at.desc()).limit(limit))
+        return self._all(q.order_by(c.received_at.desc(), c.case_no.desc()).limit(limit))  # same second: by number
 
     def open_for_handler(self, station_code: str, handler_id: str, states: Sequence[str]) -> list[Row]:
         c = t.cases.c

@@ -156,6 +156,7 @@ residents = Table(
     Index("ix_residents_name_initials", "name_initials"),
     Index("ix_residents_phone_rev", "phone_rev"),
     Index("ix_residents_household_id", "household_id"),
+    Index("ix_residents_village_code", "village_code"),
 )
 
 catalog_files = Table(
@@ -204,6 +205,7 @@ cases = Table(
     Column("outcome", String(20), nullable=False, server_default=""),
     Column("reason", Text, nullable=False, server_default=""),
     Index("ix_cases_applicant_id", "applicant_id"),
+    Index("ix_cases_station_applicant", "station_code", "applicant_id"),  # whom a station served (the pull)
     Index("ix_cases_state_due", "state", "due_date"),
     Index("ix_cases_received_at", "received_at"),
 )
@@ -654,6 +656,10 @@ server_log = Table(
     Column("hlc", HLC, nullable=False),
     Column("row_json", Text, nullable=False),  # the row as it was sent
     Column("applied_at", String(32), nullable=False),
+    # Who pulls it: "" every station; a resident's id for a case and what hangs on it (the sender, stations
+    # of the resident's village and stations that served the resident); "-" the sender alone (its drawer,
+    # closes, chain). See app.services.replication.
+    Column("audience", String(40), nullable=False, server_default=""),
     Index("ix_server_log_row", "table_name", "row_id"),
 )
 

@@ -68,10 +68,16 @@ def outbox(ctx: ServiceContext, *, limit: int = 500) -> tuple[Change, ...]:
     outbox here."""
     with ctx.uow() as uow:
         repo = uow.repos.replica
+        pending = repo.pending(limit)
+        wanted: dict[str, list[str]] = {}
+        for c in pending:
+            wanted.setdefault(c["table_name"], []).append(c["row_id"])
+        rows = {(name, row_id): row for name, ids in wanted.items() for row_id, row in repo.rows(name, ids).items()}
         out, superseded = [], []
-        for c in repo.pending(limit):
-            row = repo.row(c["table_name"], c["row_id"])
-            if row is not None and not str(row["updated_hlc"]).endswith("." + uow.node_id):
+        mine = "." + uow.node_id
+        for c in pending:
+            row = rows.get((c["table_name"], c["row_id"]))
+            if row is not None and not str(row["updated_hlc"]).endswith(mine):
                 superseded.append(c["change_id"])
                 continue
             out.append(Change(change_id=c["change_id"], table=c["table_name"], row_id=c["row_id"], op=c["op"],
@@ -105,46 +111,85 @@ def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str]) -> None:
 
 def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender: str,
                 waiting: list[str] | None = None) -> tuple[int, int, int, int]:
-    """Apply changes in order; a change whose parent record is not here yet goes to ``waiting`` (when given)
-    instead of the conflict queue: it is tried again when it comes again."""
+    """Apply changes (in bulk, parents first); a change whose parent record is not here yet goes to
+    ``waiting`` (when given) instead of the conflict queue: it is tried again when it comes again."""
     counts = {"inserted": 0, "updated": 0, "kept": 0, "conflict": 0}
     at = iso_time(ctx.now())
     ledgers: set[str] = set()  # points accounts that got entries from elsewhere: checked for overspending
-    for ch in changes:
-        if ch.row is None:
-            counts["kept"] += 1
-            continue
-        outcome = uow.repos.replica.apply(ch.table, ch.row)
-        if uow.repos.replica.merged is not None:  # one person registered at two stations: kept for the record
-            loser, survivor = uow.repos.replica.merged
-            uow.repos.replica.add_conflict(change_id=ch.change_id, table_name="residents", row_id=loser,
-                                           station_code=sender or ch.station_code,
-                                           reason=f"merged: registered twice, {loser} merged into {survivor}",
-                                           row_json=row_to_json(ch.row), at=at, state="merged")
+    repo = uow.repos.replica
+    with_rows = [ch for ch in changes if ch.row is not None]
+    counts["kept"] += len(changes) - len(with_rows)
+    outcomes = repo.apply_all([(ch.table, ch.row) for ch in with_rows])
+    for ch, done in zip(with_rows, outcomes, strict=True):
+        assert ch.row is not None
+        outcome = done.result
+        if done.merged is not None:  # one person registered at two stations: kept for the record
+            loser, survivor = done.merged
+            repo.add_conflict(change_id=ch.change_id, table_name="residents", row_id=loser,
+                              station_code=sender or ch.station_code,
+                              reason=f"merged: registered twice, {loser} merged into {survivor}",
+                              row_json=row_to_json(ch.row), at=at, state="merged")
         if outcome.startswith("waiting") and waiting is not None:
             waiting.append(ch.change_id)
             continue
-        for field, losing, winning in uow.repos.replica.lost:  # both sides changed it: the later one stays
-            uow.repos.replica.add_conflict(
+        for name, losing, winning in done.lost:  # both sides changed it: the later one stays
+            repo.add_conflict(
                 change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id, station_code=sender or ch.station_code,
-                reason=f"field {field}: kept {winning!r}, the other change was {losing!r}",
+                reason=f"field {name}: kept {winning!r}, the other change was {losing!r}",
                 row_json=row_to_json(ch.row), at=at)
         if outcome.startswith(("conflict", "waiting")):
             counts["conflict"] += 1
-            uow.repos.replica.add_conflict(change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id,
-                                           station_code=sender or ch.station_code, reason=outcome,
-                                           row_json=row_to_json(ch.row), at=at)
+            repo.add_conflict(change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id,
+                              station_code=sender or ch.station_code, reason=outcome,
+                              row_json=row_to_json(ch.row), at=at)
         else:
             counts[outcome] += 1
             if ch.table == "points_entries" and outcome == "inserted":
                 ledgers.add(str(ch.row["account_id"]))
-        with contextlib.suppress(ValueError):  # a malformed stamp is not worth failing the batch over
-            uow.clock.observe(Hlc.decode(ch.hlc))  # causally later changes made here get later stamps
+    latest = max((ch.hlc for ch in changes), default="")
+    with contextlib.suppress(ValueError):  # a malformed stamp is not worth failing the batch over
+        if latest:
+            uow.clock.observe(Hlc.decode(latest))  # causally later changes made here get later stamps
     if ledgers:  # redemptions made offline at two stations may together spend more than could be spent
         from app.services.points import flag_overspending
 
         flag_overspending(ctx, uow, ledgers)
     return counts["inserted"], counts["updated"], counts["kept"], counts["conflict"]
+
+
+# Who pulls a change (server_log.audience). A case and what hangs on it go to the stations that need them —
+# its own, the resident's village's and those that have served the resident — named by the resident's id;
+# a station's drawer moves, closes, hash chain and settings stay with it and the town; the rest (reference
+# data, staff, residents, households, points, cash drawers that payments name) go to every station.
+_PRIVATE = frozenset({"cash_moves", "day_closes", "chain_links", "station_settings"})
+_BY_CASE = frozenset({"case_events", "case_materials", "attachments", "ratings", "follow_ups", "documents",
+                      "payments"})
+
+
+def _audiences(uow: Any, changes: Sequence[Change]) -> list[str]:
+    repo = uow.repos.replica
+    payments = repo.payment_cases([str(ch.row["payment_id"]) for ch in changes
+                                   if ch.table == "payment_events" and ch.row and ch.row.get("payment_id")])
+    case_of: dict[int, str] = {}
+    for n, ch in enumerate(changes):
+        row = ch.row or {}
+        if ch.table in _BY_CASE and row.get("case_id"):
+            case_of[n] = str(row["case_id"])
+        elif ch.table == "payment_events" and str(row.get("payment_id")) in payments:
+            case_of[n] = payments[str(row["payment_id"])]
+    applicants = repo.case_applicants(list(case_of.values()))
+    out = []
+    for n, ch in enumerate(changes):
+        row = ch.row or {}
+        if ch.table == "cases":
+            out.append(str(row.get("applicant_id") or "-"))
+        elif n in case_of:
+            out.append(applicants.get(case_of[n], "-"))
+        elif ch.table in _PRIVATE or ch.table in _BY_CASE or ch.table == "payment_events":
+            out.append("-")  # a station's own record (a document not about a case is the station's too)
+        else:
+            out.append("")
+    return out
 
 
 def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]) -> Applied:
@@ -173,35 +218,47 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
         at = iso_time(ctx.now())
         repo.log([{"seq": last + n, "change_id": c.change_id, "station_code": station_code, "table_name": c.table,
                    "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}),
-                   "applied_at": at} for n, c in enumerate(held, start=1)])
+                   "applied_at": at, "audience": audience}
+                  for n, (c, audience) in enumerate(zip(held, _audiences(uow, held), strict=True), start=1)])
         uow.commit()
     not_yet = set(waiting)
     return Applied(accepted=tuple(c.change_id for c in changes if c.change_id not in not_yet), inserted=inserted,
                    updated=updated, kept=kept, conflicts=conflicts - len(waiting), head=last + len(held))
 
 
-def log_page(ctx: ServiceContext, *, after: int, limit: int = 500) -> tuple[tuple[Change, ...], int, bool]:
-    """The server's changes after ``after``, in order: (changes, the cursor to ask from next, more waiting)."""
+def log_page(ctx: ServiceContext, *, after: int, limit: int = 500, station: str | None = None
+             ) -> tuple[tuple[Change, ...], int, bool]:
+    """The server's changes after ``after``, in order: (changes, the cursor to ask from next, more waiting).
+    For a station (``station``), only what concerns it (``ReplicaRepository.log_after``); when nothing more
+    concerns it, the cursor moves to the log's end, so the next pull starts there.
+
+    The end is read first: numbers are taken under the log's lock and committed with it, so every number up
+    to a visible one is visible too, and nothing below the cursor can still arrive."""
     with ctx.read() as uow:
         repo = uow.repos.replica
-        rows = repo.log_after(after, limit + 1)
+        head = repo.log_head()
+        rows = repo.log_after(after, limit + 1, station=station, upto=head)
         more = len(rows) > limit
         rows = rows[:limit]
         out = tuple(Change(change_id=r["change_id"], table=r["table_name"], row_id=r["row_id"], op=r["op"],
                            hlc=r["hlc"], row=json.loads(r["row_json"]), seq=r["seq"], station_code=r["station_code"])
                     for r in rows)
-        return out, (rows[-1]["seq"] if rows else after), more
+        return out, (rows[-1]["seq"] if more else max(head, after)), more
 
 
 def apply_pulled(ctx: ServiceContext, *, changes: Sequence[Change], cursor: int) -> Applied:
     """A station applies what it pulled (its own changes coming back change nothing) and moves its cursor, in
-    one transaction: a crash in between applies the page again, harmlessly."""
+    one transaction: a crash in between applies the page again, harmlessly.
+
+    A record whose parent this station does not hold (a later event of another station's case from before this
+    station served the resident) is left out: that history stays at the town."""
     with ctx.uow() as uow:
-        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, changes, "")
+        elsewhere: list[str] = []
+        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, changes, "", elsewhere)
         uow.meta_set("sync.cursor", str(cursor))
         uow.commit()
-    return Applied(accepted=tuple(c.change_id for c in changes), inserted=inserted, updated=updated, kept=kept,
-                   conflicts=conflicts, head=0)
+    return Applied(accepted=tuple(c.change_id for c in changes), inserted=inserted, updated=updated,
+                   kept=kept + len(elsewhere), conflicts=conflicts, head=0)
 
 
 def cursor(ctx: ServiceContext) -> int:

@@ -111,7 +111,7 @@ def import_bundle(ctx: ServiceContext, path: Path, reply: Path, *, limit: int = 
     changes = [WireChange.model_validate(c).change() for c in body["changes"]]
     done = rep.receive(ctx, station_code=station, changes=changes)
     after = int(body.get("cursor", 0))
-    page, cursor, _more = rep.log_page(ctx, after=after, limit=limit)
+    page, cursor, _more = rep.log_page(ctx, after=after, limit=limit, station=station)
     _write(reply, {"format": FORMAT, "protocol": PROTOCOL_VERSION, "kind": "reply", "station": station,
                    "accepted": list(done.accepted), "after": after, "cursor": cursor,
                    "changes": [WireChange.of(c).model_dump() for c in page]}, key)

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from app.domain.errors import DomainError
+from app.persistence.database import Database
 from app.services import replication as rep
 from app.services.context import ServiceContext
 from app.sync import client
@@ -88,6 +89,14 @@ def _enrolled(tmp_path: Path, server: Server, code: str, village: str, head: str
     return ctx
 
 
+def _server_picture(server: Server) -> set[tuple[str, str, str]]:
+    town = ServiceContext(db=Database.open_url(server.db_url))
+    try:
+        return _picture(town)
+    finally:
+        town.db.dispose()
+
+
 def test_two_stations_sync_over_http_and_converge(tmp_path: Path, server: Server) -> None:
     a = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")
     b = _enrolled(tmp_path, server, "QX02", "V02", "shimen")
@@ -98,7 +107,9 @@ def test_two_stations_sync_over_http_and_converge(tmp_path: Path, server: Server
         assert first.pushed > 0 and first.pending == 0 and first.conflicts == 0
         client.sync_once(b)
         client.sync_once(a)  # picks up B's records
-        assert _picture(a) == _picture(b)
+        # Both hold the town's shared records (residents of every village among them); the town holds all.
+        assert _picture(a, shared=True) == _picture(b, shared=True) and len(_picture(a, shared=True)) > 10
+        assert _picture(a) | _picture(b) == _server_picture(server)
         assert rep.status(a).last_ok and rep.status(a).pending == 0
 
         # The acknowledgement of a batch is lost: the server applied it, the station did not mark it pushed.
@@ -120,7 +131,8 @@ def test_two_stations_sync_over_http_and_converge(tmp_path: Path, server: Server
         server.start()
         client.sync_once(b)
         client.sync_once(a)
-        assert _picture(a) == _picture(b)
+        assert _picture(a, shared=True) == _picture(b, shared=True)
+        assert _picture(a) | _picture(b) == _server_picture(server)
     finally:
         a.db.dispose()
         b.db.dispose()
@@ -192,7 +204,9 @@ def test_a_station_without_network_syncs_by_usb_bundle_and_a_changed_bundle_is_r
         done = bundle.import_reply(a, stick / "QX01.reply")
         assert done.conflicts == 0 and rep.pending_count(a) == 0
         client.sync_once(b)
-        assert _picture(a) == _picture(b)  # A has B's resident, B has A's, without A ever going online
+        # A has B's resident, B has A's, without A ever going online; the town has everything.
+        assert _picture(a, shared=True) == _picture(b, shared=True)
+        assert _picture(a) | _picture(b) == _server_picture(server)
 
         with pytest.raises(DomainError) as e:  # B cannot use A's reply
             bundle.import_reply(b, stick / "QX01.reply")

@@ -48,19 +48,29 @@ def _push(station: ServiceContext, server: ServiceContext, code: str) -> rep.App
     return done
 
 
-def _pull(station: ServiceContext, server: ServiceContext) -> None:
+def _pull(station: ServiceContext, server: ServiceContext, code: str | None = None) -> None:
+    """Pull as a station does (only what concerns station ``code``), or everything when no code is given."""
     while True:
-        changes, cursor, more = rep.log_page(server, after=rep.cursor(station), limit=200)
+        changes, cursor, more = rep.log_page(server, after=rep.cursor(station), limit=200, station=code)
         rep.apply_pulled(station, changes=changes, cursor=cursor)
         if not more:
             return
 
 
-def _picture(ctx: ServiceContext) -> set[tuple[str, str, str]]:
-    """Every synced record as (table, id, version): equal pictures mean the same data."""
+# A station pulls the town's shared records and only the cases (and what hangs on them) of residents it serves.
+CASE_TABLES = frozenset({"cases", "case_events", "case_materials", "attachments", "ratings", "follow_ups",
+                         "documents", "payments", "payment_events", "cash_moves", "day_closes", "chain_links",
+                         "station_settings"})
+
+
+def _picture(ctx: ServiceContext, *, shared: bool = False) -> set[tuple[str, str, str]]:
+    """Every synced record as (table, id, version): equal pictures mean the same data. ``shared``: only the
+    records every station of the town holds (not the cases and a station's own money records)."""
     found = set()
     with ctx.db.engine.connect() as conn:
         for name in t.SYNCED_TABLES:
+            if shared and name in CASE_TABLES:
+                continue
             for row in conn.execute(text(f"SELECT id, updated_hlc FROM {name}")):
                 found.add((name, row[0], row[1]))
     return found
@@ -102,6 +112,68 @@ def _replay(ctx: ServiceContext) -> tuple[rep.Change, ...]:
     with ctx.db.engine.begin() as conn:
         conn.execute(text("UPDATE change_log SET pushed_at = NULL"))
     return rep.outbox(ctx, limit=10_000)
+
+
+def _cases(ctx: ServiceContext) -> list[tuple[str, str]]:
+    """The cases a station holds: (station, applicant's name), sorted."""
+    with ctx.db.engine.connect() as conn:
+        return sorted((r[0], r[1]) for r in conn.execute(text(
+            "SELECT c.station_code, r.name FROM cases c JOIN residents r ON r.id = c.applicant_id")))
+
+
+def test_a_station_pulls_the_towns_shared_records_and_the_cases_of_residents_it_serves(
+        tmp_path: Path, pg_url: str) -> None:
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")  # 青溪村
+    b = _station(tmp_path / "b", "QX02", "V02", "shimen")  # another village
+    c = _station(tmp_path / "c", "QX03", "V01", "dongtou")  # a second station of 青溪村
+    nodes = {"QX01": a, "QX02": b, "QX03": c}
+
+    def sync_all() -> None:
+        for code, node in nodes.items():
+            _push(node, server, code)
+        for code, node in nodes.items():
+            _pull(node, server, code)
+
+    try:
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")
+        _work(b, "shimen", [("王五", date(1990, 3, 4))], "V02")
+        sync_all()
+        # Everyone can find everyone (market-style counter); cases go where the resident lives or was served.
+        assert _picture(a, shared=True) == _picture(b, shared=True) == _picture(c, shared=True)
+        assert [r.name for r in find_residents(b, query="zs").residents] == ["张三"]
+        assert _cases(a) == [("QX01", "张三")]
+        assert _cases(b) == [("QX02", "王五")]
+        assert _cases(c) == [("QX01", "张三")]  # 张三 lives in 青溪村: its other station sees his case
+        assert _picture(a) | _picture(b) | _picture(c) == _picture(server)
+
+        # 张三 comes to station B (another village): from then on B sees his cases wherever they are made.
+        actor = authenticate(b, username="shimen", password=PASSWORD)
+        person = find_residents(b, query="zs").residents[0]
+        accept_case(b, actor=actor, applicant_id=person.id, item_code="S08",
+                    received_materials=[m.code for m in b.catalog.item("S08").materials])
+        sync_all()
+        head_actor = authenticate(a, username="zhanzhang", password=PASSWORD)
+        accept_case(a, actor=head_actor, applicant_id=person.id, item_code="S08",
+                    received_materials=[m.code for m in a.catalog.item("S08").materials])
+        sync_all()
+        # B: its own two and A's new one (A's first case of his, from before B served him, stays at the town).
+        assert _cases(b) == [("QX01", "张三"), ("QX02", "张三"), ("QX02", "王五")]
+        assert _cases(a) == [("QX01", "张三"), ("QX01", "张三"), ("QX02", "张三")]
+        assert _cases(c) == _cases(a)
+        assert rep.pending_count(b) == 0
+        with b.db.engine.connect() as conn:  # what it could not hold is left out, never queued as a clash
+            assert conn.execute(text("SELECT count(*) FROM sync_conflicts")).scalar_one() == 0
+
+        # Nothing new for B: its cursor moves to the end of the log, so the next pull starts there.
+        _work(a, "zhanzhang", [("李四", date(1975, 1, 2))], "V01")  # a villager of A's: not B's business
+        _push(a, server, "QX01")
+        page, cursor, more = rep.log_page(server, after=rep.cursor(b), limit=200, station="QX02")
+        assert {ch.table for ch in page} <= {"residents", "households"} and not more
+        assert cursor == rep.server_head(server)
+    finally:
+        for ctx in (a, b, c, server):
+            ctx.db.dispose()
 
 
 def test_a_station_may_send_only_its_own_records(tmp_path: Path, pg_url: str) -> None:
