@@ -226,6 +226,32 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
                    updated=updated, kept=kept, conflicts=conflicts - len(waiting), head=last + len(held))
 
 
+TOWN_SENDER = "TOWN"  # the sender named in the log for changes made on the server itself
+
+
+def publish_own(ctx: ServiceContext) -> int:
+    """On the server: the changes made here — by the town administrator (catalogue, rules, staff) — join the
+    global log under the next numbers, as a station's push would, so every station pulls them. Returns how
+    many. Safe to run at any time and from several processes (the log's lock orders them)."""
+    total = 0
+    while True:
+        changes = outbox(ctx, limit=500)
+        if not changes:
+            return total
+        with ctx.uow() as uow:
+            repo = uow.repos.replica
+            last = repo.lock_log()
+            at = iso_time(ctx.now())
+            fresh = [c for c in changes if c.change_id not in repo.logged([c.change_id for c in changes])]
+            repo.log([{"seq": last + n, "change_id": c.change_id, "station_code": TOWN_SENDER, "table_name": c.table,
+                       "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}),
+                       "applied_at": at, "audience": audience}
+                      for n, (c, audience) in enumerate(zip(fresh, _audiences(uow, fresh), strict=True), start=1)])
+            repo.mark_pushed([c.change_id for c in changes], at)
+            uow.commit()
+        total += len(changes)
+
+
 def log_page(ctx: ServiceContext, *, after: int, limit: int = 500, station: str | None = None
              ) -> tuple[tuple[Change, ...], int, bool]:
     """The server's changes after ``after``, in order: (changes, the cursor to ask from next, more waiting).
