@@ -3,11 +3,14 @@ server keeps no state outside its database, so several processes can serve one P
 
 # No ``from __future__ import annotations`` here: FastAPI reads the routes' annotations at run time, and the
 # station dependency is a local of create_app, which a postponed (string) annotation could not name.
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.domain.errors import DomainError, NotFound, PermissionDenied
@@ -26,26 +29,119 @@ from app.sync.protocol import (
     WireChange,
 )
 
+# The largest request body taken: a push of the protocol's 5,000 changes at about 3 KB each (the station sends
+# 500 at a time, its first batch with the catalogue is well under 1 MB). Anything bigger is refused unread.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+LAST_SEQ = 2**63 - 1  # the server's numbers are PostgreSQL bigints
+
+
+def without_nul(value: Any, where: str) -> None:
+    """No record made at a station holds a NUL character, and PostgreSQL cannot keep one in text: such a
+    request is refused in words before it reaches the database."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise DomainError("sync.bad_request", detail=f"{where}: NUL (\\x00)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            without_nul(key, where)
+            without_nul(item, f"{where}.{key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            without_nul(item, f"{where}.{n}")
+
+
+def problem(status: int, code: str, params: Mapping[str, Any] | None = None,
+            headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """A refusal as the station reads it: the code, its parameters, and the sentence in Chinese and English."""
+    words = {k: str(v) for k, v in (params or {}).items()}
+    return JSONResponse(status_code=status, headers=dict(headers or {}),
+                        content={"code": code, "params": words, "zh": render(code, words, "zh"),
+                                 "en": render(code, words, "en")})
+
+
+class _TooLarge(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
+
+
+class BodyLimit:
+    """Refuses a request body over ``limit`` bytes with 413 and a sentence: at once when its Content-Length
+    says so, or as soon as a body sent in chunks passes the limit (it is never read whole)."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge()  # FastAPI passes an HTTPException on while it reads the body
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await problem(413, "sync.too_large", {"limit": self.limit}, {"Connection": "close"})(scope, receive, send)
+
 
 def create_app(ctx: ServiceContext) -> FastAPI:
     app = FastAPI(title="村站通 StationDesk 镇服务器 / town server", version=__version__,
                   description=f"Sync protocol {PROTOCOL_VERSION}: stations push their changes and pull the town's.")
 
+    app.add_middleware(BodyLimit)
+
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, e: DomainError) -> JSONResponse:
         status = 403 if isinstance(e, PermissionDenied) else 404 if isinstance(e, NotFound) else 400
-        params = {k: str(v) for k, v in e.params.items()}
-        return JSONResponse(status_code=status, content={"code": e.code, "params": params,
-                                                         "zh": render(e.code, params, "zh"),
-                                                         "en": render(e.code, params, "en")})
+        return problem(status, e.code, e.params)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_request: Request, e: RequestValidationError) -> JSONResponse:
-        params = {"detail": "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}"
-                                      for err in e.errors()[:3])}
-        return JSONResponse(status_code=422, content={"code": "sync.bad_request", "params": params,
-                                                      "zh": render("sync.bad_request", params, "zh"),
-                                                      "en": render("sync.bad_request", params, "en")})
+        detail = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors()[:3])
+        return problem(422, "sync.bad_request", {"detail": detail})
+
+    @app.exception_handler(HTTPException)
+    async def _refused(request: Request, e: HTTPException) -> JSONResponse:
+        # What the framework refuses before a route runs: no such address, a wrong method, a body that cannot
+        # be read (not JSON, or cut short), a body too big — each in words like the rest.
+        path, status, headers = request.url.path, e.status_code, e.headers
+        if status == 404:
+            return problem(404, "sync.no_such_path", {"path": path}, headers)
+        if status == 405:
+            return problem(405, "sync.bad_method", {"path": path, "method": request.method}, headers)
+        if status == 413:
+            return problem(413, "sync.too_large", {"limit": MAX_BODY_BYTES}, {"Connection": "close"})
+        if status == 400:
+            return problem(400, "sync.bad_request", {"detail": str(e.detail)}, headers)
+        return problem(status, "sync.refused", {"status": status, "detail": str(e.detail)}, headers)
+
+    @app.exception_handler(Exception)
+    async def _failed(_request: Request, _e: Exception) -> JSONResponse:
+        # A fault of the server itself: still a sentence for the station (the traceback goes to the log).
+        return problem(500, "sync.server_error", {"status": 500})
 
     def station(authorization: Annotated[str, Header()] = "", x_station: Annotated[str, Header()] = "",
                 x_protocol: Annotated[str, Header()] = str(PROTOCOL_VERSION)) -> str:
@@ -60,6 +156,9 @@ def create_app(ctx: ServiceContext) -> FastAPI:
 
     @app.post(f"{API}/enrol", response_model=EnrolReply)
     def enrol(body: EnrolRequest) -> EnrolReply:
+        if body.protocol != PROTOCOL_VERSION:
+            raise DomainError("sync.protocol", theirs=str(body.protocol), ours=str(PROTOCOL_VERSION))
+        without_nul(body.model_dump(), "body")
         credential = rep.redeem_enrolment(ctx, station_code=body.station_code, enrol_code=body.enrol_code)
         return EnrolReply(station_code=body.station_code.strip().upper(), credential=credential)
 
@@ -67,15 +166,15 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     def push(body: PushBatch, code: Annotated[str, Depends(station)]) -> PushAck:
         if body.protocol != PROTOCOL_VERSION:
             raise DomainError("sync.protocol", theirs=str(body.protocol), ours=str(PROTOCOL_VERSION))
+        without_nul(body.model_dump(), "body")
         done = rep.receive(ctx, station_code=code, changes=[c.change() for c in body.changes])
         return PushAck(batch_id=body.batch_id, accepted=list(done.accepted), inserted=done.inserted,
                        updated=done.updated, kept=done.kept, conflicts=done.conflicts, head=done.head)
 
     @app.get(f"{API}/pull", response_model=PullPage)
-    def pull(code: Annotated[str, Depends(station)], after: Annotated[int, Query(ge=0)] = 0,
+    def pull(code: Annotated[str, Depends(station)], after: Annotated[int, Query(ge=0, le=LAST_SEQ)] = 0,
              limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> PullPage:
-        del code  # every station of the town may read the town's changes
-        changes, cursor, more = rep.log_page(ctx, after=after, limit=limit)
+        changes, cursor, more = rep.log_page(ctx, after=after, limit=limit, station=code)
         return PullPage(changes=[WireChange.of(c) for c in changes], cursor=cursor, more=more)
 
     @app.get(f"{API}/stations")
