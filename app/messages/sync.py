@@ -38,8 +38,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "或用 U 盘同步包到镇里导入，再受理新的办件。已受理的办件照常办理。",
                     "No sync with the town for {days} days (the limit is {block}): sync, or take a USB bundle to "
                     "the town, before accepting new cases. Cases already accepted go on as usual."),
-    "sync.too_large": ("本站发来的内容太大（超过 {limit} 字节），镇服务器没有收：请升级软件（它会分批发送），或告诉镇技术人员。",
-                       "What was sent is too big (over {limit} bytes) and was not taken: update the software, which sends in batches."),
+    "sync.too_large": ("本站发来的内容太大（超过 {limit}），镇服务器没有收：请升级软件（它会分批发送），或告诉镇技术人员。",
+                       "What was sent is too big (over {limit}) and was not taken: update the software, which sends in batches."),
     "sync.no_such_path": ("镇服务器没有这个地址（{path}）：请核对服务器地址，或升级软件。",
                           "The town server has no {path}: check the server address, or update the software."),
     "sync.bad_method": ("镇服务器的 {path} 不接受 {method} 请求：请升级软件，或告诉镇技术人员。",

@@ -59,6 +59,10 @@ def problem(status: int, code: str, params: Mapping[str, Any] | None = None,
                                  "en": render(code, words, "en")})
 
 
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
 class _TooLarge(HTTPException):
     def __init__(self) -> None:
         super().__init__(status_code=413)
@@ -104,7 +108,7 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await problem(413, "sync.too_large", {"limit": self.limit}, {"Connection": "close"})(scope, receive, send)
+        await problem(413, "sync.too_large", {"limit": _mb(self.limit)}, {"Connection": "close"})(scope, receive, send)
 
 
 def create_app(ctx: ServiceContext) -> FastAPI:
@@ -133,7 +137,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         if status == 405:
             return problem(405, "sync.bad_method", {"path": path, "method": request.method}, headers)
         if status == 413:
-            return problem(413, "sync.too_large", {"limit": MAX_BODY_BYTES}, {"Connection": "close"})
+            return problem(413, "sync.too_large", {"limit": _mb(MAX_BODY_BYTES)}, {"Connection": "close"})
         if status == 400:
             return problem(400, "sync.bad_request", {"detail": str(e.detail)}, headers)
         return problem(status, "sync.refused", {"status": status, "detail": str(e.detail)}, headers)
