@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from typing import Any
 from app.domain.errors import DomainError, PermissionDenied
 from app.domain.ids import Hlc
 from app.domain.staff import Actor, Permission
-from app.persistence.replica import row_to_json
+from app.persistence.replica import row_from_json, row_plain, row_to_json
 from app.services.cases import iso_time
 from app.services.context import ServiceContext
 
@@ -46,7 +45,7 @@ class Change:
     op: str  # upsert | delete
     hlc: str
     row: Mapping[str, Any] | None
-    seq: int = 0  # the server's number for it (0 on the way up)
+    seq: int = 0  # its number: in the station's change log on the way up, in the town's log on the way down
     station_code: str = ""  # who sent it (set by the server)
 
 
@@ -60,15 +59,16 @@ class Applied:
     head: int  # the server's last number after this batch (0 on a station)
 
 
-def outbox(ctx: ServiceContext, *, limit: int = 500) -> tuple[Change, ...]:
-    """The station's changes not yet acknowledged by the town, oldest first, each with its row as it is now.
+def outbox(ctx: ServiceContext, *, limit: int = 500, after: int = 0) -> tuple[Change, ...]:
+    """The station's changes not yet acknowledged by the town, oldest first, each with its row as it is now
+    (after change number ``after``: the next batch can be read while the town applies this one).
 
     A row whose current version was made elsewhere (its ``updated_hlc`` names another node: it came from the
     town after this station changed it) is not sent again: the town has it already. Those changes leave the
     outbox here."""
     with ctx.uow() as uow:
         repo = uow.repos.replica
-        pending = repo.pending(limit)
+        pending = repo.pending(limit, after=after)
         wanted: dict[str, list[str]] = {}
         for c in pending:
             wanted.setdefault(c["table_name"], []).append(c["row_id"])
@@ -81,7 +81,7 @@ def outbox(ctx: ServiceContext, *, limit: int = 500) -> tuple[Change, ...]:
                 superseded.append(c["change_id"])
                 continue
             out.append(Change(change_id=c["change_id"], table=c["table_name"], row_id=c["row_id"], op=c["op"],
-                              hlc=c["hlc"], row=json.loads(row_to_json(row)) if row is not None else None))
+                              hlc=c["hlc"], row=row_plain(row) if row is not None else None, seq=c["seq"]))
         if superseded:
             repo.mark_pushed(superseded, iso_time(ctx.now()))
             uow.commit()
@@ -267,7 +267,8 @@ def log_page(ctx: ServiceContext, *, after: int, limit: int = 500, station: str 
         more = len(rows) > limit
         rows = rows[:limit]
         out = tuple(Change(change_id=r["change_id"], table=r["table_name"], row_id=r["row_id"], op=r["op"],
-                           hlc=r["hlc"], row=json.loads(r["row_json"]), seq=r["seq"], station_code=r["station_code"])
+                           hlc=r["hlc"], row=row_from_json(r["row_json"]), seq=r["seq"],
+                           station_code=r["station_code"])
                     for r in rows)
         return out, (rows[-1]["seq"] if more else max(head, after)), more
 

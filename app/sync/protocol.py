@@ -26,10 +26,14 @@ class WireChange(BaseModel):
     seq: int = 0
     station_code: str = ""
 
+    @staticmethod
+    def fields_of(c: Change) -> dict[str, Any]:
+        return {"change_id": c.change_id, "table": c.table, "row_id": c.row_id, "op": c.op, "hlc": c.hlc,
+                "row": dict(c.row) if c.row is not None else None, "seq": c.seq, "station_code": c.station_code}
+
     @classmethod
     def of(cls, c: Change) -> WireChange:
-        return cls(change_id=c.change_id, table=c.table, row_id=c.row_id, op=c.op, hlc=c.hlc,  # type: ignore[arg-type]
-                   row=dict(c.row) if c.row is not None else None, seq=c.seq, station_code=c.station_code)
+        return cls(**cls.fields_of(c))
 
     def change(self) -> Change:
         return Change(change_id=self.change_id, table=self.table, row_id=self.row_id, op=self.op, hlc=self.hlc,

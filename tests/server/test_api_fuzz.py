@@ -108,12 +108,6 @@ def test_no_generated_request_makes_the_server_fail(town: Town) -> None:
             (f"POST {API}/push", 422)} <= seen, sorted(seen)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "app/persistence/replica.py apply()/apply_all() turn only IntegrityError into a conflict: a row whose value "
-    "does not fit a column (wrong type, too long, not a date, not a boolean) or that lacks a column the merge "
-    "reads ('id', 'id_type') raises DataError/ProgrammingError/StatementError/ValueError/KeyError, the push "
-    "answers 500 and the station's batch is refused for ever. Remove this mark once such rows are kept in "
-    "sync_conflicts as the module promises ('never dropped')."))
 def test_a_station_row_that_does_not_fit_the_town_database_is_never_a_500(tmp_path: Path, town: Town,
                                                                           http: TestClient) -> None:
     station = _station(tmp_path / "a", STATION, "V01", "zhanzhang")
