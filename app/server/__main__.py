@@ -3,26 +3,47 @@
     python -m app.server --db postgresql+psycopg://user@host/stationdesk serve --host 127.0.0.1 --port 8700
     python -m app.server --db … serve --host 0.0.0.0 --port 8443 --certfile cert.pem --keyfile key.pem
     python -m app.server --db … enrol QX01 --name 青溪村便民服务站     # prints the one-time code
+    python -m app.server --db … catalog publish town-n.json | catalog versions
+    python -m app.server --db … rules publish town-points.json | rules versions
+    python -m app.server --db … staff list [--station QX01] | staff add … | staff disable USERNAME
+    python -m app.server --db … report closes|overdue|cases|conflicts|ratings [--station QX01] [--month 2026-05]
 
+Whoever has the server's shell is the town administrator (the console acts as one, named by the system
+login in the audit trail). Every change is audited and published at once: stations pull it on their next sync.
 Plain HTTP is served only on loopback (behind a proxy that does TLS, or for tests); any other address needs
 a certificate and key. The database is migrated on start."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app.domain.errors import DomainError
+from app.domain.ratings import RatingLevel
 from app.domain.staff import Actor, Post, Role
-from app.messages import describe
+from app.messages import describe, render
 from app.persistence.database import Database
 from app.services import replication as rep
+from app.services import town_admin as town
 from app.services.context import ServiceContext
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-CONSOLE = Actor(staff_id="", username="console", display_name="镇服务器控制台", staff_no="", role=Role.TOWN_ADMIN,
-                post=Post.A, station_code="")  # whoever has the server's shell is the town administrator
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name in this environment (a bare container)
+        return "?"
+
+
+# Whoever has the server's shell is the town administrator; the audit trail names the system login.
+CONSOLE = Actor(staff_id="", username=f"console:{_login()}", display_name="镇服务器控制台", staff_no="",
+                role=Role.TOWN_ADMIN, post=Post.A, station_code="")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -39,9 +60,31 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     e.add_argument("--name", default="")
     sub.add_parser("stations", help="已登记的站点 / enrolled stations")
     r = sub.add_parser("report", help="全镇只读查看 / read-only views across the town's stations")
-    r.add_argument("what", choices=("closes", "overdue", "cases", "conflicts"),
-                   help="closes 各站日结、overdue 超期办件、cases 办件、conflicts 待处理的同步冲突")
+    r.add_argument("what", choices=("closes", "overdue", "cases", "conflicts", "ratings"),
+                   help="closes 各站日结、overdue 超期办件、cases 办件、conflicts 待处理的同步冲突、ratings 好差评")
     r.add_argument("--station", help="只看一个站点 / one station only")
+    r.add_argument("--month", help="ratings：只看一个月，如 2026-05 / one month")
+    c = sub.add_parser("catalog", help="47+N 事项目录：发布新版本 / publish the catalogue").add_subparsers(
+        dest="catalog_cmd", required=True)
+    cp = c.add_parser("publish", help="发布目录文件（镇 N 项，或标准 47 项）/ publish catalogue files")
+    cp.add_argument("files", nargs="+", metavar="FILE")
+    c.add_parser("versions", help="已发布的目录版本 / versions published")
+    ru = sub.add_parser("rules", help="积分规则：发布新版本 / publish the points rules").add_subparsers(
+        dest="rules_cmd", required=True)
+    ru.add_parser("publish", help="发布积分规则文件 / publish a rules file").add_argument("file")
+    ru.add_parser("versions", help="积分规则的各个版本 / rules versions")
+    st = sub.add_parser("staff", help="各站工作人员 / staff of the stations").add_subparsers(
+        dest="staff_cmd", required=True)
+    st.add_parser("list", help="列出工作人员 / list").add_argument("--station", help="只看一个站点 / one station")
+    sa = st.add_parser("add", help="为站点添加工作人员（密码从提示或 STATIONDESK_PASSWORD 读）/ add")
+    sa.add_argument("--station", required=True)
+    sa.add_argument("--username", required=True)
+    sa.add_argument("--name", required=True, help="姓名 / display name")
+    sa.add_argument("--role", choices=("clerk", "head"), default="clerk")
+    sa.add_argument("--post", choices=("A", "B"), default="A")
+    sa.add_argument("--staff-no", default="", help="工号（不填则取本站下一个）/ staff number")
+    st.add_parser("disable", help="停用账号 / disable an account").add_argument("username")
+    st.add_parser("enable", help="重新启用账号 / enable an account again").add_argument("username")
     b = sub.add_parser("bundle", help="导入站点的 U 盘同步包，写出回执包 / import a station's USB bundle")
     b.add_argument("file")
     b.add_argument("--reply", required=True, help="回执包写到哪里 / where to write the reply")
@@ -62,10 +105,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"站点 {args.station.upper()} 的注册码（72 小时内有效，只显示这一次）：{code}")
             return 0
         if args.command == "report":
+            if args.what == "ratings":
+                return _ratings(ctx, args.station, args.month)
             return _report(ctx, args.what, args.station)
+        if args.command == "catalog":
+            return _catalog(ctx, args)
+        if args.command == "rules":
+            return _rules(ctx, args)
+        if args.command == "staff":
+            return _staff(ctx, args)
         if args.command == "bundle":
-            from pathlib import Path
-
             from app.sync.bundle import import_bundle
 
             done = import_bundle(ctx, Path(args.file), Path(args.reply))
@@ -88,7 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     ssl_keyfile=args.keyfile, log_level="info")
         return 0
     except DomainError as e:
-        print(describe(e, "zh"), file=sys.stderr)
+        _say(e)
         return 1
     finally:
         db.dispose()
@@ -115,6 +164,114 @@ def _report(ctx: ServiceContext, what: str, station: str | None) -> int:
         return 0
     for clash in rep.conflicts(ctx):
         print(f"{clash.found_at[:16]}\t{clash.station_code}\t{clash.table}\t{clash.row_id[-8:]}\t{clash.reason}")
+    return 0
+
+
+def _say(error: DomainError) -> None:
+    """The message in Chinese (with every problem of a file, each with its place), then in English."""
+    problems = error.params.get("problems")
+    if isinstance(problems, list):  # a file that is not even JSON: the reader says where (but not how many)
+        error.params.setdefault("count", len(problems))
+    print(describe(error, "zh"), file=sys.stderr)
+    for line in problems if isinstance(problems, list) else ():
+        print(f"  · {line}", file=sys.stderr)
+    print(render(error.code, error.params, "en"), file=sys.stderr)
+
+
+def _version_line(v: town.VersionView) -> str:
+    where = f"镇里发布 {v.published_at.replace('T', ' ')} {v.by}" if v.published_at else f"来自 {v.origin or '站点'}"
+    village = f"\t{v.village_code}" if v.village_code else ""
+    in_force = "\t在用" if v.in_force else ""
+    return f"{v.file_id}\t{v.scope}{village}\t{v.version}\t{v.size} 项\t{where}{in_force}"
+
+
+def _catalog(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.catalog_cmd == "publish":
+        done = town.publish_catalog(ctx, actor=CONSOLE, paths=[Path(f) for f in args.files])
+        for v in done.versions:
+            print(f"已发布 {v.file_id} {v.version}（{v.size} 项）")
+        print(f"已放入同步日志 {done.changes} 条：各站下次同步时取得新目录。")
+        return 0
+    versions = town.catalog_versions(ctx)
+    for v in versions:
+        print(_version_line(v))
+    if not versions:
+        print("还没有目录：镇里没有发布过，也还没有站点同步上来（各站用程序自带的 47+N 目录）。")
+    return 0
+
+
+def _rules(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.rules_cmd == "publish":
+        done = town.publish_rules(ctx, actor=CONSOLE, path=Path(args.file))
+        for v in done.versions:
+            print(f"已发布积分规则 {v.file_id} {v.version}（{v.size} 个指标）")
+        print(f"已放入同步日志 {done.changes} 条：各站下次同步时取得新规则。")
+        return 0
+    versions = town.rules_versions(ctx)
+    for v in versions:
+        print(_version_line(v))
+    if not any(v.in_force and v.scope == "town" for v in versions):
+        print("镇里还没有发布积分规则：各站用程序自带的镇规则。")
+    return 0
+
+
+def _password() -> str:
+    given = os.environ.get("STATIONDESK_PASSWORD")
+    if given:
+        return given
+    try:
+        first = getpass.getpass("密码 / password: ")
+        again = getpass.getpass("再输一次 / again: ") if first else ""
+    except EOFError:  # no terminal and nothing piped in (a script without the variable)
+        first = again = ""
+    if not first:
+        raise DomainError("town_admin.no_password")
+    if again != first:
+        raise DomainError("town_admin.password_mismatch")
+    return first
+
+
+def _staff(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.staff_cmd == "list":
+        rows = town.list_staff(ctx, actor=CONSOLE, station_code=args.station)
+        for s in rows:
+            state = "在用" if s.active else "已停用"
+            print(f"{s.station_code}\t{s.staff_no}\t{s.username}\t{s.display_name}\t{s.role.label_zh}\t"
+                  f"{s.post.value}岗\t{state}")
+        print(f"共 {len(rows)} 人")
+        return 0
+    if args.staff_cmd == "add":
+        view, _ = town.add_staff(ctx, actor=CONSOLE, station_code=args.station, username=args.username,
+                                 display_name=args.name, role=Role(args.role), post=Post(args.post),
+                                 password=_password(), staff_no=args.staff_no)
+        print(f"已为站点 {view.station_code} 添加 {view.display_name}（{view.username}，工号 {view.staff_no}，"
+              f"{view.role.label_zh}，{view.post.value}岗）：该站下次同步后即可登录。")
+        return 0
+    active = args.staff_cmd == "enable"
+    view, changed = town.set_staff_active(ctx, actor=CONSOLE, username=args.username, active=active)
+    word = "启用" if active else "停用"
+    if changed:
+        print(f"已{word} {view.display_name}（{view.username}，站点 {view.station_code}）：该站下次同步后生效。")
+    else:
+        print(f"{view.username} 原本就是{word}的，没有改动。")
+    return 0
+
+
+def _ratings(ctx: ServiceContext, station: str | None, month: str | None) -> int:
+    """好差评 across the stations: per level, the share of 差评, and the 差评 still awaiting their follow-up."""
+    report = town.ratings_report(ctx, actor=CONSOLE, station_code=station, month=month)
+    levels = "\t".join(level.label_zh for level in sorted(RatingLevel, reverse=True))
+    print(f"好差评（{report.month or '全部月份'}）\t{levels}\t合计\t差评占比\t待回访")
+    for s in report.stations:
+        counts = "\t".join(str(n) for _, n in s.counts)
+        late = f"（超期 {s.overdue}）" if s.overdue else ""
+        print(f"{s.station_code}\t{counts}\t{s.total}\t{s.bad_share:.1%}\t{s.awaiting}{late}")
+    if report.awaiting:
+        print("待整改回访的差评：")
+    for f in report.awaiting:
+        late = "\t已超期" if f.overdue else ""
+        print(f"{f.station_code}\t{f.case_no}\t{f.item_name}\t{f.level.label_zh}\t回访期限 {f.due_date}"
+              f"{late}\t{f.comment}")
     return 0
 
 
