@@ -16,6 +16,7 @@ from app.domain.identity import (
     parse_id_number,
     validate_document_number,
 )
+from app.domain.ids import stable_id
 
 # Tags a town commonly tracks; a town may use others (tags are free text, these are suggestions).
 STANDARD_TAGS: tuple[str, ...] = (
@@ -47,6 +48,13 @@ class ResidentField(StrEnum):
 # Dots that input methods and fonts put where the ID card prints "·" (U+00B7) in minority names:
 # bullet, katakana middle dot (Japanese IME), hyphenation point, bullet operator, dot operator, full-width stop.
 _NAME_DOTS = str.maketrans(dict.fromkeys("•・‧∙⋅．", "·"))
+
+
+def household_id(village_code: str, household_no: str) -> str:
+    """A household's id, made from its village and number (as the town's reference records are): two stations
+    registering members of one household offline make the same record, merged field by field at the town,
+    not two records that clash on the number."""
+    return stable_id("household", village_code, household_no)
 
 
 def normalise_name(text: str) -> str:

@@ -20,6 +20,9 @@ from app.persistence.repo_base import Repo, Row
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, str):
+        # A NUL cannot be kept in PostgreSQL's text: a record that somehow holds one goes without it.
+        return value.replace("\x00", "") if "\x00" in value else value
     return value.isoformat() if isinstance(value, date) else value
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.identity import IdType
-from app.domain.residents import ResidentData, validate_resident
+from app.domain.residents import ResidentData, household_id, validate_resident
 from app.domain.staff import Actor, Permission
 from app.domain.town import Town
 from app.persistence.uow import UnitOfWork
@@ -310,7 +310,7 @@ def _households_for(uow: UnitOfWork, batch: list[_Valid]) -> dict[tuple[str, str
         return {}
     found = uow.repos.residents.households_by_no(list(wanted))
     out = {key: str(row["id"]) for key, row in found.items()}
-    fresh = [{"village_code": v, "household_no": no, "head_name": head, "address": addr}
+    fresh = [{"id": household_id(v, no), "village_code": v, "household_no": no, "head_name": head, "address": addr}
              for (v, no), (head, addr) in wanted.items() if (v, no) not in out]
     uow.add_many("households", fresh)
     out.update({(r["village_code"], r["household_no"]): r["id"] for r in fresh})

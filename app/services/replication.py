@@ -28,6 +28,7 @@ from app.domain.errors import DomainError, PermissionDenied
 from app.domain.ids import Hlc
 from app.domain.staff import Actor, Permission
 from app.persistence.replica import row_from_json, row_plain, row_to_json
+from app.persistence.tables import SYNCED_TABLES
 from app.services.cases import iso_time
 from app.services.context import ServiceContext
 
@@ -110,9 +111,10 @@ def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str]) -> None:
 
 
 def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender: str,
-                waiting: list[str] | None = None) -> tuple[int, int, int, int]:
+                waiting: list[str] | None = None, refused: list[str] | None = None) -> tuple[int, int, int, int]:
     """Apply changes (in bulk, parents first); a change whose parent record is not here yet goes to
-    ``waiting`` (when given) instead of the conflict queue: it is tried again when it comes again."""
+    ``waiting`` (when given) instead of the conflict queue: it is tried again when it comes again. The ids
+    of changes kept in the conflict queue go to ``refused`` (when given)."""
     counts = {"inserted": 0, "updated": 0, "kept": 0, "conflict": 0}
     at = iso_time(ctx.now())
     ledgers: set[str] = set()  # points accounts that got entries from elsewhere: checked for overspending
@@ -139,6 +141,8 @@ def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender
                 row_json=row_to_json(ch.row), at=at)
         if outcome.startswith(("conflict", "waiting")):
             counts["conflict"] += 1
+            if refused is not None:
+                refused.append(ch.change_id)
             repo.add_conflict(change_id=ch.change_id, table_name=ch.table, row_id=ch.row_id,
                               station_code=sender or ch.station_code, reason=outcome,
                               row_json=row_to_json(ch.row), at=at)
@@ -212,10 +216,21 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
             unique.setdefault(c.change_id, c)
         fresh = list(unique.values())
         last = repo.lock_log()
-        waiting: list[str] = []  # children whose parent is in a batch not arrived yet (batches out of order)
-        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, fresh, station_code, waiting)
-        held = [c for c in fresh if c.change_id not in set(waiting)]
         at = iso_time(ctx.now())
+        refused: list[str] = []  # kept in the town's conflict queue, not handed on to the stations
+        for c in fresh:
+            if c.row is None or c.table not in SYNCED_TABLES:  # nothing a station could apply
+                repo.add_conflict(change_id=c.change_id, table_name=c.table[:40], row_id=c.row_id,
+                                  station_code=station_code, reason="conflict: not a record of a synced table",
+                                  row_json=row_to_json(c.row or {}), at=at)
+                refused.append(c.change_id)
+        invalid = len(refused)
+        waiting: list[str] = []  # children whose parent is in a batch not arrived yet (batches out of order)
+        inserted, updated, kept, conflicts = _apply_rows(
+            ctx, uow, [c for c in fresh if c.change_id not in set(refused)], station_code, waiting, refused)
+        conflicts += invalid
+        left_out = set(waiting) | set(refused)
+        held = [c for c in fresh if c.change_id not in left_out]
         repo.log([{"seq": last + n, "change_id": c.change_id, "station_code": station_code, "table_name": c.table,
                    "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}),
                    "applied_at": at, "audience": audience}

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.domain.identity import IdType, normalise_phone, parse_id_number
-from app.domain.residents import ResidentData, normalise_name, parse_tags, validate_resident
+from app.domain.residents import ResidentData, household_id, normalise_name, parse_tags, validate_resident
 from app.domain.staff import Actor, Permission
 from app.domain.town import Town
 from app.persistence.search_keys import name_initials, reverse
@@ -84,8 +84,8 @@ def ensure_household(uow: UnitOfWork, *, village_code: str, household_no: str, h
         if missing:
             uow.change("households", str(row["id"]), missing)
         return str(row["id"])
-    return uow.add("households", {"village_code": village_code, "household_no": household_no,
-                                  "head_name": head_name, "address": address})
+    return uow.add("households", {"id": household_id(village_code, household_no), "village_code": village_code,
+                                  "household_no": household_no, "head_name": head_name, "address": address})
 
 
 def register_resident(

@@ -176,6 +176,59 @@ def test_a_station_pulls_the_towns_shared_records_and_the_cases_of_residents_it_
             ctx.db.dispose()
 
 
+def test_members_of_one_household_registered_at_two_stations_offline_share_one_household(
+        tmp_path: Path, pg_url: str) -> None:
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    b = _station(tmp_path / "b", "QX02", "V02", "shimen")
+    try:
+        for ctx, head, name, born, relation in ((a, "zhanzhang", "王大山", date(1960, 1, 2), "户主"),
+                                                (b, "shimen", "王小溪", date(1990, 3, 4), "子")):
+            register_resident(ctx, actor=authenticate(ctx, username=head, password=PASSWORD), name=name,
+                              id_number=make_id(born, True), village="V01", household_no="V01-000123",
+                              relation=relation)
+        for code, ctx in (("QX01", a), ("QX02", b)):
+            assert _push(ctx, server, code).conflicts == 0
+        for code, ctx in (("QX01", a), ("QX02", b)):
+            _pull(ctx, server, code)
+        for ctx in (a, b, server):
+            with ctx.db.engine.connect() as conn:
+                households = conn.execute(text("SELECT id, household_no FROM households")).all()
+                members = conn.execute(text("SELECT DISTINCT household_id FROM residents WHERE name LIKE '王%'")).all()
+                clashes = conn.execute(text("SELECT count(*) FROM sync_conflicts")).scalar_one()
+            assert [h[1] for h in households] == ["V01-000123"] and members == [(households[0][0],)]
+            assert clashes == 0
+    finally:
+        for ctx in (a, b, server):
+            ctx.db.dispose()
+
+
+def test_a_change_the_town_cannot_keep_is_acknowledged_kept_for_review_and_not_handed_on(
+        tmp_path: Path, pg_url: str) -> None:
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    try:
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")
+        _push(a, server, "QX01")
+        head = rep.server_head(server)
+        row = next(dict(c.row or {}) for c in rep.log_page(server, after=0, limit=500)[0] if c.table == "residents")
+        bad = [rep.Change(change_id=make_uuid(1), table="no_such_table", row_id="x", op="delete", hlc="1.0.x",
+                          row=None),
+               rep.Change(change_id=make_uuid(2), table="residents", row_id="r-too-long", op="upsert", hlc="1.0.x",
+                          row={**row, "id": "r-too-long", "id_number": "X1", "name": "长" * 200})]
+        done = rep.receive(server, station_code="QX01", changes=bad)
+        assert set(done.accepted) == {c.change_id for c in bad} and done.conflicts == 2
+        assert rep.server_head(server) == head  # nothing for the stations to pull
+        assert {c.table for c in rep.conflicts(server)} == {"no_such_table", "residents"}
+    finally:
+        for ctx in (a, server):
+            ctx.db.dispose()
+
+
+def make_uuid(n: int) -> str:
+    return f"00000000-0000-7000-8000-{n:012d}"
+
+
 def test_a_station_may_send_only_its_own_records(tmp_path: Path, pg_url: str) -> None:
     import pytest
 
