@@ -2,7 +2,8 @@
 
     python -m bench                      # the 1,000,000-resident town (built once in bench/data/town-1000000)
     python -m bench --quick              # 50,000 residents, fewer samples: a smoke run
-    python -m bench --only lookups       # one group: lookups | import | accept | ui | printing | points | money | sync
+    python -m bench --only lookups       # one group (repeatable): lookups | import | accept | ui | printing |
+                                         # points | money | sync | town (town: long, only when asked)
     python -m bench --verbose            # also the query plans and the SQL the service sends
 """
 
@@ -24,7 +25,8 @@ from bench.figures import Figure, table
 from bench.machine import cpu_times, machine_info, stolen_share
 from bench.town import DATA, open_town, write_roster
 
-GROUPS = ("lookups", "import", "accept", "ui", "printing", "points", "money", "sync")
+GROUPS = ("lookups", "import", "accept", "ui", "printing", "points", "money", "sync", "town")
+DEFAULT_GROUPS = [g for g in GROUPS if g != "town"]  # the town simulation is long: run it with --only town
 IMPORT_LIMIT_S = 90.0
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -62,12 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--queries", type=int, default=None, help="queries per lookup kind (default 300; quick 100)")
     p.add_argument("--accepts", type=int, default=None, help="acceptances (default 300; quick 100)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--backlog", type=int, default=100_000, help="sync: changes in the backlog (default 100,000)")
+    p.add_argument("--stations", type=int, default=35, help="town: stations (default 35)")
+    p.add_argument("--per-day", type=int, default=300, help="town: cases a day at each station (default 300)")
     p.add_argument("--verbose", "-v", action="store_true")
     args = p.parse_args(argv)
     residents = 50_000 if args.quick else args.residents
     queries = args.queries or (100 if args.quick else 300)
     accepts = args.accepts or (100 if args.quick else 300)
-    groups = args.only or list(GROUPS)
+    groups = args.only or DEFAULT_GROUPS
     started = datetime.now()
     machine = machine_info(DATA)
     cpu_before = cpu_times()
@@ -122,11 +127,16 @@ def main(argv: list[str] | None = None) -> int:
         f, d = money.run(seed=args.seed)
         figures += f
         details["money"] = d
-    if "sync" in groups:  # stations of their own and a town database on the local PostgreSQL
-        _log("sync: stations push to the town on PostgreSQL, one pulls …")
-        f, d = sync.run()
+    if "sync" in groups:  # stations of their own and a town server on the local PostgreSQL
+        _log(f"sync: a {args.backlog:,}-change backlog pushed and pulled over HTTP, raw insert, idle syncs …")
+        f, d = sync.run(backlog=args.backlog)
         figures += f
         details["sync"] = d
+    if "town" in groups:
+        _log(f"town: {args.stations} stations × 7 days × {args.per_day} cases offline, then all sync at once …")
+        f, d = sync.run_town(stations=args.stations, per_day=args.per_day)
+        figures += f
+        details["town"] = d
     if "import" in groups:
         _log(f"import: {residents:,} residents into a fresh station (child process) …")
         f, d = measure_import(residents)

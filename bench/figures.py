@@ -15,18 +15,24 @@ class Figure:
     unit: str
     limit: float | None = None  # None: reported beside the others, no limit set
     detail: str = ""
-    op: str = "≤"  # "≤": value at most limit; "=": value exactly limit (a setting checked)
+    op: str = "≤"  # "≤": value at most limit; "≥": at least (a throughput); "=": exactly (a setting checked)
 
     @property
     def ratio(self) -> float | None:
-        """value / limit for a "≤" limit: at most 1 passes (none for a limit of zero, e.g. "no unindexed query")."""
-        return None if not self.limit or self.op != "≤" else self.value / self.limit
+        """How much of the limit is used, so that at most 1 passes either way: value / limit for "≤",
+        limit / value for "≥" (none for a limit of zero, e.g. "no unindexed query", or for "=")."""
+        if not self.limit or self.op == "=":
+            return None
+        if self.op == "≥":
+            return self.limit / self.value if self.value else float("inf")
+        return self.value / self.limit
 
     @property
     def result(self) -> str:
         if self.limit is None:
             return "info"
-        ok = self.value <= self.limit if self.op == "≤" else self.value == self.limit
+        ok = (self.value <= self.limit if self.op == "≤" else self.value >= self.limit if self.op == "≥"
+              else self.value == self.limit)
         return "pass" if ok else "MISS"
 
     def as_json(self) -> dict[str, Any]:
