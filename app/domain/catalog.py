@@ -153,6 +153,12 @@ _MATERIAL_KEYS = frozenset({"code", "name", "required", "copies", "form", "sourc
 _PAYMENT_KEYS = frozenset({"kind", "payee", "amount_field"})
 
 
+def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
+    """A version string as something that orders the way people read versions: 2026.10 after 2026.9 (a
+    published catalogue, calendar or rules file: the town's newer version wins over a station's older copy)."""
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.findall(r"\d+|[^\d\W_]+", version.lower()))
+
+
 def _read_material(path: str, data: Mapping[str, Any], problems: dict[str, DomainError]) -> Material | None:
     before = len(problems)
     r = Reader(data, path, problems, _MATERIAL_KEYS)

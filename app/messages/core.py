@@ -30,6 +30,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "perm.denied": ("您的角色（{role}）不能做这项操作，请找站长办理。",
                     "Your role ({role}) may not do this; ask the station head."),
     "login.failed": ("账号或密码不对，请重新输入。", "Wrong user name or password."),
+    "login.other_station": ("这是 {station} 站的账号，只能在本人所在的站点登录。调到本站工作请找镇管理员。",
+                            "This account belongs to station {station}: it signs in there only. Ask the town "
+                            "administrator to move it here."),
     "login.locked": ("密码连续输错多次，账号已锁定到 {until}。请稍后再试，或找站长处理。",
                      "Too many wrong passwords: locked until {until}."),
     "staff.bad_username": ("登录名“{username}”不对：用 2-32 位小写字母、数字、点或下划线。",

@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import ARRAY, Date, String, any_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app.domain.catalog import version_key
 from app.domain.ids import new_id
 from app.persistence import tables as t
 from app.persistence.repo_base import Repo, Row
@@ -28,13 +29,15 @@ def _plain(value: Any) -> Any:
 
 def row_plain(row: Mapping[str, Any]) -> dict[str, Any]:
     """A row with plain JSON values (dates as ISO text), as it travels."""
-    return {str(k): _plain(v) for k, v in row.items()}
+    return {k: _plain(v) for k, v in row.items()}
 
 
 def row_to_json(row: Mapping[str, Any]) -> str:
     """A row as compact JSON with sorted keys (dates as ISO text): how the town's log keeps it."""
-    # Keys as plain str: a column name read back may be a str subclass (quoted_name), which orjson refuses.
-    return orjson.dumps({str(k): v for k, v in row.items()}, option=orjson.OPT_SORT_KEYS).decode()
+    try:
+        return orjson.dumps(row, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # not a plain dict, or keys that are str subclasses: as plain ones
+        return orjson.dumps({str(k): v for k, v in row.items()}, option=orjson.OPT_SORT_KEYS).decode()
 
 
 def row_from_json(text: str) -> dict[str, Any]:
@@ -66,6 +69,10 @@ def _typed(table_name: str, values: Mapping[str, Any]) -> dict[str, Any]:
             out[key] = date.fromisoformat(value[:10])
     return out
 
+
+# Published files (one row per file id, replaced by newer versions): a newer version wins whatever the clocks
+# say — a station set up after the town published a version still makes its shipped, older copy, later.
+_VERSIONED = frozenset({"catalog_files", "calendar_files"})
 
 # Tables in an order where a row's parents come before it: a batch is applied table by table in this order.
 _ORDER = {table.name: n for n, table in enumerate(t.metadata.sorted_tables)}
@@ -236,6 +243,10 @@ class ReplicaRepository(Repo):
         try:
             row = _typed(table_name, values)
             current = self.uow.conn.execute(select(table.c.updated_hlc).where(table.c.id == row["id"])).first()
+            later = str(row.get("updated_hlc", "")) > str(current[0]) if current is not None else True
+            if current is not None and table_name in _VERSIONED:  # a published file: the newer version wins
+                theirs_at, ours_at = self._versions(table, row)
+                later = theirs_at > ours_at if theirs_at != ours_at else later
             if table_name == "residents":
                 row = self._merge_same_person(row, exists=current is not None)
             elif "applicant_id" in row:
@@ -250,7 +261,7 @@ class ReplicaRepository(Repo):
                 merged, self.lost = merge_fields(table_name, ours, {**ours, **row})
                 self.uow.conn.execute(update(table).where(table.c.id == row["id"]).values(merged))
                 outcome = "updated"
-            elif str(row.get("updated_hlc", "")) > str(current[0]):
+            elif later:
                 self.uow.conn.execute(update(table).where(table.c.id == row["id"]).values(row))
                 outcome = "updated"
             else:
@@ -283,7 +294,7 @@ class ReplicaRepository(Repo):
         for name in sorted(by_table, key=lambda n: _ORDER[n]):
             idx = by_table[name]
             rest = idx
-            if len(idx) >= 3:  # (fewer are not worth a bulk statement)
+            if len(idx) >= 3 and name not in _VERSIONED:  # (fewer are not worth a bulk statement)
                 bulk = self.uow.conn.begin_nested()
                 try:
                     if name in t.FIELD_MERGED:  # new records in bulk; one here already is merged field by field
@@ -420,6 +431,11 @@ class ReplicaRepository(Repo):
         for i in sorted(rest):  # find which row breaks the rule: each row on its own
             out[i] = Outcome(self.apply(name, by_index[i]), self.lost, self.merged)
 
+    def _versions(self, table: Any, row: Mapping[str, Any]) -> tuple[Any, Any]:
+        """The arriving and the present version of a published file, as they order."""
+        ours = self.uow.conn.execute(select(table.c.version).where(table.c.id == row["id"])).scalar()
+        return version_key(str(row.get("version", ""))), version_key(str(ours or ""))
+
     def _merged_among(self, resident_ids: set[str]) -> set[str]:
         """Which of these residents were merged into another."""
         found: set[str] = set()
@@ -523,6 +539,12 @@ class ReplicaRepository(Repo):
                 t.stations, t.stations.c.village_code == t.residents.c.village_code).where(t.stations.c.code == station)
             q = q.where(c.station_code != station,
                         or_(c.audience == "", c.audience.in_(served), c.audience.in_(villagers)))
+            if self.uow.conn.dialect.name == "postgresql":
+                # Walk the log in order and stop at the page's end. Without this, statistics that have not caught
+                # up with a burst of pushes (autovacuum analyses a minute later) make the planner collect and sort
+                # everything after the cursor for every page.
+                self.uow.conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+                self.uow.conn.exec_driver_sql("SET LOCAL enable_sort = off")
         return self._all(q.order_by(c.seq).limit(limit))
 
     def case_applicants(self, case_ids: Sequence[str]) -> dict[str, str]:

@@ -24,5 +24,5 @@ class Repo:
 
     def _all(self, stmt: Any, params: Mapping[str, Any] | None = None) -> list[Row]:
         result = self.uow.conn.execute(stmt, params)
-        keys = tuple(result.keys())
+        keys = tuple(map(str, result.keys()))  # plain str (a column's name may be a str subclass)
         return [dict(zip(keys, row, strict=True)) for row in result]

@@ -275,15 +275,37 @@ def log_page(ctx: ServiceContext, *, after: int, limit: int = 500, station: str 
 
     The end is read first: numbers are taken under the log's lock and committed with it, so every number up
     to a visible one is visible too, and nothing below the cursor can still arrive."""
+    entries, cursor_next, more = log_entries(ctx, after=after, limit=limit, station=station)
+    return tuple(Change(change_id=e.change_id, table=e.table, row_id=e.row_id, op=e.op, hlc=e.hlc,
+                        row=row_from_json(e.row_json), seq=e.seq, station_code=e.station_code)
+                 for e in entries), cursor_next, more
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """A change as the town's log keeps it: the row still as its JSON text, to be handed on as it is."""
+
+    change_id: str
+    table: str
+    row_id: str
+    op: str
+    hlc: str
+    row_json: str
+    seq: int
+    station_code: str
+
+
+def log_entries(ctx: ServiceContext, *, after: int, limit: int = 500, station: str | None = None
+                ) -> tuple[tuple[LogEntry, ...], int, bool]:
+    """As ``log_page``, with each row as the JSON text the log holds (the server writes it out unparsed)."""
     with ctx.read() as uow:
         repo = uow.repos.replica
         head = repo.log_head()
         rows = repo.log_after(after, limit + 1, station=station, upto=head)
         more = len(rows) > limit
         rows = rows[:limit]
-        out = tuple(Change(change_id=r["change_id"], table=r["table_name"], row_id=r["row_id"], op=r["op"],
-                           hlc=r["hlc"], row=row_from_json(r["row_json"]), seq=r["seq"],
-                           station_code=r["station_code"])
+        out = tuple(LogEntry(change_id=r["change_id"], table=r["table_name"], row_id=r["row_id"], op=r["op"],
+                             hlc=r["hlc"], row_json=r["row_json"], seq=r["seq"], station_code=r["station_code"])
                     for r in rows)
         return out, (rows[-1]["seq"] if more else max(head, after)), more
 
@@ -299,6 +321,13 @@ def apply_pulled(ctx: ServiceContext, *, changes: Sequence[Change], cursor: int)
         inserted, updated, kept, conflicts = _apply_rows(ctx, uow, changes, "", elsewhere)
         uow.meta_set("sync.cursor", str(cursor))
         uow.commit()
+    tables = {c.table for c in changes}
+    if "catalog_files" in tables:  # the town published: the open window works from the new list at once
+        ctx.catalog_changed()
+    if "calendar_files" in tables:
+        ctx.calendar_changed()
+    if tables & {"towns", "villages", "stations"}:
+        ctx.town_changed()
     return Applied(accepted=tuple(c.change_id for c in changes), inserted=inserted, updated=updated,
                    kept=kept + len(elsewhere), conflicts=conflicts, head=0)
 

@@ -92,6 +92,13 @@ def authenticate(ctx: ServiceContext, *, username: str, password: str) -> Actor:
             uow.audit(staff_id="", action="login.unknown_user", detail={"username": username[:32]}, at=now)
             uow.commit()
             raise DomainError("login.failed")
+        here = uow.meta_get("station_code") or ""
+        if here and row["station_code"] and row["station_code"] != here:
+            # Every station holds the town's staff list (synced): an account signs in at its own station only.
+            uow.audit(staff_id=row["id"], action="login.other_station", detail={"station": row["station_code"]},
+                      at=now)
+            uow.commit()
+            raise DomainError("login.other_station", station=row["station_code"])
         state = uow.repos.staff.login_state(row["id"])
         locked_until = state["locked_until"]
         if locked_until and datetime.fromisoformat(locked_until) > now:

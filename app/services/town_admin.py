@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app.domain.catalog import CatalogFile, CatalogScope, build_catalog, parse_catalog
+from app.domain.catalog import CatalogFile, CatalogScope, build_catalog, parse_catalog, version_key
 from app.domain.errors import Conflict, DomainError, NotFound
 from app.domain.ids import stable_id
 from app.domain.points import RulesFile, RulesScope, parse_rules
@@ -30,11 +30,6 @@ from app.services.station import read_catalog_file, shipped_catalog_files
 MAX_VERSION = 20  # the version columns' width
 CATALOG_PUBLISHED = "town.catalog_published"
 RULES_PUBLISHED = "town.rules_published"
-
-
-def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
-    """A version string as something that orders the way people read versions: 2026.10 after 2026.9."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.findall(r"\d+|[^\d\W_]+", version.lower()))
 
 
 @dataclass(frozen=True, slots=True)

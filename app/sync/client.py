@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from app.domain.errors import DomainError
 from app.services import replication as rep
 from app.services.context import ServiceContext
-from app.sync.protocol import API, PROTOCOL_VERSION, EnrolReply, EnrolRequest, PullPage, PushAck, PushBatch, WireChange
+from app.sync.protocol import API, PROTOCOL_VERSION, EnrolReply, EnrolRequest, PullPage, PushAck, batch_json
 
 BATCH = 1000  # changes a push carries (the protocol allows 5,000)
 PAGE = 2000  # changes a pull page carries
@@ -100,9 +100,8 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
 
     def send(batch: tuple[rep.Change, ...]) -> PushAck:
         # The station's own rows: put on the wire without validating them again (the town validates them).
-        body = PushBatch.model_construct(protocol=PROTOCOL_VERSION, batch_id=str(uuid.uuid4()), changes=[
-            WireChange.model_construct(**WireChange.fields_of(c)) for c in batch])
-        return PushAck.model_validate(_call(client, "POST", f"{API}/push", content=body.model_dump_json(),
+        return PushAck.model_validate(_call(client, "POST", f"{API}/push",
+                                            content=batch_json(str(uuid.uuid4()), batch),
                                             headers={**headers, "Content-Type": "application/json"}))
 
     def fetch(after: int) -> PullPage:

@@ -6,11 +6,13 @@ cursor (``PullPage``). Every change carries its unique id: the server applies ea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, Field
 
-from app.services.replication import Change
+from app.services.replication import Change, LogEntry
 
 PROTOCOL_VERSION = 1
 API = "/api/v1"
@@ -38,6 +40,21 @@ class WireChange(BaseModel):
     def change(self) -> Change:
         return Change(change_id=self.change_id, table=self.table, row_id=self.row_id, op=self.op, hlc=self.hlc,
                       row=self.row, seq=self.seq, station_code=self.station_code)
+
+
+def page_json(entries: Sequence[LogEntry], cursor: int, more: bool) -> bytes:
+    """A ``PullPage`` written out from the town's log as it is: each row's JSON text goes in unparsed (the
+    log holds exactly what was accepted), the rest by orjson — several times faster than building models."""
+    parts = [orjson.dumps({"change_id": e.change_id, "table": e.table, "row_id": e.row_id, "op": e.op,
+                           "hlc": e.hlc, "seq": e.seq, "station_code": e.station_code})[:-1]
+             + b',"row":' + e.row_json.encode() + b"}" for e in entries]
+    return (b'{"protocol":' + str(PROTOCOL_VERSION).encode() + b',"changes":[' + b",".join(parts)
+            + b'],"cursor":' + str(int(cursor)).encode() + b',"more":' + (b"true" if more else b"false") + b"}")
+
+
+def batch_json(batch_id: str, changes: Sequence[Change]) -> bytes:
+    """A ``PushBatch`` of the station's own changes, written by orjson straight from them."""
+    return orjson.dumps({"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "changes": list(changes)})
 
 
 class PushBatch(BaseModel):

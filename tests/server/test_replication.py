@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from app.domain.errors import DomainError, PermissionDenied
 from app.persistence import tables as t
 from app.persistence.database import Database
 from app.services import replication as rep
@@ -146,6 +147,10 @@ def test_a_station_pulls_the_towns_shared_records_and_the_cases_of_residents_it_
         assert _cases(b) == [("QX02", "王五")]
         assert _cases(c) == [("QX01", "张三")]  # 张三 lives in 青溪村: its other station sees his case
         assert _picture(a) | _picture(b) | _picture(c) == _picture(server)
+        # Every station holds the town's staff list, but an account signs in at its own station only.
+        with pytest.raises(DomainError) as refused:
+            authenticate(b, username="zhanzhang", password=PASSWORD)
+        assert refused.value.code == "login.other_station" and refused.value.params["station"] == "QX01"
 
         # 张三 comes to station B (another village): from then on B sees his cases wherever they are made.
         actor = authenticate(b, username="shimen", password=PASSWORD)
@@ -230,10 +235,6 @@ def make_uuid(n: int) -> str:
 
 
 def test_a_station_may_send_only_its_own_records(tmp_path: Path, pg_url: str) -> None:
-    import pytest
-
-    from app.domain.errors import PermissionDenied
-
     server = ServiceContext(db=Database.open_url(pg_url))
     a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
     try:

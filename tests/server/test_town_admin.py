@@ -129,9 +129,6 @@ def test_a_catalogue_published_on_the_console_reaches_a_station_on_its_next_sync
     assert "town.catalog_published" in _audited(town_db)
 
 
-@pytest.mark.xfail(strict=True, reason="apply_pulled does not tell the context that catalog_files changed "
-                                       "(ctx.catalog_changed()): a running window keeps its old catalogue until "
-                                       "restarted. The fix is in app/services/replication.py.")
 def test_a_running_station_uses_the_new_catalogue_right_after_the_sync(
         tmp_path: Path, town_db: ServiceContext, qx01: ServiceContext) -> None:
     assert qx01.catalog.get("N09") is None  # read once before the sync, as a running window has
@@ -140,9 +137,6 @@ def test_a_running_station_uses_the_new_catalogue_right_after_the_sync(
     assert qx01.catalog.get("N09") is not None
 
 
-@pytest.mark.xfail(strict=True, reason="catalog_files merge by the clock alone (app/persistence/replica.py): the "
-                                       "shipped file a station set up later makes is 'newer' than the town's "
-                                       "published version, wins at the town and goes back to every station.")
 def test_a_station_set_up_after_a_publication_does_not_bring_the_old_catalogue_back(
         tmp_path: Path, town_db: ServiceContext, qx01: ServiceContext) -> None:
     town.publish_catalog(town_db, actor=ADMIN, paths=[_town_n(tmp_path, "2026.2")])
