@@ -36,8 +36,9 @@ def row_to_json(row: Mapping[str, Any]) -> str:
     """A row as compact JSON with sorted keys (dates as ISO text): how the town's log keeps it."""
     try:
         return orjson.dumps(row, option=orjson.OPT_SORT_KEYS).decode()
-    except TypeError:  # not a plain dict, or keys that are str subclasses: as plain ones
-        return orjson.dumps({str(k): v for k, v in row.items()}, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # not a plain dict, keys that are str subclasses, an integer past 64 bits …: the slow way
+        return json.dumps({str(k): _plain(v) for k, v in row.items()}, ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":"), default=str)
 
 
 def row_from_json(text: str) -> dict[str, Any]:

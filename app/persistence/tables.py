@@ -100,6 +100,9 @@ staff = Table(
     Column("phone", String(30), nullable=False, server_default=""),
     Column("password_hash", Text, nullable=False),
     Column("active", Boolean, nullable=False, server_default=true()),
+    # Per-field versions, as for residents: the town disabling an account and the station re-hashing its
+    # password at a sign-in both keep their change.
+    Column("field_hlc", Text, nullable=False, server_default="{}"),
     # Lock-out state is per PC and never synced: it lives in staff_logins.
 )
 
@@ -695,7 +698,7 @@ sync_conflicts = Table(
 )
 
 # Tables merged field by field (the town's shared records, changed at any station); the others row by row.
-FIELD_MERGED: tuple[str, ...] = ("residents", "households")
+FIELD_MERGED: tuple[str, ...] = ("residents", "households", "staff")
 
 SYNCED_TABLES: tuple[str, ...] = (
     "towns", "villages", "stations", "staff", "households", "residents", "catalog_files", "calendar_files",

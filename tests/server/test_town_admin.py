@@ -273,6 +273,30 @@ def test_staff_added_at_the_town_signs_in_at_the_station_and_a_disabled_one_cann
     assert {"town.staff_added", "town.staff_disabled", "town.staff_enabled"} <= set(actions)
 
 
+def test_an_account_the_town_disabled_stays_disabled_when_the_station_changed_it_meanwhile(
+        tmp_path: Path, town_db: ServiceContext, qx01: ServiceContext) -> None:
+    from app.services.security import hash_password
+
+    view, _ = town.add_staff(town_db, actor=ADMIN, station_code="QX01", username="liming", display_name="李明",
+                             role=Role.CLERK, post=Post.B, password="counter-2026")
+    _sync(qx01, town_db, "QX01")
+    town.set_staff_active(town_db, actor=ADMIN, username="liming", active=False)
+    # Meanwhile, offline, the station re-hashes the password (as a sign-in does when the hashing rules change):
+    # a later version of the whole row, but of another field.
+    rehashed = hash_password("counter-2026")
+    with qx01.uow() as uow:
+        uow.change("staff", view.id, {"password_hash": rehashed})
+        uow.commit()
+    _sync(qx01, town_db, "QX01")
+    _sync(qx01, town_db, "QX01")
+    for ctx in (qx01, town_db):
+        with ctx.uow() as uow:
+            row = uow.repos.staff.by_username("liming")
+        assert row is not None and (row["active"], row["password_hash"]) == (False, rehashed)
+    with pytest.raises(DomainError):
+        authenticate(qx01, username="liming", password="counter-2026")
+
+
 def test_staff_are_checked_by_the_stations_own_rules(
         town_db: ServiceContext, qx01: ServiceContext, pg_url: str) -> None:
     weak = _console(pg_url, "staff", "add", "--station", "QX01", "--username", "wang", "--name", "王芳",
