@@ -17,6 +17,7 @@ from app.domain.town import Town
 from app.persistence.search_keys import name_initials, reverse
 from app.persistence.uow import UnitOfWork
 from app.services.context import ServiceContext
+from app.services.replication import not_at_town
 from app.services.views import CaseSummary, ResidentSummary, case_summary, resident_summary
 
 SEARCH_LIMIT = 30
@@ -57,6 +58,7 @@ class ResidentDetail:
     household: HouseholdView | None
     open_cases: tuple[CaseSummary, ...]
     history: tuple[CaseSummary, ...]
+    not_at_town: frozenset[str] = frozenset()  # cases with a change the town has not got yet (enrolled stations)
 
 
 def search_columns(name: str, id_number: str, phone: str) -> dict[str, str]:
@@ -258,7 +260,8 @@ def get_resident(ctx: ServiceContext, *, resident_id: str) -> ResidentDetail:
     summary = resident_summary(row, names, today)
     return ResidentDetail(resident=summary, household=household,
                           open_cases=tuple(c for c in cases if not c.state.is_final),
-                          history=tuple(c for c in cases if c.state.is_final))
+                          history=tuple(c for c in cases if c.state.is_final),
+                          not_at_town=not_at_town(ctx, table="cases", row_ids=[c.id for c in cases]))
 
 
 def reveal_id_number(ctx: ServiceContext, *, actor: Actor, resident_id: str, purpose: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -470,3 +472,29 @@ def test_ctrl_d_pins_the_item_and_alt_1_then_chooses_it_for_the_next_person(qtbo
     counter.service.clear_item()
     qtbot.keyClick(counter.search, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: counter.service.item is not None and counter.service.item.code == "N02", timeout=5000)
+
+
+def test_the_case_history_marks_a_case_not_yet_at_the_town_on_an_enrolled_station(qtbot, demo_ctx, runner):
+    from app.services import replication as rep
+    from app.services.cases import accept_case
+    from app.services.staff import authenticate
+
+    rep.save_sync_settings(demo_ctx, url="https://town.example.cn", credential="c" * 43)
+    rep.mark_pushed(demo_ctx, [c.change_id for c in rep.outbox(demo_ctx, limit=100_000)])  # the town has it all
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    resident_id = _choose_someone(qtbot, counter, demo_ctx)
+    assert not any("未到镇里" in counter.cases.data(counter.cases.index(r, 1)) for r in range(counter.cases.rowCount()))
+
+    actor = authenticate(demo_ctx, username="xiaoli", password=DEMO_PASSWORD)
+    made = accept_case(demo_ctx, actor=actor, applicant_id=resident_id, item_code="S08",
+                       received_materials=[m.code for m in demo_ctx.catalog.item("S08").materials]).case
+    counter.vm.resident_chosen(resident_id)  # the card read again, as after accepting at the counter
+    qtbot.waitUntil(lambda: any(counter.cases.row(r).id == made.id for r in range(counter.cases.rowCount())),
+                    timeout=5000)
+    marked = {counter.cases.row(r).case_no for r in range(counter.cases.rowCount())
+              if "未到镇里" in counter.cases.data(counter.cases.index(r, 1))}
+    assert marked == {made.case_no}
+    if os.environ.get("STATIONDESK_SHOTS"):  # a look at it: STATIONDESK_SHOTS=folder
+        counter.cases_view.parentWidget().parentWidget().setCurrentWidget(counter.cases_view)
+        window.grab().save(str(Path(os.environ["STATIONDESK_SHOTS"]) / "counter-not-at-town.png"))

@@ -21,16 +21,19 @@ class ResidentTableModel(RowsModel[ResidentSummary]):
 
 
 class CaseTableModel(RowsModel[CaseSummary]):
-    HEADERS = (N_("办件编号"), N_("事项"), N_("状态"), N_("受理时间"), N_("承诺期限"))
+    # What was done and where it stands first: the pane is narrow, the number is at the end.
+    HEADERS = (N_("事项"), N_("状态"), N_("受理时间"), N_("承诺期限"), N_("办件编号"))
+    not_at_town: frozenset[str] = frozenset()  # set before the rows: those cases say so
 
     def samples(self) -> tuple[str, ...]:
-        return ("QX01-20261123-0001", "社会保障卡申领/补换", label(CaseState.FORWARDED) + tr("（超期）"),
-                "2026-11-23 18:14", "2026-11-23")
+        return ("社会保障卡申领/补换", label(CaseState.FORWARDED) + tr("（未到镇里）"), "2026-11-23 18:14", "2026-11-23",
+                "QX01-20261123-0001")
 
     def cells(self, c: CaseSummary) -> tuple[str, ...]:
         due = c.due_date.isoformat() if c.due_date else ""
-        return (c.case_no, c.item_name, label(c.state) + (tr("（超期）") if c.overdue else ""),
-                c.received_at.replace("T", " ")[:16], due)
+        state = label(c.state) + (tr("（超期）") if c.overdue else "") + \
+            (tr("（未到镇里）") if c.id in self.not_at_town else "")
+        return (c.item_name, state, c.received_at.replace("T", " ")[:16], due, c.case_no)
 
     def alarming(self, c: CaseSummary) -> bool:
         return c.overdue

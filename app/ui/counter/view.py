@@ -450,6 +450,7 @@ class CounterView(QWidget):
                           + "<br>"
                           + f"{r.address or r.village_name + r.group}<br>{tags}")
         self.household.set_rows(detail.household.members if detail.household else ())
+        self.cases.not_at_town = detail.not_at_town
         self.cases.set_rows(detail.open_cases + detail.history)
         if detail.resident.id != self._resident_id:  # a new person at the counter (not a refresh after accepting)
             self._resident_id = detail.resident.id
