@@ -26,7 +26,9 @@ from app.domain.errors import DomainError
 from app.domain.ratings import RatingLevel
 from app.domain.staff import Actor, Post, Role
 from app.messages import describe, render
+from app.paths import default_data_dir
 from app.persistence.database import Database
+from app.persistence.engine import sqlite_url
 from app.services import replication as rep
 from app.services import town_admin as town
 from app.services.context import ServiceContext
@@ -48,7 +50,10 @@ CONSOLE = Actor(staff_id="", username=f"console:{_login()}", display_name="镇�
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m app.server", description="村站通 镇服务器 / town server")
-    p.add_argument("--db", required=True, help="数据库地址 / database URL, e.g. postgresql+psycopg://…/stationdesk")
+    p.add_argument("--db", default=os.environ.get("STATIONDESK_TOWN_DB", ""),
+                   help="数据库地址 / database URL, e.g. postgresql+psycopg://…/stationdesk (or STATIONDESK_TOWN_DB); "
+                        "without one: a SQLite file in the data folder, for a demo / "
+                        "不给则用数据目录里的 SQLite（演示）")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve", help="运行服务器 / run the server")
     s.add_argument("--host", default="127.0.0.1")
@@ -93,6 +98,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if not args.db:  # the embedded demo town: SQLite beside the station's data (PostgreSQL in production)
+        folder = default_data_dir() / "town"
+        folder.mkdir(parents=True, exist_ok=True)
+        args.db = sqlite_url(folder / "town.sqlite3")
+        print(f"演示用的镇数据库 / demo town database: {args.db}", file=sys.stderr)
     try:
         db = Database.open_url(args.db)
     except Exception as e:  # a wrong address or a server down: say so, not a traceback

@@ -264,3 +264,26 @@ def test_the_town_reads_every_stations_cases_and_closes_on_its_console(tmp_path:
     finally:
         a.db.dispose()
         b.db.dispose()
+
+
+def test_the_demo_town_on_sqlite_serves_two_stations(tmp_path: Path) -> None:
+    """Without PostgreSQL: the embedded demo town (a SQLite file) runs the same server and the same sync."""
+    from app.persistence.engine import sqlite_url
+
+    town = Server(sqlite_url(tmp_path / "town.sqlite3"))
+    town.start()
+    try:
+        a = _enrolled(tmp_path, town, "QX01", "V01", "zhanzhang")
+        b = _enrolled(tmp_path, town, "QX02", "V01", "shimen")  # the same village: B gets A's cases too
+        try:
+            _work(a, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")
+            _work(b, "shimen", [("王五", date(1990, 3, 4))], "V01")
+            for ctx in (a, b, a):
+                done = client.sync_once(ctx)
+                assert done.pending == 0 and done.conflicts == 0
+            assert _picture(a) == _picture(b) == _server_picture(town)
+        finally:
+            a.db.dispose()
+            b.db.dispose()
+    finally:
+        town.stop()
