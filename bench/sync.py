@@ -26,12 +26,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from app.domain.identity import id_check_char
 from app.domain.staff import Actor, Post, Role
 from app.persistence.database import Database
 from app.services import replication as rep
@@ -44,7 +45,6 @@ from app.services.station import VillageSpec, init_station, station_view
 from app.sync import client
 from app.sync.protocol import API
 from bench.figures import Figure, percentile
-from bench.points import _id
 from bench.town import DATA
 
 PG_ADMIN = os.environ.get("STATIONDESK_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -100,6 +100,14 @@ def _server(url: str) -> Iterator[tuple[str, ServiceContext]]:
         town.db.dispose()
 
 
+def _person_id(station: int, k: int) -> str:
+    """A valid ID number, different for every (station, k) with k < 250,000: the k-th person of a station is
+    born on the station's own run of days (500 days each, from 1940), one of 500 sequence numbers a day."""
+    born = date(1940, 1, 1) + timedelta(days=station * 500 + k // 500)
+    body = f"330127{born:%Y%m%d}{(k % 500) * 2 + 1:03d}"
+    return body + id_check_char(body)
+
+
 def _station(folder: Path, n: int, village: str, now: Callable[[], datetime] = datetime.now) -> ServiceContext:
     ctx = open_context(folder, now=now)
     code = f"QX{n + 1:02d}"
@@ -127,7 +135,7 @@ def _work(ctx: ServiceContext, n: int, cases: int, *, first_person: int = 0) -> 
             serial = first_person + k // 3
             people.append(register_resident(
                 ctx, actor=head, name="张" + "伟芳娜秀英敏静丽强磊"[serial % 10] + "军洋勇艳杰"[serial // 10 % 5],
-                id_number=_id(1_000_000 * (n + 1) + serial), village=village).id)
+                id_number=_person_id(n, serial), village=village).id)
         accept_case(ctx, actor=head, applicant_id=people[-1], item_code="S08", received_materials=materials)
 
 
@@ -177,9 +185,10 @@ def run(*, backlog: int = 100_000) -> tuple[list[Figure], dict[str, Any]]:
             _enrol(base, town, b, 1)
             client.sync_once(b)  # B's own first records are at the town: what follows is A's backlog
             t0 = time.perf_counter()
-            made = 0
+            made = people = 0
             while made < backlog:
-                _work(a, 0, 300, first_person=made)
+                _work(a, 0, 300, first_person=people)
+                people += 100
                 made = rep.pending_count(a)
             made_s = time.perf_counter() - t0
             t0 = time.perf_counter()
@@ -283,7 +292,7 @@ def _work_day(ctx: ServiceContext, n: int, cases: int, day: int, clock: _Clock) 
         if k % 3 == 0:
             serial = day * cases + k
             person = register_resident(ctx, actor=head, name="李" + "伟芳娜秀英敏静丽强磊"[serial % 10],
-                                       id_number=_id(1_000_000 * (n + 1) + serial), village=village).id
+                                       id_number=_person_id(n, serial), village=village).id
         accept_case(ctx, actor=head, applicant_id=person, item_code="S08", received_materials=materials)
         clock.tick()
 
@@ -311,11 +320,21 @@ def _converged(town: ServiceContext, nodes: list[ServiceContext]) -> str:
     shared = picture(town, True)
     union: set[tuple[str, str, str]] = set()
     problems = []
+    with town.db.engine.connect() as conn:  # the cases each station should hold, by the pull's rule
+        owed = {code: set() for code in (f"QX{n + 1:02d}" for n in range(len(nodes)))}
+        for code in owed:
+            owed[code] = {r[0] for r in conn.execute(text(
+                "SELECT c.id FROM cases c JOIN residents r ON r.id = c.applicant_id "
+                "JOIN stations s ON s.code = :code WHERE c.station_code = :code OR r.village_code = s.village_code "
+                "OR c.applicant_id IN (SELECT applicant_id FROM cases WHERE station_code = :code)"), {"code": code})}
     for n, ctx in enumerate(nodes):
         mine = picture(ctx, False)
         union |= mine
         if picture(ctx, True) != shared:
             problems.append(f"QX{n + 1:02d} shared records differ")
+        held = {i for name, i, _ in mine if name == "cases"}
+        if held != owed[f"QX{n + 1:02d}"]:
+            problems.append(f"QX{n + 1:02d} holds {len(held)} cases, the rule gives {len(owed[f'QX{n + 1:02d}'])}")
         if rep.pending_count(ctx):
             problems.append(f"QX{n + 1:02d} still has {rep.pending_count(ctx)} waiting")
     if not union <= at_town:
