@@ -26,8 +26,8 @@ class CaseTableModel(RowsModel[CaseSummary]):
     not_at_town: frozenset[str] = frozenset()  # set before the rows: those cases say so
 
     def samples(self) -> tuple[str, ...]:
-        return ("社会保障卡申领/补换", label(CaseState.FORWARDED) + tr("（未到镇里）"), "2026-11-23 18:14", "2026-11-23",
-                "QX01-20261123-0001")
+        return ("社会保障卡申领/补换", label(CaseState.FORWARDED) + tr("（未到镇里）"), "2026-11-23 18:14",
+                "2026-11-23", "QX01-20261123-0001")
 
     def cells(self, c: CaseSummary) -> tuple[str, ...]:
         due = c.due_date.isoformat() if c.due_date else ""
