@@ -143,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         from app.server.app import create_app
 
+        # What the town administrator changed and a console cut off before it was published goes out now.
+        rep.publish_own(ctx)
         uvicorn.run(create_app(ctx), host=args.host, port=args.port, ssl_certfile=args.certfile,
                     ssl_keyfile=args.keyfile, log_level="info")
         return 0

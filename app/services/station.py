@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.catalog import CatalogFile, CatalogScope, build_catalog, parse_catalog
-from app.domain.errors import Conflict, DomainError
+from app.domain.errors import Conflict, DomainError, ValidationFailed
 from app.domain.ids import stable_id
 from app.domain.staff import Actor, Permission, Post, Role
 from app.domain.town import check_code, check_name
@@ -43,12 +43,13 @@ def read_catalog_file(path: Path) -> tuple[CatalogFile, str]:
     except FileNotFoundError as e:
         raise DomainError("file.not_found", path=str(path)) from e
     except UnicodeDecodeError as e:
-        raise DomainError("catalog.invalid", source=path.name, problems=["文件不是 UTF-8 编码"]) from e
+        raise ValidationFailed({"file": DomainError("file.not_utf8", path=path.name)}, code="catalog.invalid",
+                               source=path.name) from e
     try:
         data = json.loads(body)
     except json.JSONDecodeError as e:
-        raise DomainError("catalog.invalid", source=path.name,
-                          problems=[f"第 {e.lineno} 行第 {e.colno} 列：JSON 格式错误（{e.msg}）"]) from e
+        raise ValidationFailed({"file": DomainError("file.not_json", line=e.lineno, column=e.colno, reason=e.msg)},
+                               code="catalog.invalid", source=path.name) from e
     return parse_catalog(data, source=path.name), body
 
 

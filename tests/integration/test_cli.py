@@ -215,3 +215,13 @@ def test_a_damaged_database_gets_a_plain_message_naming_the_backups_and_no_log_o
     run = refused(cli(data_dir, "info"))
     assert "打不开" in run.err and str(data_dir / "backups") in run.err
     assert not (data_dir / "logs" / "cli-errors.log").exists()
+
+
+def test_a_catalogue_file_that_is_not_json_or_not_utf8_is_refused_with_its_place(demo: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "town-n.json"
+    broken.write_text('{"format": "stationdesk-catalog",\n  "items": [', encoding="utf-8")
+    run = refused(cli(demo, "catalog", "install", str(broken), user="zhanzhang"))
+    assert "目录文件 town-n.json 有 1 处错误" in run.err and "第 2 行" in run.err and "{count}" not in run.err
+    broken.write_bytes("{\"名称\": 1}".encode("gbk"))
+    run = refused(cli(demo, "catalog", "install", str(broken), user="zhanzhang"))
+    assert "不是 UTF-8 编码" in run.err and "{count}" not in run.err
