@@ -663,7 +663,6 @@ server_log = Table(
     # of the resident's village and stations that served the resident); "-" the sender alone (its drawer,
     # closes, chain). See app.services.replication.
     Column("audience", String(40), nullable=False, server_default=""),
-    Index("ix_server_log_row", "table_name", "row_id"),
 )
 
 # Stations the town enrolled: a one-time enrolment code, exchanged for the station's credential (both kept

@@ -116,15 +116,16 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
     try:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-http") as pool:
             batch = rep.outbox(ctx, limit=BATCH)
-            while batch:
-                sending = pool.submit(send, batch)
+            sending = pool.submit(send, batch) if batch else None
+            while sending is not None:
                 following = rep.outbox(ctx, limit=BATCH, after=batch[-1].seq)
                 ack = sending.result()
+                whole = len(ack.accepted) == len(batch)  # else some wait for records the town has not got yet
+                # The next batch goes before this one is marked: the town is never kept waiting for the station.
+                sending = pool.submit(send, following) if following and whole else None
                 rep.mark_pushed(ctx, ack.accepted)  # only now: a lost reply means the batch is sent again
                 pushed += len(ack.accepted)
                 conflicts += ack.conflicts
-                if len(ack.accepted) < len(batch):
-                    break  # some wait for records the town has not got yet: they go again next time
                 batch = following
             coming = pool.submit(fetch, rep.cursor(ctx))
             while True:

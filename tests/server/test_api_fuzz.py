@@ -239,3 +239,13 @@ def test_the_served_town_refuses_a_body_too_big_with_413_and_the_station_reads_w
         assert httpx.get(f"{server.url}{API}/health", timeout=5).json()["head"] == 0
     finally:
         server.stop()
+
+
+def test_a_nul_in_a_pushed_row_is_refused_in_words_naming_where(town: Town, http: TestClient) -> None:
+    change = _change(1)
+    change["row"]["name"] = "张\x00三"
+    reply = http.post(f"{API}/push", json={"batch_id": "nul", "changes": [change]}, headers=town.headers)
+    assert reply.status_code == 400
+    said = _assert_refused_in_words(reply)
+    assert said["code"] == "sync.bad_request" and "changes.0.row.name" in said["zh"], said
+    assert rep.server_head(town.ctx) == 0
