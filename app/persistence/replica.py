@@ -539,7 +539,8 @@ class ReplicaRepository(Repo):
             villagers = select(t.residents.c.id).join(
                 t.stations, t.stations.c.village_code == t.residents.c.village_code).where(t.stations.c.code == station)
             q = q.where(c.station_code != station,
-                        or_(c.audience == "", c.audience.in_(served), c.audience.in_(villagers)))
+                        or_(c.audience == "", c.audience == "@" + station, c.audience.in_(served),
+                            c.audience.in_(villagers)))
             if self.uow.conn.dialect.name == "postgresql":
                 # Walk the log in order and stop at the page's end. Without this, statistics that have not caught
                 # up with a burst of pushes (autovacuum analyses a minute later) make the planner collect and sort
@@ -547,6 +548,41 @@ class ReplicaRepository(Repo):
                 self.uow.conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
                 self.uow.conn.exec_driver_sql("SET LOCAL enable_sort = off")
         return self._all(q.order_by(c.seq).limit(limit))
+
+    def newly_served(self, station: str, resident_ids: Sequence[str]) -> set[str]:
+        """Which of these residents the station has no case for yet and who live outside its village."""
+        ids = sorted(set(resident_ids))
+        if not ids:
+            return set()
+        cases, residents = t.cases.c, t.residents.c
+        served = {str(x[0]) for x in self.uow.conn.execute(select(cases.applicant_id).where(
+            cases.station_code == station, self._among(cases.applicant_id, ids)).distinct())}
+        village = select(t.stations.c.village_code).where(t.stations.c.code == station).scalar_subquery()
+        villagers = {str(x[0]) for x in self.uow.conn.execute(select(residents.id).where(
+            self._among(residents.id, ids), residents.village_code == village))}
+        return set(ids) - served - villagers
+
+    def case_history(self, resident_ids: Sequence[str], *, other_than: str) -> list[tuple[str, Row]]:
+        """Every record of these residents' cases made at other stations than ``other_than``, parents first:
+        (table, row)."""
+        cases = t.cases.c
+        found = self._all(select(t.cases).where(self._among(cases.applicant_id, sorted(set(resident_ids))),
+                                                cases.station_code != other_than))
+        out: list[tuple[str, Row]] = [("cases", r) for r in found]
+        case_ids = [str(r["id"]) for r in found]
+        payment_ids: list[str] = []
+        for name in ("case_materials", "case_events", "attachments", "ratings", "follow_ups", "documents",
+                     "payments"):
+            table = t.metadata.tables[name]
+            rows = self._all(select(table).where(self._among(table.c.case_id, case_ids))) if case_ids else []
+            out += [(name, r) for r in rows]
+            if name == "payments":
+                payment_ids = [str(r["id"]) for r in rows]
+        if payment_ids:
+            events = t.payment_events
+            out += [("payment_events", r) for r in self._all(select(events).where(
+                self._among(events.c.payment_id, payment_ids)))]
+        return sorted(out, key=lambda x: _ORDER[x[0]])
 
     def case_applicants(self, case_ids: Sequence[str]) -> dict[str, str]:
         """Whose cases these are (case id → resident id)."""

@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.domain.errors import DomainError, PermissionDenied
-from app.domain.ids import Hlc
+from app.domain.ids import Hlc, new_id
 from app.domain.staff import Actor, Permission
 from app.persistence.replica import row_from_json, row_plain, row_to_json
 from app.persistence.tables import SYNCED_TABLES
@@ -225,6 +225,9 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
                                   row_json=row_to_json(c.row or {}), at=at)
                 refused.append(c.change_id)
         invalid = len(refused)
+        # Residents this station serves for the first time (from another village): their cases elsewhere follow.
+        newcomers = repo.newly_served(station_code, [str(c.row["applicant_id"]) for c in fresh
+                                                     if c.table == "cases" and c.row and c.row.get("applicant_id")])
         waiting: list[str] = []  # children whose parent is in a batch not arrived yet (batches out of order)
         inserted, updated, kept, conflicts = _apply_rows(
             ctx, uow, [c for c in fresh if c.change_id not in set(refused)], station_code, waiting, refused)
@@ -235,6 +238,13 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
                    "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}),
                    "applied_at": at, "audience": audience}
                   for n, (c, audience) in enumerate(zip(held, _audiences(uow, held), strict=True), start=1)])
+        if newcomers:
+            history = repo.case_history(sorted(newcomers), other_than=station_code)
+            repo.log([{"seq": last + len(held) + n, "change_id": new_id(), "station_code": TOWN_SENDER,
+                       "table_name": name, "row_id": str(row["id"]), "op": "upsert", "hlc": str(row["updated_hlc"]),
+                       "row_json": row_to_json(row_plain(row)), "applied_at": at, "audience": "@" + station_code}
+                      for n, (name, row) in enumerate(history, start=1)])
+            last += len(history)
         uow.commit()
     not_yet = set(waiting)
     return Applied(accepted=tuple(c.change_id for c in changes if c.change_id not in not_yet), inserted=inserted,

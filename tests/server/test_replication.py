@@ -162,8 +162,9 @@ def test_a_station_pulls_the_towns_shared_records_and_the_cases_of_residents_it_
         accept_case(a, actor=head_actor, applicant_id=person.id, item_code="S08",
                     received_materials=[m.code for m in a.catalog.item("S08").materials])
         sync_all()
-        # B: its own two and A's new one (A's first case of his, from before B served him, stays at the town).
-        assert _cases(b) == [("QX01", "张三"), ("QX02", "张三"), ("QX02", "王五")]
+        # B: its own two, and both of A's: the one made before B first served him came with that first case.
+        assert _cases(b) == [("QX01", "张三"), ("QX01", "张三"), ("QX02", "张三"), ("QX02", "王五")]
+        assert _picture(b) >= {x for x in _picture(a) if x[0] in ("cases", "case_events", "case_materials")}
         assert _cases(a) == [("QX01", "张三"), ("QX01", "张三"), ("QX02", "张三")]
         assert _cases(c) == _cases(a)
         assert rep.pending_count(b) == 0
