@@ -273,7 +273,7 @@ class RatingRepository(Repo):
         """Follow-ups of this station's cases, soonest due first, with what the list shows of the case."""
         f, c, r = t.follow_ups.c, t.cases.c, t.ratings.c
         q = (select(t.follow_ups, c.case_no, c.item_name, c.applicant_id, r.level, r.comment,
-                    t.residents.c.name.label("applicant_name"))
+                    r.rated_at.label("rating_rated_at"), t.residents.c.name.label("applicant_name"))
              .join(t.cases, c.id == f.case_id).join(t.ratings, r.id == f.rating_id)
              .join(t.residents, t.residents.c.id == c.applicant_id)
              .where(f.deleted.is_(False), c.station_code == station_code))
@@ -283,6 +283,16 @@ class RatingRepository(Repo):
 
     def follow_up(self, follow_up_id: str) -> Row | None:
         return self._one(select(t.follow_ups).where(t.follow_ups.c.id == follow_up_id))
+
+    def level_counts(self, *, station_code: str, month: str = "") -> dict[int, int]:
+        """How many ratings of each level this station's cases got (made in ``month``, YYYY-MM, when given):
+        one grouped query, however many cases."""
+        r, c = t.ratings.c, t.cases.c
+        q = (select(r.level, func.count()).join(t.cases, c.id == r.case_id)
+             .where(r.deleted.is_(False), c.deleted.is_(False), c.station_code == station_code))
+        if month:
+            q = q.where(r.rated_at.like(month + "%"))
+        return {int(level): int(n) for level, n in self.uow.conn.execute(q.group_by(r.level))}
 
 
 class DocumentRepository(Repo):

@@ -324,11 +324,6 @@ class RatingsReport:
     awaiting: tuple[AwaitingFollowUp, ...]  # soonest due first
 
 
-def _month_end(month: str) -> str:
-    year, mon = int(month[:4]), int(month[5:])
-    return f"{year + mon // 12:04d}-{mon % 12 + 1:02d}-01"
-
-
 def ratings_report(ctx: ServiceContext, *, actor: Actor, station_code: str | None = None,
                    month: str | None = None) -> RatingsReport:
     """好差评 across the town's stations, read only: ratings per level per station, the share of 差评, and the
@@ -346,21 +341,14 @@ def ratings_report(ctx: ServiceContext, *, actor: Actor, station_code: str | Non
             codes = sorted({r["code"] for r in uow.repos.town.stations()}
                            | {r["station_code"] for r in uow.repos.replica.server_stations()})
         for code in codes:
-            # A case is rated after it is received: cases received after the month cannot hold its ratings.
-            cases = uow.repos.cases.search(station_code=code, day_to=_month_end(month) if month else None,
-                                           limit=10**9)
             counts = dict.fromkeys(RatingLevel, 0)
-            rated: set[str] = set()
-            for case in cases:
-                rating = uow.repos.ratings.for_case(case["id"])
-                if rating is not None and str(rating["rated_at"]).startswith(month):
-                    counts[RatingLevel(rating["level"])] += 1
-                    rated.add(rating["id"])
+            for level, n in uow.repos.ratings.level_counts(station_code=code, month=month).items():
+                counts[RatingLevel(level)] += n
             open_ones = [AwaitingFollowUp(station_code=code, case_no=f["case_no"], item_name=f["item_name"],
                                           level=RatingLevel(f["level"]), comment=f["comment"],
                                           due_date=f["due_date"], overdue=f["due_date"] < today)
                          for f in uow.repos.ratings.follow_ups(station_code=code, open_only=True)
-                         if f["rating_id"] in rated]
+                         if str(f["rating_rated_at"]).startswith(month)]
             stations.append(StationRatings(station_code=code, counts=tuple(sorted(counts.items(), reverse=True)),
                                            awaiting=len(open_ones), overdue=sum(f.overdue for f in open_ones)))
             awaiting += open_ones
