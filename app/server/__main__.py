@@ -60,6 +60,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     s.add_argument("--port", type=int, default=8700)
     s.add_argument("--certfile")
     s.add_argument("--keyfile")
+    s.add_argument("--keep-alive", type=int, default=75,
+                   help="秒：空闲连接保留多久 / seconds an idle connection is kept open (default 75)")
     e = sub.add_parser("enrol", help="为站点生成一次性注册码 / a station's one-time enrolment code")
     e.add_argument("station")
     e.add_argument("--name", default="")
@@ -145,8 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         # What the town administrator changed and a console cut off before it was published goes out now.
         rep.publish_own(ctx)
+        # An idle connection is kept longer than uvicorn's 5 s: a station applying a big page keeps its
+        # connection for the next one (the client also tries once more on a connection the server closed).
         uvicorn.run(create_app(ctx), host=args.host, port=args.port, ssl_certfile=args.certfile,
-                    ssl_keyfile=args.keyfile, log_level="info")
+                    ssl_keyfile=args.keyfile, log_level="info", timeout_keep_alive=args.keep_alive)
         return 0
     except DomainError as e:
         _say(e)

@@ -47,11 +47,20 @@ def check_url(url: str) -> str:
 
 
 def _call(client: httpx.Client, method: str, path: str, *, raw: bool = False, **kw: Any) -> Any:
-    """One request; its JSON body (or with ``raw`` its bytes), or the server's refusal as a DomainError."""
-    try:
-        reply = client.request(method, path, **kw)
-    except httpx.TransportError as e:
-        raise DomainError("sync.unreachable", url=str(client.base_url), reason=type(e).__name__) from e
+    """One request; its JSON body (or with ``raw`` its bytes), or the server's refusal as a DomainError.
+
+    A kept-alive connection the server has meanwhile closed (it had waited for this station longer than it
+    keeps idle connections) fails at once: the request goes once more on a fresh connection. Every request
+    of the protocol may be repeated (a push is applied once by its change ids; a pull only reads)."""
+    for attempt in (1, 2):
+        try:
+            reply = client.request(method, path, **kw)
+            break
+        except httpx.RemoteProtocolError as e:
+            if attempt == 2:
+                raise DomainError("sync.unreachable", url=str(client.base_url), reason=type(e).__name__) from e
+        except httpx.TransportError as e:
+            raise DomainError("sync.unreachable", url=str(client.base_url), reason=type(e).__name__) from e
     if reply.status_code >= 400:
         try:
             body = reply.json()

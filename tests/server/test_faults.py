@@ -72,7 +72,10 @@ class Proxy:
     - ``cut_reply``: the whole request reaches the server; as soon as its reply starts, the station's side is
       reset and the reply thrown away (the town applied the batch, the station never hears so).
     - ``hold_reply``: as ``cut_reply``, but the reply is held until the station goes away (``held`` is set
-      when it arrived: the town has applied the batch)."""
+      when it arrived: the town has applied the batch).
+    - ``close_idle``: the first request and its reply pass; when the station sends its next request on the
+      same kept-alive connection, the connection is closed without a reply — what a server does when its
+      idle timeout strikes just as the station reuses the connection."""
 
     def __init__(self, target_port: int, fault: str) -> None:
         self.target_port = target_port
@@ -118,6 +121,18 @@ class Proxy:
             head, body = _read_request(station)
             total = _length(head)
             assert b"POST " + API.encode() + b"/push" in head.split(b"\r\n")[0], head[:80]
+            if self.fault == "close_idle":
+                while len(body) < total:
+                    body += station.recv(65536)
+                upstream.sendall(head + body)
+                reply_head, reply_body = _read_request(upstream)  # a reply reads the same way: head, then body
+                while len(reply_body) < _length(reply_head):
+                    reply_body += upstream.recv(65536)
+                station.sendall(reply_head + reply_body)
+                _read_request(station)  # the next request on this connection: closed without a reply
+                self.forwarded = total
+                station.shutdown(socket.SHUT_RDWR)
+                return
             if self.fault == "cut_body":
                 while len(body) < total // 2:
                     body += station.recv(65536)
@@ -341,3 +356,26 @@ def _catch(into: list[BaseException], run: Callable[[], object]) -> None:
         run()
     except BaseException as e:  # handed to the test's thread, which asserts on it
         into.append(e)
+
+
+def test_a_kept_alive_connection_the_town_closed_is_replaced_and_the_sync_goes_on(
+        tmp_path: Path, server: Server, town_db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by the town simulation: under load, the server's idle timeout closed a kept-alive connection just
+    as the station sent its next request on it, and the whole sync failed. The request now goes once more on a
+    fresh connection (every request of the protocol may be repeated)."""
+    a = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")
+    proxy = Proxy(server.port, "close_idle")
+    try:
+        _work(a, "zhanzhang", [("张三", date(1980, 5, 6)), ("李四", date(1975, 1, 2))], "V01")
+        waiting = rep.pending_count(a)
+        monkeypatch.setattr(client, "BATCH", 5)  # several pushes on one connection
+        _through(a, proxy.url)
+        done = client.sync_once(a)
+        assert proxy.done.wait(10) and proxy.forwarded > 0  # the connection was closed under the station
+        assert done.pushed == waiting and done.pending == 0
+        assert _head(town_db) == waiting
+        _through(a, server.url)
+        _assert_converged(server.db_url, town_db, a)
+    finally:
+        proxy.close()
+        a.db.dispose()

@@ -287,3 +287,70 @@ def test_the_demo_town_on_sqlite_serves_two_stations(tmp_path: Path) -> None:
             b.db.dispose()
     finally:
         town.stop()
+
+
+def test_six_stations_of_three_villages_sync_at_once_and_each_holds_what_concerns_it(
+        tmp_path: Path, server: Server) -> None:
+    """Many stations, one server process: all work offline, then sync at the same moment (a thread each),
+    twice; every station holds the town's shared records as the town has them, the town holds everything,
+    and each station holds exactly the cases the pull's rule gives it — after one of them served a resident
+    of another village, whose earlier case followed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import text
+
+    from app.services.cases import accept_case
+    from app.services.residents import find_residents
+    from app.services.staff import authenticate
+    from tests.server.test_replication import PASSWORD
+
+    codes = [f"QX0{n}" for n in range(1, 7)]
+    villages = {code: f"V0{(n // 2) + 1}" for n, code in enumerate(codes)}  # two stations a village
+    nodes = {code: _enrolled(tmp_path, server, code, villages[code], f"head{code[-2:]}") for code in codes}
+
+    def sync_all() -> None:
+        for _ in range(2):  # the second round brings what the others pushed meanwhile
+            with ThreadPoolExecutor(max_workers=len(nodes)) as pool:
+                for done in pool.map(client.sync_once, nodes.values()):
+                    assert done.pending == 0 and done.conflicts == 0
+
+    try:
+        for n, (code, ctx) in enumerate(nodes.items()):
+            surname = "赵钱孙李周吴"[n]
+            people = [(surname + "大山", date(1970 + n, 1, 2)), (surname + "小溪", date(1980 + n, 3, 4))]
+            _work(ctx, f"head{code[-2:]}", people, villages[code])
+        sync_all()
+        # QX06 (枫树岭村) serves 赵大山 of 青溪村, registered at QX01.
+        head = authenticate(nodes["QX06"], username="head06", password=PASSWORD)
+        person = find_residents(nodes["QX06"], query="赵大山").residents[0]
+        accept_case(nodes["QX06"], actor=head, applicant_id=person.id, item_code="S08",
+                    received_materials=[m.code for m in nodes["QX06"].catalog.item("S08").materials])
+        sync_all()
+
+        town = ServiceContext(db=Database.open_url(server.db_url))
+        try:
+            shared = _picture(town, shared=True)
+            with town.db.engine.connect() as conn:
+                owed = {code: {r[0] for r in conn.execute(text(
+                    "SELECT c.id FROM cases c JOIN residents r ON r.id = c.applicant_id JOIN stations s "
+                    "ON s.code = :code WHERE c.station_code = :code OR r.village_code = s.village_code OR "
+                    "c.applicant_id IN (SELECT applicant_id FROM cases WHERE station_code = :code)"),
+                    {"code": code})} for code in codes}
+        finally:
+            town.db.dispose()
+        union: set[tuple[str, str, str]] = set()
+        for code, ctx in nodes.items():
+            mine = _picture(ctx)
+            union |= mine
+            assert _picture(ctx, shared=True) == shared, code
+            assert {i for name, i, _ in mine if name == "cases"} == owed[code], code
+        assert union == _server_picture(server)
+        # QX06: its own three, the two of the other station of its village, and 赵大山's earlier case at QX01,
+        # which followed the first case QX06 recorded for him.
+        with nodes["QX06"].db.engine.connect() as conn:
+            held = sorted(r[0] for r in conn.execute(text("SELECT station_code FROM cases")))
+        assert held == ["QX01", "QX05", "QX05", "QX06", "QX06", "QX06"]
+    finally:
+        for ctx in nodes.values():
+            ctx.db.dispose()
+
