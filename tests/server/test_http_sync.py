@@ -353,4 +353,3 @@ def test_six_stations_of_three_villages_sync_at_once_and_each_holds_what_concern
     finally:
         for ctx in nodes.values():
             ctx.db.dispose()
-
