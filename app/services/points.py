@@ -260,9 +260,8 @@ def points_rules(ctx: ServiceContext) -> PointsRules:
         return load_rules(ctx, uow)
 
 
-def publish_rules(ctx: ServiceContext, *, actor: Actor, path: Path) -> PointsRules:
-    """Publish a rules file: the town's (town administrator) or this village's own indicators (station
-    head). Checked whole before anything is stored; a version already published is refused."""
+def read_rules_file(path: Path) -> tuple[RulesFile, str]:
+    """A rules file read and checked (its body kept as published); a refusal in words otherwise."""
     try:
         body = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
@@ -273,7 +272,13 @@ def publish_rules(ctx: ServiceContext, *, actor: Actor, path: Path) -> PointsRul
         data = json.loads(body)
     except json.JSONDecodeError as e:
         raise DomainError("points_rules.not_json", source=path.name, line=e.lineno) from e
-    parsed = parse_rules(data, source=path.name)
+    return parse_rules(data, source=path.name), body
+
+
+def publish_rules(ctx: ServiceContext, *, actor: Actor, path: Path) -> PointsRules:
+    """Publish a rules file: the town's (town administrator) or this village's own indicators (station
+    head). Checked whole before anything is stored; a version already published is refused."""
+    parsed, body = read_rules_file(path)
     with ctx.uow() as uow:
         station = ctx.station(uow)
         if parsed.scope is RulesScope.TOWN:

@@ -16,14 +16,13 @@ from typing import Any
 from app.domain.catalog import CatalogFile, CatalogScope, build_catalog, parse_catalog, version_key
 from app.domain.errors import Conflict, DomainError, NotFound
 from app.domain.ids import stable_id
-from app.domain.points import RulesFile, RulesScope, parse_rules
+from app.domain.points import RulesScope, parse_rules
 from app.domain.ratings import RatingLevel
 from app.domain.staff import Actor, Permission, Post, Role
-from app.paths import resource
 from app.persistence.uow import UnitOfWork
 from app.services import replication as rep
 from app.services.context import ServiceContext
-from app.services.points import TOWN_RULES_FILE, load_rules
+from app.services.points import load_rules, read_rules_file, shipped_rules
 from app.services.staff import StaffView, create_staff
 from app.services.station import read_catalog_file, shipped_catalog_files
 
@@ -145,27 +144,12 @@ def catalog_versions(ctx: ServiceContext) -> tuple[VersionView, ...]:
 # ---------------------------------------------------------------- the points rules
 
 
-def _read_rules(path: Path) -> tuple[RulesFile, str]:
-    """A rules file read and checked as the station reads one (``points.publish_rules``), same messages."""
-    try:
-        body = path.read_text(encoding="utf-8")
-    except FileNotFoundError as e:
-        raise DomainError("file.not_found", path=str(path)) from e
-    except UnicodeDecodeError as e:
-        raise DomainError("points_rules.not_utf8", source=path.name) from e
-    try:
-        data = json.loads(body)
-    except json.JSONDecodeError as e:
-        raise DomainError("points_rules.not_json", source=path.name, line=e.lineno) from e
-    return parse_rules(data, source=path.name), body
-
-
 def publish_rules(ctx: ServiceContext, *, actor: Actor, path: Path) -> Publication:
     """Publish a points rules file (the town's, or one village's own indicators) as its next version; the
     rules it makes with the other files in force must hold together."""
     actor.require(Permission.TOWN_ADMIN)
-    parsed, body = _read_rules(path)
-    shipped = _read_rules(resource(*TOWN_RULES_FILE))[0]
+    parsed, body = read_rules_file(path)
+    shipped = shipped_rules()
     with ctx.uow() as uow:
         uow.origin = rep.TOWN_SENDER
         if parsed.scope is RulesScope.VILLAGE:
