@@ -5,7 +5,7 @@ table has the same sync columns (id, origin, created_hlc, updated_hlc, deleted).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -312,14 +312,18 @@ class ReplicaRepository(Repo):
                 out[i] = Outcome(result, self.lost, self.merged)
         return [o if o is not None else Outcome("kept") for o in out]
 
+    def _lookup(self, key: Any, value: Any, keys: Sequence[str]) -> dict[str, str]:
+        """``key → value`` for the rows whose ``key`` is one of ``keys``, read in chunks of 500."""
+        found: dict[str, str] = {}
+        wanted = sorted(set(keys))
+        for start in range(0, len(wanted), 500):
+            found.update((str(a), str(b)) for a, b in self.uow.conn.execute(
+                select(key, value).where(self._among(key, wanted[start:start + 500]))))
+        return found
+
     def _present(self, table: Any, ids: Sequence[str]) -> dict[str, str]:
         """Which of these rows are here: id → updated_hlc."""
-        found: dict[str, str] = {}
-        ids = list(ids)
-        for start in range(0, len(ids), 500):
-            found.update((str(a), str(b)) for a, b in self.uow.conn.execute(
-                select(table.c.id, table.c.updated_hlc).where(self._among(table.c.id, ids[start:start + 500]))))
-        return found
+        return self._lookup(table.c.id, table.c.updated_hlc, ids)
 
     def _insert_new(self, name: str, rows: list[tuple[int, dict[str, Any]]], out: list[Outcome | None]) -> list[int]:
         """Insert in one statement the rows of a field-merged table that are simply new: not here, once in the
@@ -353,20 +357,27 @@ class ReplicaRepository(Repo):
     def _insert_or_each(self, table: Any, rows: list[tuple[int, dict[str, Any]]], out: list[Outcome | None],
                         rest: list[int]) -> None:
         """One insert per set of columns; a statement that breaks a rule is undone and its rows go to ``rest``."""
+        self._in_groups(rows, lambda group: self._insert_rows(table, group), "inserted", out, rest)
+
+    def _in_groups(self, rows: list[tuple[int, dict[str, Any]]], write: Callable[[list[dict[str, Any]]], object],
+                   outcome: str, out: list[Outcome | None], rest: list[int]) -> None:
+        """``write`` the rows one statement per set of columns (a row from an older release has fewer), each in
+        a savepoint: a statement that breaks a rule is undone and its rows go to ``rest``, to be applied one by
+        one; the others get ``outcome``."""
         shapes: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
-        for i, r in rows:  # a row from an older release has fewer columns
+        for i, r in rows:
             shapes.setdefault(tuple(sorted(r)), []).append((i, r))
         for group in shapes.values():
             savepoint = self.uow.conn.begin_nested()
             try:
-                self._insert_rows(table, [r for _, r in group])
+                write([r for _, r in group])
                 savepoint.commit()
             except _INTEGRITY_ERRORS:
                 savepoint.rollback()
                 rest += [i for i, _ in group]
                 continue
             for i, _ in group:
-                out[i] = Outcome("inserted")
+                out[i] = Outcome(outcome)
 
     def _insert_rows(self, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
         """Rows with the same columns into one table: on PostgreSQL by COPY (several times faster than
@@ -413,21 +424,9 @@ class ReplicaRepository(Repo):
                 out[i] = Outcome("kept")
         rest: list[int] = []
         self._insert_or_each(table, fresh, out, rest)
-        shapes: dict[tuple[str, ...], list[tuple[int, dict[str, Any]]]] = {}
-        for i, r in newer:
-            shapes.setdefault(tuple(sorted(r)), []).append((i, r))
         update_stmt = update(table).where(table.c.id == bindparam("_row_id"))
-        for group in shapes.values():
-            savepoint = conn.begin_nested()
-            try:
-                conn.execute(update_stmt, [{**r, "_row_id": r["id"]} for _, r in group])
-                savepoint.commit()
-            except IntegrityError:
-                savepoint.rollback()
-                rest += [i for i, _ in group]
-                continue
-            for i, _ in group:
-                out[i] = Outcome("updated")
+        self._in_groups(newer, lambda group: conn.execute(update_stmt, [{**r, "_row_id": r["id"]} for r in group]),
+                        "updated", out, rest)
         by_index = dict(rows)
         for i in sorted(rest):  # find which row breaks the rule: each row on its own
             out[i] = Outcome(self.apply(name, by_index[i]), self.lost, self.merged)
@@ -586,23 +585,11 @@ class ReplicaRepository(Repo):
 
     def case_applicants(self, case_ids: Sequence[str]) -> dict[str, str]:
         """Whose cases these are (case id → resident id)."""
-        c = t.cases.c
-        found: dict[str, str] = {}
-        ids = sorted(set(case_ids))
-        for start in range(0, len(ids), 500):
-            found.update((str(a), str(b)) for a, b in self.uow.conn.execute(
-                select(c.id, c.applicant_id).where(self._among(c.id, ids[start:start + 500]))))
-        return found
+        return self._lookup(t.cases.c.id, t.cases.c.applicant_id, case_ids)
 
     def payment_cases(self, payment_ids: Sequence[str]) -> dict[str, str]:
         """Which case each payment belongs to (payment id → case id)."""
-        c = t.payments.c
-        found: dict[str, str] = {}
-        ids = sorted(set(payment_ids))
-        for start in range(0, len(ids), 500):
-            found.update((str(a), str(b)) for a, b in self.uow.conn.execute(
-                select(c.id, c.case_id).where(self._among(c.id, ids[start:start + 500]))))
-        return found
+        return self._lookup(t.payments.c.id, t.payments.c.case_id, payment_ids)
 
     def log_head(self) -> int:
         return int(self.uow.conn.execute(select(func.coalesce(func.max(t.server_log.c.seq), 0))).scalar_one())

@@ -98,9 +98,14 @@ def not_at_town(ctx: ServiceContext, *, table: str, row_ids: Sequence[str]) -> f
     """The rows (e.g. cases) with a change not yet at the town — only for a station enrolled with one: a
     station working alone has nothing to wait for."""
     with ctx.read() as uow:
-        if not uow.meta_get("sync.credential") or not row_ids:
-            return frozenset()
-        return frozenset(uow.repos.replica.pending_rows(table, list(row_ids)))
+        return pending_at_town(uow, table=table, row_ids=row_ids)
+
+
+def pending_at_town(uow: Any, *, table: str, row_ids: Sequence[str]) -> frozenset[str]:
+    """``not_at_town`` inside a unit of work the caller already has open."""
+    if not uow.meta_get("sync.credential") or not row_ids:
+        return frozenset()
+    return frozenset(uow.repos.replica.pending_rows(table, list(row_ids)))
 
 
 def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str]) -> None:
@@ -196,6 +201,15 @@ def _audiences(uow: Any, changes: Sequence[Change]) -> list[str]:
     return out
 
 
+def _log(uow: Any, changes: Sequence[Change], *, sender: str, after: int, at: str) -> None:
+    """Changes into the town's log under the numbers after ``after``, each with who pulls it."""
+    uow.repos.replica.log([
+        {"seq": after + n, "change_id": c.change_id, "station_code": sender, "table_name": c.table,
+         "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}), "applied_at": at,
+         "audience": audience}
+        for n, (c, audience) in enumerate(zip(changes, _audiences(uow, changes), strict=True), start=1)])
+
+
 def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]) -> Applied:
     """The server's side of a push: one transaction for the batch; changes seen before are acknowledged and
     skipped; the new ones are applied and logged under the next numbers of the global order. A station may
@@ -234,10 +248,7 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
         conflicts += invalid
         left_out = set(waiting) | set(refused)
         held = [c for c in fresh if c.change_id not in left_out]
-        repo.log([{"seq": last + n, "change_id": c.change_id, "station_code": station_code, "table_name": c.table,
-                   "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}),
-                   "applied_at": at, "audience": audience}
-                  for n, (c, audience) in enumerate(zip(held, _audiences(uow, held), strict=True), start=1)])
+        _log(uow, held, sender=station_code, after=last, at=at)
         if newcomers:
             history = repo.case_history(sorted(newcomers), other_than=station_code)
             repo.log([{"seq": last + len(held) + n, "change_id": new_id(), "station_code": TOWN_SENDER,
@@ -268,10 +279,7 @@ def publish_own(ctx: ServiceContext) -> int:
             last = repo.lock_log()
             at = iso_time(ctx.now())
             fresh = [c for c in changes if c.change_id not in repo.logged([c.change_id for c in changes])]
-            repo.log([{"seq": last + n, "change_id": c.change_id, "station_code": TOWN_SENDER, "table_name": c.table,
-                       "row_id": c.row_id, "op": c.op, "hlc": c.hlc, "row_json": row_to_json(c.row or {}),
-                       "applied_at": at, "audience": audience}
-                      for n, (c, audience) in enumerate(zip(fresh, _audiences(uow, fresh), strict=True), start=1)])
+            _log(uow, fresh, sender=TOWN_SENDER, after=last, at=at)
             repo.mark_pushed([c.change_id for c in changes], at)
             uow.commit()
         total += len(changes)

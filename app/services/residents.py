@@ -17,7 +17,7 @@ from app.domain.town import Town
 from app.persistence.search_keys import name_initials, reverse
 from app.persistence.uow import UnitOfWork
 from app.services.context import ServiceContext
-from app.services.replication import not_at_town
+from app.services.replication import pending_at_town
 from app.services.views import CaseSummary, ResidentSummary, case_summary, resident_summary
 
 SEARCH_LIMIT = 30
@@ -257,11 +257,12 @@ def get_resident(ctx: ServiceContext, *, resident_id: str) -> ResidentDetail:
                                           head_name=h["head_name"], address=h["address"], members=members)
         cases = [case_summary({**c, "applicant_name": row["name"], "applicant_id_number": row["id_number"]}, today)
                  for c in uow.repos.cases.for_applicant(resident_id)]
+        waiting = pending_at_town(uow, table="cases", row_ids=[c.id for c in cases])
     summary = resident_summary(row, names, today)
     return ResidentDetail(resident=summary, household=household,
                           open_cases=tuple(c for c in cases if not c.state.is_final),
                           history=tuple(c for c in cases if c.state.is_final),
-                          not_at_town=not_at_town(ctx, table="cases", row_ids=[c.id for c in cases]))
+                          not_at_town=waiting)
 
 
 def reveal_id_number(ctx: ServiceContext, *, actor: Actor, resident_id: str, purpose: str) -> str:
