@@ -79,12 +79,10 @@ def _cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-SERVER_PID: list[int] = []  # the running town server's process id (for its CPU time)
-
-
 @contextmanager
-def _server(url: str) -> Iterator[tuple[str, ServiceContext]]:
-    """The town server as a process of its own (uvicorn), on a database migrated to the head."""
+def _server(url: str) -> Iterator[tuple[str, ServiceContext, int]]:
+    """The town server as a process of its own (uvicorn), on a database migrated to the head: its address, the
+    town's database, and the process id (for its CPU time)."""
     town = ServiceContext(db=Database.open_url(url))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -92,7 +90,6 @@ def _server(url: str) -> Iterator[tuple[str, ServiceContext]]:
     proc = subprocess.Popen([sys.executable, "-m", "app.server", "--db", url, "serve", "--port", str(port)],
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    SERVER_PID[:] = [proc.pid]
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -103,7 +100,7 @@ def _server(url: str) -> Iterator[tuple[str, ServiceContext]]:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the town server did not start") from None
                 time.sleep(0.2)
-        yield base, town
+        yield base, town, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -187,7 +184,7 @@ def run(*, backlog: int = 100_000) -> tuple[list[Figure], dict[str, Any]]:
     shutil.rmtree(folder, ignore_errors=True)
     nodes: list[ServiceContext] = []
     try:
-        with _database() as url, _server(url) as (base, town):
+        with _database() as url, _server(url) as (base, town, pid):
             a = _station(folder / "a", 0, "V01")
             b = _station(folder / "b", 1, "V01")
             nodes += [a, b]
@@ -201,12 +198,12 @@ def run(*, backlog: int = 100_000) -> tuple[list[Figure], dict[str, Any]]:
                 people += 100
                 made = rep.pending_count(a)
             made_s = time.perf_counter() - t0
-            t0, cpu0 = time.perf_counter(), _cpu_s(SERVER_PID[0])
+            t0, cpu0 = time.perf_counter(), _cpu_s(pid)
             pushed = client.sync_once(a)
-            push_s, cpu1 = time.perf_counter() - t0, _cpu_s(SERVER_PID[0])
+            push_s, cpu1 = time.perf_counter() - t0, _cpu_s(pid)
             t0 = time.perf_counter()
             pulled = client.sync_once(b)
-            pull_s, cpu2 = time.perf_counter() - t0, _cpu_s(SERVER_PID[0])
+            pull_s, cpu2 = time.perf_counter() - t0, _cpu_s(pid)
             idle = []
             for _ in range(20):
                 t0 = time.perf_counter()
@@ -256,7 +253,7 @@ def run_town(*, stations: int = 35, days: int = 7, per_day: int = 300) -> tuple[
     nodes: list[ServiceContext] = []
     villages = [c for c, _ in DEMO_VILLAGES]
     try:
-        with _database() as url, _server(url) as (base, town):
+        with _database() as url, _server(url) as (base, town, pid):
             start = datetime.now().replace(hour=8, minute=30, second=0, microsecond=0) - timedelta(days=days)
             clocks = [_Clock(start) for _ in range(stations)]
             for n in range(stations):
@@ -271,13 +268,13 @@ def run_town(*, stations: int = 35, days: int = 7, per_day: int = 300) -> tuple[
                 clocks[n].at = datetime.now()
             made_s = time.perf_counter() - t0
             pending = sum(rep.pending_count(ctx) for ctx in nodes)
-            t0, server_cpu = time.perf_counter(), _cpu_s(SERVER_PID[0])
+            t0, server_cpu = time.perf_counter(), _cpu_s(pid)
             with ThreadPoolExecutor(max_workers=stations) as pool:
                 first = list(pool.map(client.sync_once, nodes))
             with ThreadPoolExecutor(max_workers=stations) as pool:  # what the others pushed meanwhile
                 second = list(pool.map(client.sync_once, nodes))
             sync_s = time.perf_counter() - t0
-            server_cpu = _cpu_s(SERVER_PID[0]) - server_cpu
+            server_cpu = _cpu_s(pid) - server_cpu
             converged = _converged(town, nodes)
         pushed = sum(r.pushed for r in first + second)
         pulled = sum(r.pulled for r in first + second)

@@ -47,3 +47,16 @@ def pg_url(pg_available: bool) -> Iterator[str]:
         with engine.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         engine.dispose()
+
+
+@pytest.fixture
+def server(pg_url: str) -> Iterator[object]:
+    """The town server as a real process (uvicorn) on a fresh PostgreSQL database."""
+    from tests.server.test_http_sync import Server
+
+    s = Server(pg_url)
+    s.start()
+    try:
+        yield s
+    finally:
+        s.stop()

@@ -162,16 +162,6 @@ class Proxy:
 
 
 @pytest.fixture
-def server(pg_url: str) -> Iterator[Server]:
-    s = Server(pg_url)
-    s.start()
-    try:
-        yield s
-    finally:
-        s.stop()
-
-
-@pytest.fixture
 def town_db(pg_url: str) -> Iterator[Engine]:
     engine = create_engine(pg_url)
     try:

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -71,16 +70,6 @@ class Server:
         found = re.search(r"([0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4})", self.run("enrol", station))
         assert found is not None
         return found.group(1)
-
-
-@pytest.fixture
-def server(pg_url: str) -> Iterator[Server]:
-    s = Server(pg_url)
-    s.start()
-    try:
-        yield s
-    finally:
-        s.stop()
 
 
 def _enrolled(tmp_path: Path, server: Server, code: str, village: str, head: str) -> ServiceContext:
