@@ -4,8 +4,8 @@ from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "form.invalid": ("有 {count} 处需要修改：", "{count} problem(s) to fix:"),
-    "file.not_utf8": ("文件 {path} 不是 UTF-8 编码：请用记事本“另存为”UTF-8 后再试。",
-                      "File {path} is not UTF-8: save it as UTF-8 (e.g. Notepad, Save as) and try again."),
+    "file.not_utf8": ("不是 UTF-8 编码：请用记事本“另存为”UTF-8 后再试。",
+                      "Not UTF-8: save it as UTF-8 (e.g. Notepad, Save as) and try again."),
     "file.not_json": ("第 {line} 行第 {column} 列：JSON 格式错误（{reason}）。",
                       "Line {line}, column {column}: not valid JSON ({reason})."),
     "file.not_found": ("找不到文件：{path}。请检查文件名和位置。", "File not found: {path}. Check the name and folder."),

@@ -25,7 +25,7 @@ from pathlib import Path
 from app.domain.errors import DomainError
 from app.domain.ratings import RatingLevel
 from app.domain.staff import Actor, Post, Role
-from app.messages import describe, render
+from app.messages import describe
 from app.paths import default_data_dir
 from app.persistence.database import Database
 from app.persistence.engine import sqlite_url
@@ -185,13 +185,8 @@ def _report(ctx: ServiceContext, what: str, station: str | None) -> int:
 
 def _say(error: DomainError) -> None:
     """The message in Chinese (with every problem of a file, each with its place), then in English."""
-    problems = error.params.get("problems")
-    if isinstance(problems, list):  # a file that is not even JSON: the reader says where (but not how many)
-        error.params.setdefault("count", len(problems))
     print(describe(error, "zh"), file=sys.stderr)
-    for line in problems if isinstance(problems, list) else ():
-        print(f"  · {line}", file=sys.stderr)
-    print(render(error.code, error.params, "en"), file=sys.stderr)
+    print(describe(error, "en"), file=sys.stderr)
 
 
 def _version_line(v: town.VersionView) -> str:

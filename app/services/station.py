@@ -43,12 +43,12 @@ def read_catalog_file(path: Path) -> tuple[CatalogFile, str]:
     except FileNotFoundError as e:
         raise DomainError("file.not_found", path=str(path)) from e
     except UnicodeDecodeError as e:
-        raise ValidationFailed({"file": DomainError("file.not_utf8", path=path.name)}, code="catalog.invalid",
+        raise ValidationFailed({path.name: DomainError("file.not_utf8", path=path.name)}, code="catalog.invalid",
                                source=path.name) from e
     try:
         data = json.loads(body)
     except json.JSONDecodeError as e:
-        raise ValidationFailed({"file": DomainError("file.not_json", line=e.lineno, column=e.colno, reason=e.msg)},
+        raise ValidationFailed({path.name: DomainError("file.not_json", line=e.lineno, column=e.colno, reason=e.msg)},
                                code="catalog.invalid", source=path.name) from e
     return parse_catalog(data, source=path.name), body
 
