@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "StationDesk"
-APP_AUTHOR = "StationDesk"
 _PKG = Path(__file__).resolve().parent
 
 
@@ -46,18 +46,46 @@ def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
 
 
-def default_data_dir() -> Path:
-    """Where the station's database, attachments, logs and backups live.
+PORTABLE_MARKER = "portable.txt"  # beside the program: data in ``data`` beside it (a USB stick)
+ALL_USERS_MARKER = "all-users.txt"  # beside the program (the per-machine installer writes it): one shared folder
 
-    ``STATIONDESK_DATA_DIR`` wins; a file ``portable.txt`` beside the program selects portable mode;
-    otherwise the per-user data folder (``%LOCALAPPDATA%\\StationDesk`` on Windows).
+
+@dataclass(frozen=True, slots=True)
+class DataLocation:
+    """Where the station's data lives, and why: ``custom`` (``--data-dir`` or ``STATIONDESK_DATA_DIR``),
+    ``portable``, ``all-users`` (a shared station PC) or ``per-user``."""
+
+    path: Path
+    mode: str
+
+
+def program_dir() -> Path:
+    """The folder the program runs from: the bundle's folder when frozen, else the project (from source)."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return _PKG.parent
+
+
+def data_location() -> DataLocation:
+    """Where the station's database, attachments, logs and backups live — never in the program folder.
+
+    ``STATIONDESK_DATA_DIR`` wins; else a file ``portable.txt`` beside the program selects portable mode
+    (``data`` beside the program); else ``all-users.txt`` beside it (written by the per-machine installer)
+    selects the all-users folder (``%PROGRAMDATA%\\StationDesk`` on Windows); else the per-user data folder
+    (``%LOCALAPPDATA%\\StationDesk`` on Windows, ``~/.local/share/StationDesk`` on Linux).
     """
     env = os.environ.get("STATIONDESK_DATA_DIR")
     if env:
-        return Path(env).expanduser()
-    exe_dir = Path(sys.executable).resolve().parent
-    if getattr(sys, "frozen", False) and (exe_dir / "portable.txt").exists():
-        return exe_dir / "data"
+        return DataLocation(Path(env).expanduser(), "custom")
+    here = program_dir()
+    if (here / PORTABLE_MARKER).exists():
+        return DataLocation(here / "data", "portable")
     import platformdirs  # imported late: only the data-folder lookup needs it
 
-    return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR, roaming=False))
+    if (here / ALL_USERS_MARKER).exists():
+        return DataLocation(Path(platformdirs.site_data_dir(APP_NAME, False, multipath=False)), "all-users")
+    return DataLocation(Path(platformdirs.user_data_dir(APP_NAME, False, roaming=False)), "per-user")
+
+
+def default_data_dir() -> Path:
+    return data_location().path

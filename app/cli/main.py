@@ -20,6 +20,7 @@ from app.cli import (
     cmd_print,
     cmd_residents,
     cmd_station,
+    cmd_support,
     cmd_sync,
 )
 from app.cli.output import Out
@@ -68,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user", help="工作人员账号（也可用环境变量 STATIONDESK_USER）/ staff account")
     p.add_argument("--version", action="version", version=f"StationDesk {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (cmd_station, cmd_catalog, cmd_residents, cmd_cases, cmd_print, cmd_money, cmd_points, cmd_sync):
+    for module in (cmd_station, cmd_catalog, cmd_residents, cmd_cases, cmd_print, cmd_money, cmd_points, cmd_sync,
+                   cmd_support):
         module.register(sub)
     _accept_global_options_anywhere(p)
     return p

@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.domain.errors import DomainError, ValidationFailed
-from app.messages import catalog, core, identity, money, points, printing, sync, town, ui
+from app.messages import catalog, core, identity, money, points, printing, support, sync, town, ui
 
 Texts = tuple[str, str]  # (zh, en) templates, formatted with str.format(**params)
 
 _AREAS: tuple[Mapping[str, Texts], ...] = (core.MESSAGES, identity.MESSAGES, catalog.MESSAGES, ui.MESSAGES,
                                            printing.MESSAGES, points.MESSAGES, money.MESSAGES,
-                                           sync.MESSAGES, town.MESSAGES)
+                                           sync.MESSAGES, town.MESSAGES, support.MESSAGES)
 
 
 def _merge() -> dict[str, Texts]:

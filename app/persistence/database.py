@@ -132,3 +132,22 @@ class Database:
         with self.engine.connect() as conn:
             top = conn.execute(select(func.max(recent.c.hlc))).scalar()
         return Hlc.decode(top) if top else None
+
+
+def describe(db: Database) -> dict[str, object]:
+    """What a technician needs to know about a database without any of its records: the schema revision,
+    the number of rows per table, the settings kept in ``meta`` (secrets left out) and the SQLite version."""
+    from sqlalchemy import inspect, text
+
+    with db.engine.connect() as conn:
+        names = sorted(inspect(conn).get_table_names())
+        counts = {n: int(conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one()) for n in names}
+        settings = {str(k): str(v) for k, v in conn.execute(select(meta.c.key, meta.c.value))
+                    if not any(word in str(k) for word in _SECRET_WORDS)}
+        sqlite_version = conn.exec_driver_sql("select sqlite_version()").scalar() \
+            if db.engine.dialect.name == "sqlite" else ""
+    return {"revision": migrate.current_revision(db.engine) or "", "dialect": db.engine.dialect.name,
+            "sqlite": sqlite_version, "tables": counts, "meta": settings}
+
+
+_SECRET_WORDS = ("credential", "secret", "password", "key", "token")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from app import __version__
 from app.domain.staff import Actor
 from app.messages import render
-from app.paths import default_data_dir, station_database
+from app.paths import DataLocation, data_location, station_database
 from app.ui.errors import message_for
 from app.ui.i18n import tr, use_language
 from app.ui.login.view import LoginPage
@@ -34,6 +34,8 @@ from app.ui.look import (
 )
 from app.ui.opening import StationOpening, warm_up
 from app.ui.shell import MainWindow
+from app.ui.single import SingleInstance
+from app.ui.system import SystemMenu
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
@@ -73,11 +75,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def data_dir_for(args: argparse.Namespace) -> Path:
+def location_for(args: argparse.Namespace) -> DataLocation:
+    """The data folder and how it was chosen (``--data-dir`` is a folder of the user's choosing; the demo
+    station lives in ``demo`` inside the usual folder)."""
     if args.data_dir:
-        return Path(args.data_dir).expanduser()
-    base = default_data_dir()
-    return base / "demo" if args.demo else base
+        return DataLocation(Path(args.data_dir).expanduser(), "custom")
+    found = data_location()
+    return DataLocation(found.path / "demo", found.mode) if args.demo else found
 
 
 def _wait(app: QApplication, runner: TaskRunner, ms: int = 200) -> None:
@@ -98,7 +102,11 @@ def run(argv: Sequence[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("StationDesk")
     install_ui_font(app)
-    data_dir = data_dir_for(args)
+    args.location = location_for(args)
+    data_dir = args.location.path
+    instance = SingleInstance(data_dir)
+    if not instance.acquire():  # this data folder is open in another counter already: bring that one forward
+        return _already_open(instance, args.lang or stored_language(settings_file(data_dir)) or "zh")
     text_size = TextSize(app, settings_file(data_dir))  # the size staff chose, from the first screen on
     args.lang = args.lang or stored_language(settings_file(data_dir)) or "zh"
     use_language(args.lang)
@@ -113,6 +121,7 @@ def run(argv: Sequence[str] | None = None) -> int:
             if stop is not None:
                 return stop
         start = CounterStart(app, args, runner, opening, text_size)
+        instance.show_requested.connect(start.bring_forward)
         code = app.exec()
         start.dispose()
         return start.exit_code if start.exit_code is not None else code
@@ -120,6 +129,16 @@ def run(argv: Sequence[str] | None = None) -> int:
         runner.shutdown()
         if opening.is_open:
             opening.context().db.dispose()
+        instance.release()
+
+
+def _already_open(instance: SingleInstance, lang: str) -> int:
+    """A second start: the first window comes forward and this one ends (it says so if the first is stuck)."""
+    if instance.ask_first_to_show():
+        log.info("the counter on %s is open already: brought it forward", instance.data_dir)
+        return 0
+    QMessageBox.information(None, tr("村站通"), render("instance.not_answering", {}, lang))
+    return 0
 
 
 class CounterStart(QObject):
@@ -149,6 +168,9 @@ class CounterStart(QObject):
                                  lock_after_ms=int(self.args.lock_minutes * 60_000))
         if self.opening.station is not None:
             self.window.set_station(self.opening.station)
+        self.window.add_system_menu(SystemMenu(
+            self.window, getattr(self.args, "location", DataLocation(self.opening.data_dir, "custom")),
+            lang=self.args.lang, station_name=lambda: _station_name(self.opening.station)))
         self._first_paint = _AfterFirstPaint(self.window, self._after_first_paint)
         self.window.show()
         self.login.start()
@@ -220,6 +242,8 @@ class CounterStart(QObject):
         money = MoneyView(MoneyViewModel(ctx, self.runner, self.args.lang, actor=self.actor, devices=self.devices))
         assert self._counter is not None
         self.window.install(self._counter, work, lock, points, money)
+        if self.window.system is not None:
+            self.window.system.attach(ctx, self.runner)
         if not self.args.screenshot:
             from app.ui.sync_status import SyncWatch
 
@@ -263,6 +287,11 @@ class CounterStart(QObject):
                                Path(self.args.screenshot), self.args.page))
 
     # -- the other ways out -------------------------------------------------------------------------------
+    def bring_forward(self) -> None:
+        log.info("another start of the counter asked for this window")
+        if self.window is not None:
+            self.window.bring_forward()
+
     def _on_language_chosen(self, lang: str) -> None:
         """The whole window again in the other language (the station stays open)."""
         _switch_language(self.app, self.args, lang, self.opening.data_dir)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.ui.money.view import MoneyView
     from app.ui.points.view import PointsView
     from app.ui.sync_status import SyncWatch
+    from app.ui.system import SystemMenu
     from app.ui.work.view import WorkView
 
 
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.sync_label.setObjectName("syncState")
         self.sync_label.setToolTip(tr("本机数据库可以正常使用。"))
         self.sync_watch: SyncWatch | None = None
+        self.system: SystemMenu | None = None
         row.addWidget(self.station_label)
         row.addStretch(1)
         row.addWidget(self.staff_label)
@@ -80,6 +82,12 @@ class MainWindow(QMainWindow):
             self.install(counter, work, lock)
             if actor is not None:
                 self.begin(actor)
+
+    def add_system_menu(self, menu: SystemMenu) -> None:
+        """The 系统 menu (backups, support bundle, About), there from the login page on."""
+        self.system = menu
+        self.menuBar().addMenu(menu.menu)
+        menu.set_actor(self.actor)
 
     def watch_sync(self, watch: SyncWatch) -> None:
         """The header shows the sync state; Ctrl+Shift+S syncs now."""
@@ -133,6 +141,8 @@ class MainWindow(QMainWindow):
 
         assert self.counter is not None and self.pages is not None, "install() the counter first"
         self.actor = actor
+        if self.system is not None:
+            self.system.set_actor(actor)
         self.staff_label.setText(tr("{name}（工号 {staff_no}，{role}，{post}岗）").format(
             name=actor.display_name, staff_no=actor.staff_no, role=label(actor.role), post=actor.post))
         if self.lock_page is not None:
@@ -158,14 +168,26 @@ class MainWindow(QMainWindow):
         if self.lock_page is not None and self.actor is not None and not self.locked:
             self.screens.setCurrentWidget(self.lock_page)
             self.lock_page.reset()
+            if self.system is not None:  # nothing of the station's is done from a locked screen
+                self.system.set_actor(None)
 
     def unlock(self) -> None:
         if self.pages is None or self.counter is None:
             return
         self.screens.setCurrentWidget(self.pages)
+        if self.system is not None:
+            self.system.set_actor(self.actor)
         if self.idle is not None:
             self.idle.timer.start()
         self.counter.focus_search()
+
+    def bring_forward(self) -> None:
+        """Another start of the counter on this data folder asked for this window: show it on top."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.idle is not None:

@@ -1,0 +1,157 @@
+"""The support bundle: one zip a town technician can take away on a USB stick or receive by message, to see
+what went wrong at a station — its logs, the versions of everything, its settings and a check of its
+database — without any resident's personal data.
+
+What goes in: ``logs/`` (every log file of the data folder, ID-card and phone numbers masked line by line),
+``versions.json`` (the program, Python, SQLite and the libraries, the operating system, the schema revision),
+``settings.json`` (the data folder and its mode, the station's settings without secrets, the screen settings
+file, the row count of each table, the backups on hand, free disk space) and ``check.json`` (the integrity
+check: the database file, the audit chain, case numbers, attachments and the money chain).
+
+What never goes in: the database itself, attachments, scans, printed documents, backups, the sync
+credential."""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import shutil
+import sys
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from app import __version__
+from app.domain.errors import DomainError
+from app.domain.staff import Actor, Permission
+from app.persistence.database import describe
+from app.services.context import ServiceContext
+
+# An 18-character ID number (the last may be X), or a 15-digit old one, and an 11-digit mobile number; digits
+# around them break the match, so a case number (QX01-20261124-0007) or a timestamp is left alone.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])|(?<!\d)(\d{6})\d{6}(\d{3})(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_LIBRARIES = ("SQLAlchemy", "alembic", "reportlab", "pydantic", "httpx", "orjson", "platformdirs", "pypinyin",
+              "argon2-cffi", "openpyxl", "PySide6-Essentials", "PySide6-Addons")
+LOG_LIMIT_BYTES = 20 * 1024 * 1024  # the newest logs up to this size: a bundle stays small enough to send
+
+
+def mask_personal(line: str) -> str:
+    """ID-card and mobile numbers in a line of a log, masked (``330127********0012``, ``138****5678``)."""
+
+    def id_number(m: re.Match[str]) -> str:
+        if m.group(1):
+            return f"{m.group(1)}{'*' * 8}{m.group(2)}"
+        return f"{m.group(3)}{'*' * 6}{m.group(4)}"
+
+    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", _ID_NUMBER.sub(id_number, line))
+
+
+@dataclass(frozen=True, slots=True)
+class SupportBundle:
+    path: Path
+    files: tuple[str, ...]  # the names inside the zip
+    check_ran: bool  # the integrity check needs the station head's account
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+def _logs(folder: Path) -> list[Path]:
+    """The data folder's log files, newest first, up to the size limit."""
+    if not folder.is_dir():
+        return []
+    found = sorted((p for p in folder.rglob("*") if p.is_file() and ".log" in p.name),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    kept: list[Path] = []
+    total = 0
+    for p in found:
+        total += p.stat().st_size
+        if total > LOG_LIMIT_BYTES and kept:
+            break
+        kept.append(p)
+    return kept
+
+
+def _backups(folder: Path) -> list[dict[str, Any]]:
+    if not folder.is_dir():
+        return []
+    return [{"name": str(p.relative_to(folder)), "bytes": p.stat().st_size,
+             "modified": datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="seconds")}
+            for p in sorted(folder.rglob("*.sqlite3"))]
+
+
+def _check(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
+    from app.services.maintenance import check
+
+    report = check(ctx, actor=actor)
+    # Findings name case numbers, audit numbers and the like; an attachment's file name (it may carry a
+    # person's name) is left out.
+    return {"ok": report.ok, "audit_entries": report.audit_entries, "cases": report.cases,
+            "attachments": report.attachments, "chain_links": report.chain_links,
+            "findings": [{"area": f.area, "code": f.code,
+                          "params": {k: v for k, v in f.params if k != "file"}} for f in report.findings]}
+
+
+def write_support_bundle(ctx: ServiceContext, *, actor: Actor, dest: Path, data_location: tuple[str, str] = ("", ""),
+                         extra_versions: Mapping[str, str] | None = None) -> SupportBundle:
+    """Write the support bundle into folder ``dest`` (or as file ``dest`` when it ends in .zip).
+
+    Any staff member may write one; the integrity check inside runs only for the station head's account (it
+    reads every record), and the bundle says so when it did not. ``data_location`` is the data folder's
+    (path, mode) as the program found it; ``extra_versions`` what the caller knows besides (e.g. Qt's)."""
+    data_dir = ctx.data_dir
+    if data_dir is None:
+        raise DomainError("storage.not_sqlite")
+    now = ctx.now()
+    target = dest if dest.suffix.lower() == ".zip" else dest / f"stationdesk-support-{now:%Y%m%d-%H%M%S}.zip"
+    if target.exists():
+        raise DomainError("support.exists", path=str(target))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise DomainError("support.cannot_write", path=str(target.parent), detail=e.strerror or str(e)) from e
+    db = describe(ctx.db)
+    versions = {"stationdesk": __version__, "python": sys.version.split()[0], "platform": platform.platform(),
+                "machine": platform.machine(), "frozen": bool(getattr(sys, "frozen", False)),
+                "sqlite": db["sqlite"], "schema_revision": db["revision"],
+                **{name: _version(name) for name in _LIBRARIES}, **dict(extra_versions or {})}
+    disk = shutil.disk_usage(data_dir)
+    ui_settings = data_dir / "ui-settings.ini"
+    settings = {"data_folder": data_location[0] or str(data_dir), "data_mode": data_location[1],
+                "station_settings": db["meta"], "tables": db["tables"],
+                "ui_settings": (ui_settings.read_text(encoding="utf-8", errors="replace")
+                                if ui_settings.is_file() else ""),
+                "backups": _backups(data_dir / "backups"),
+                "disk_free_mb": disk.free // (1024 * 1024), "disk_total_mb": disk.total // (1024 * 1024),
+                "written_at": now.isoformat(timespec="seconds"), "written_by_staff_no": actor.staff_no}
+    check_ran = actor.can(Permission.STATION_ADMIN)
+    check = _check(ctx, actor) if check_ran else {
+        "ok": None, "skipped": "the integrity check needs the station head's account / 完整性检查需要站长账号"}
+    names = []
+    tmp = target.with_name(target.name + ".part")
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            for name, content in (("versions.json", versions), ("settings.json", settings), ("check.json", check)):
+                z.writestr(name, json.dumps(content, ensure_ascii=False, indent=2))
+                names.append(name)
+            logs = data_dir / "logs"
+            for path in _logs(logs):
+                name = "logs/" + path.relative_to(logs).as_posix()
+                with path.open(encoding="utf-8", errors="replace") as f:
+                    z.writestr(name, "".join(mask_personal(line) for line in f))
+                names.append(name)
+        tmp.replace(target)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise DomainError("support.cannot_write", path=str(target), detail=e.strerror or str(e)) from e
+    return SupportBundle(path=target, files=tuple(names), check_ran=check_ran)

@@ -1,0 +1,229 @@
+"""The window's 系统 (System) menu: back up to a USB stick or folder, restore a backup, write a support bundle
+for the town technician, and the About window (where the data lives, the versions).
+
+The menu is there from the login page on — About tells a technician where the data folder is even when
+nobody can log in. The rest waits for a login: backing up and restoring are for the station head's account,
+a support bundle any staff member may write. The work runs on the database thread; the menu only asks and
+reports."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import QObject, QUrl, qVersion
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import __version__
+from app.domain.staff import Actor, Permission
+from app.paths import STATION_DB_FILE, DataLocation, program_dir
+from app.ui.errors import message_for
+from app.ui.i18n import N_, tr
+
+if TYPE_CHECKING:
+    from app.services.context import ServiceContext
+    from app.ui.tasks import TaskRunner
+
+MODES = {"per-user": N_("本用户专用"), "all-users": N_("本机所有用户共用"),
+         "portable": N_("便携（数据和程序一起放在U盘上）"), "custom": N_("指定的文件夹")}
+
+
+def _size(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return tr("（还没有）")
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+class AboutDialog(QDialog):
+    """村站通's version, where this station's data lives (and how it was chosen), and the versions under it —
+    what a technician on the phone asks first. The text can be copied in one go."""
+
+    def __init__(self, location: DataLocation, station_name: str = "", parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt  # not at import: building the Qt namespace waits until after the first paint
+
+        super().__init__(parent)
+        self.setWindowTitle(tr("关于村站通"))
+        self.location = location
+        root = location.path
+        title = QLabel(tr("村站通 StationDesk　版本 {version}").format(version=__version__))
+        title.setObjectName("aboutTitle")
+        title.setStyleSheet("font-size: 20pt; font-weight: bold;")
+        rows = [
+            (tr("本站"), station_name or tr("（还没有设置）")),
+            (tr("数据文件夹"), str(root)),
+            (tr("存放方式"), tr(MODES.get(location.mode, location.mode))),
+            (tr("数据库"), f"{root / STATION_DB_FILE}　{_size(root / STATION_DB_FILE)}"),
+            (tr("备份"), str(root / "backups")),
+            (tr("日志"), str(root / "logs")),
+            (tr("程序文件夹"), str(program_dir())),
+            (tr("组件版本"), f"Python {sys.version.split()[0]} · Qt {qVersion()} · PySide6 {pyside_version} · "
+                             f"SQLite {sqlite3.sqlite_version}"),
+        ]
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        self.values: dict[str, QLabel] = {}
+        for n, (name, value) in enumerate(rows):
+            key = QLabel(tr("{name}：").format(name=name))
+            key.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            shown = QLabel(value)
+            shown.setWordWrap(True)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            grid.addWidget(key, n, 0)
+            grid.addWidget(shown, n, 1)
+            self.values[name] = shown
+        self.text = "\n".join([title.text()] + [tr("{name}：").format(name=k) + v for k, v in rows])
+        buttons = QDialogButtonBox()
+        self.open_folder = QPushButton(tr("打开数据文件夹"))
+        self.copy = QPushButton(tr("复制这些信息"))
+        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        close.setText(tr("关闭"))
+        buttons.addButton(self.open_folder, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.open_folder.clicked.connect(self._on_open_folder_clicked)
+        self.copy.clicked.connect(self._on_copy_clicked)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addSpacing(8)
+        layout.addLayout(grid)
+        layout.addStretch(1)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(900)
+        close.setFocus()
+        self.adjustSize()
+
+    def _on_open_folder_clicked(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.location.path)))
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.text)
+        self.copy.setText(tr("已复制"))
+
+
+class SystemMenu(QObject):
+    """The 系统 menu's actions. ``attach`` gives it the open station; ``set_actor`` who is logged in."""
+
+    def __init__(self, parent: QWidget, location: DataLocation, *, lang: str = "zh",
+                 station_name: Callable[[], str] = lambda: "") -> None:
+        super().__init__(parent)
+        self.window = parent
+        self.location = location
+        self.lang = lang
+        self.station_name = station_name
+        self.ctx: ServiceContext | None = None
+        self.runner: TaskRunner | None = None
+        self.actor: Actor | None = None
+        self.last_message = ""  # what the last action told the user
+        self.box: QMessageBox | None = None
+        self.menu = QMenu(tr("系统(&S)"), parent)
+        self.backup = self._action(tr("备份到U盘或文件夹(&B)…"), self._on_backup_triggered)
+        self.restore = self._action(tr("从备份恢复(&R)…"), self._on_restore_triggered)
+        self.menu.addSeparator()
+        self.support = self._action(tr("生成支持包(&Z)…"), self._on_support_triggered)
+        self.menu.addSeparator()
+        self.about = self._action(tr("关于村站通(&A)"), self.show_about)
+        self.restore_handler: Callable[[], None] | None = None  # the start-up code restores (the database must close)
+        self._enable()
+
+    def _action(self, text: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self.window)
+        action.triggered.connect(slot)
+        self.menu.addAction(action)
+        return action
+
+    def attach(self, ctx: ServiceContext, runner: TaskRunner) -> None:
+        self.ctx, self.runner = ctx, runner
+        # Not in __init__: a shortcut on an action builds Qt's namespace, which waits until after the first paint.
+        self.about.setShortcut(QKeySequence("Ctrl+F1"))
+        self._enable()
+
+    def set_actor(self, actor: Actor | None) -> None:
+        self.actor = actor
+        self._enable()
+
+    def _enable(self) -> None:
+        ready = self.ctx is not None and self.actor is not None
+        head = ready and self.actor is not None and self.actor.can(Permission.STATION_ADMIN)
+        hint = "" if head else tr("需要站长账号登录")
+        for action in (self.backup, self.restore):
+            action.setEnabled(bool(head))
+            action.setToolTip(hint)
+        self.restore.setEnabled(bool(head) and self.restore_handler is not None)
+        self.support.setEnabled(ready)
+        self.support.setToolTip("" if ready else tr("请先登录"))
+
+    # -- the actions -----------------------------------------------------------------------------------------
+    def show_about(self) -> None:
+        dialog = AboutDialog(self.location, self.station_name(), self.window)
+        dialog.exec()
+
+    def _ask_folder(self, title: str) -> Path | None:
+        chosen = QFileDialog.getExistingDirectory(self.window, title, str(Path.home()))
+        return Path(chosen) if chosen else None
+
+    def _on_backup_triggered(self) -> None:
+        folder = self._ask_folder(tr("选择备份到哪里（U盘或文件夹）"))
+        if folder is not None:
+            self.backup_to(folder)
+
+    def backup_to(self, folder: Path) -> None:
+        """A verified copy of the station's database into ``folder`` (a USB stick)."""
+        from app.services.maintenance import backup
+
+        ctx, actor = self.ctx, self.actor
+        assert ctx is not None and actor is not None and self.runner is not None
+        self.runner.submit(lambda: backup(ctx, actor=actor, dest=folder),
+                           lambda path: self._tell(tr("备份完成并已校验：\n{path}").format(path=path)),
+                           self._on_failed)
+
+    def _on_support_triggered(self) -> None:
+        folder = self._ask_folder(tr("选择支持包放在哪里（U盘或文件夹）"))
+        if folder is not None:
+            self.write_support_bundle(folder)
+
+    def write_support_bundle(self, folder: Path) -> None:
+        from app.services.support import write_support_bundle
+
+        ctx, actor = self.ctx, self.actor
+        assert ctx is not None and actor is not None and self.runner is not None
+        where = (str(self.location.path), self.location.mode)
+        self.runner.submit(
+            lambda: write_support_bundle(ctx, actor=actor, dest=folder, data_location=where,
+                                         extra_versions={"qt": qVersion(), "pyside6": pyside_version}),
+            self._on_support_written, self._on_failed)
+
+    def _on_support_written(self, bundle: Any) -> None:
+        text = tr("支持包已写好：\n{path}\n\n里面没有居民的个人信息，可以发给镇技术人员。").format(path=bundle.path)
+        if not bundle.check_ran:
+            text += "\n" + tr("（数据库检查需要站长账号，这次没有做。）")
+        self._tell(text)
+
+    def _on_restore_triggered(self) -> None:
+        if self.restore_handler is not None:
+            self.restore_handler()
+
+    def _tell(self, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> None:
+        self.last_message = text
+        self.box = QMessageBox(icon, tr("村站通"), text, QMessageBox.StandardButton.Ok, self.window)
+        self.box.open()  # window-modal, without a nested event loop
+
+    def _on_failed(self, error: BaseException) -> None:
+        self._tell(message_for(error, self.lang), QMessageBox.Icon.Warning)
