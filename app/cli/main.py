@@ -129,13 +129,19 @@ def _silence_stdout() -> None:
 
 
 def _write_crash_log(data_dir: Path) -> Path:
+    """The traceback into ``logs/cli-errors.log`` (1 MB × 3 files kept, like the counter's log)."""
+    from logging.handlers import RotatingFileHandler
+
     logs = data_dir / "logs"
     try:
         logs.mkdir(parents=True, exist_ok=True)
         path = logs / "cli-errors.log"
-        with path.open("a", encoding="utf-8") as f:
-            f.write(f"--- {datetime.now().isoformat(timespec='seconds')} {' '.join(sys.argv)}\n")
-            f.write(traceback.format_exc())
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        try:
+            handler.emit(logging.LogRecord("app.cli", logging.ERROR, __file__, 0, "--- %s %s\n%s", (
+                datetime.now().isoformat(timespec="seconds"), " ".join(sys.argv), traceback.format_exc()), None))
+        finally:
+            handler.close()
         return path
     except OSError:
         logging.exception("could not write the crash log")

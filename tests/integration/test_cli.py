@@ -201,6 +201,18 @@ def test_an_internal_error_is_logged_and_the_user_gets_one_plain_line(tmp_path: 
     assert "Traceback" in log.read_text(encoding="utf-8")
 
 
+def test_the_error_log_rotates_instead_of_growing_for_ever(tmp_path: Path) -> None:
+    data_dir = tmp_path / "odd"
+    (data_dir / "station.sqlite3").mkdir(parents=True)
+    logs = data_dir / "logs"
+    logs.mkdir()
+    (logs / "cli-errors.log").write_text("old line\n" * 120_000, encoding="utf-8")  # over 1 MB
+    refused(cli(data_dir, "info"), code=70)
+    assert (logs / "cli-errors.log.1").read_text(encoding="utf-8").startswith("old line")
+    assert "Traceback" in (logs / "cli-errors.log").read_text(encoding="utf-8")
+    assert (logs / "cli-errors.log").stat().st_size < 1_000_000
+
+
 @pytest.mark.parametrize("command", [("residents", "find", "zs"), ("case", "list")])
 def test_reading_personal_data_needs_a_login(demo: Path, command: tuple[str, ...]) -> None:
     run = refused(cli(demo, *command, password="not-the-password"))
