@@ -208,6 +208,12 @@ class ReplicaRepository(Repo):
                                        c.pushed_at.is_(None)).distinct())}
         return found
 
+    def mark_pushed_between(self, first: int, last: int, at: str) -> None:
+        """Every change numbered ``first``…``last`` acknowledged: one statement over the primary key."""
+        c = t.change_log.c
+        self.uow.conn.execute(update(t.change_log).where(c.seq.between(first, last), c.pushed_at.is_(None))
+                              .values(pushed_at=at))
+
     def mark_pushed(self, change_ids: Sequence[str], at: str) -> None:
         c = t.change_log.c
         for start in range(0, len(change_ids), 500):

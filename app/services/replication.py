@@ -108,10 +108,17 @@ def pending_at_town(uow: Any, *, table: str, row_ids: Sequence[str]) -> frozense
     return frozenset(uow.repos.replica.pending_rows(table, list(row_ids)))
 
 
-def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str]) -> None:
-    """The town acknowledged these: they leave the outbox (and only now)."""
+def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str], *, sent: Sequence[Change] = ()) -> None:
+    """The town acknowledged these: they leave the outbox (and only now). When they are the whole batch
+    ``sent`` (read from the outbox in order), they are marked by their numbers' range in one statement: every
+    pending change in that range was in the batch (``outbox`` reads in order, later changes get higher
+    numbers, and those it skipped were marked already)."""
     with ctx.uow() as uow:
-        uow.repos.replica.mark_pushed(list(change_ids), iso_time(ctx.now()))
+        repo = uow.repos.replica
+        if sent and len(change_ids) == len(sent) and set(change_ids) == {c.change_id for c in sent}:
+            repo.mark_pushed_between(min(c.seq for c in sent), max(c.seq for c in sent), iso_time(ctx.now()))
+        else:
+            repo.mark_pushed(list(change_ids), iso_time(ctx.now()))
         uow.commit()
 
 

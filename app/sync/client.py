@@ -132,7 +132,7 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
                 whole = len(ack.accepted) == len(batch)  # else some wait for records the town has not got yet
                 # The next batch goes before this one is marked: the town is never kept waiting for the station.
                 sending = pool.submit(send, following) if following and whole else None
-                rep.mark_pushed(ctx, ack.accepted)  # only now: a lost reply means the batch is sent again
+                rep.mark_pushed(ctx, ack.accepted, sent=batch)  # only now: a lost reply means the batch is sent again
                 pushed += len(ack.accepted)
                 conflicts += ack.conflicts
                 batch = following
