@@ -1,4 +1,4 @@
-"""Station commands: init, demo, info, staff add|list, backup, restore, check."""
+"""Station commands: init, demo, info, staff add|list, backup, backups, restore, check."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from app.domain.errors import DomainError
 from app.domain.staff import Post, Role
 from app.messages import render
 from app.persistence.storage import database_path
+from app.services import backups as station_backups
 from app.services import maintenance
 from app.services.demo import DEMO_PASSWORD, DEMO_STAFF, build_demo
 from app.services.staff import add_staff, list_staff
@@ -60,8 +61,12 @@ def register(sub: Any) -> None:
     p.add_argument("--to", help="备份到的文件或文件夹（如U盘）；默认数据文件夹下 backups/")
     p.set_defaults(handler=cmd_backup)
 
+    p = sub.add_parser("backups", help="列出备份（每日、每月、手工、升级前、恢复前）和最近一次完好的 / list backups")
+    p.set_defaults(handler=cmd_backups)
+
     p = sub.add_parser("restore", help="从备份恢复（当前数据先另存一份）/ restore from a backup")
-    p.add_argument("file")
+    p.add_argument("file", nargs="?", help="备份文件 / the backup file")
+    p.add_argument("--last", action="store_true", help="用最近一次完好的备份 / the last good backup")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
     p.set_defaults(handler=cmd_restore)
 
@@ -149,13 +154,52 @@ def cmd_backup(env: Env) -> int:
     return 0
 
 
+def cmd_backups(env: Env) -> int:
+    """Works on a damaged station too: it reads the backup files only, never the station's database."""
+    found = station_backups.backups(env.data_dir)
+    good = station_backups.last_good_backup(env.data_dir)
+    lang = env.out.lang
+    env.out.data({"backups": [{"path": str(b.path), "made_at": b.made_at.isoformat(timespec="seconds"),
+                               "kind": b.kind, "reason": b.reason, "size": b.size, "ok": b.ok, "problem": b.problem,
+                               "revision": b.revision, "last_good": good is not None and b.path == good.path}
+                              for b in found],
+                  "last_good": str(good.path) if good else None})
+    folder = env.data_dir / "backups"
+    if not found:
+        env.out.line(env.out.t(f"{folder} 里还没有备份。", f"No backups in {folder} yet."))
+        return 0
+    env.out.table(
+        [env.out.t("时间", "made"), env.out.t("种类", "kind"), env.out.t("原因", "why"), "MB",
+         env.out.t("状态", "state"), env.out.t("文件", "file")],
+        [[f"{b.made_at:%Y-%m-%d %H:%M}", render(f"backup.kind.{b.kind}", {}, lang),
+          render(f"backup.reason.{b.reason}", {}, lang), f"{b.size / 1048576:.1f}",
+          (env.out.t("完好", "ok") if b.ok else env.out.t("有问题：", "damaged: ") + b.problem)
+          + (env.out.t(" ← 最近一次完好", " ← last good") if good is not None and b.path == good.path else ""),
+          b.path.name] for b in found])
+    env.out.line(env.out.t(f"文件夹：{folder}", f"Folder: {folder}"))
+    return 0
+
+
 def cmd_restore(env: Env) -> int:
-    source = Path(env.args.file).expanduser()
-    if not env.args.yes:
+    a = env.args
+    if bool(a.file) == bool(a.last):
+        raise DomainError("cli.restore_what")
+    if station_backups.counter_is_open(env.data_dir):
+        raise DomainError("restore.counter_open")
+    if a.last:
+        good = station_backups.last_good_backup(env.data_dir)
+        if good is None:
+            raise DomainError("restore.no_backup", backups=str(env.data_dir / "backups"))
+        source = good.path
+        when = f"{good.made_at:%Y-%m-%d %H:%M}（{render(f'backup.reason.{good.reason}', {}, env.out.lang)}）"
+    else:
+        source = Path(a.file).expanduser()
+        when = ""
+    if not a.yes:
         if not sys.stdin.isatty():
             raise DomainError("cli.confirm_needed")
-        answer = input(env.out.t(f"用 {source} 替换当前数据？当前数据会先另存一份。输入 yes 确认：",
-                                 f"Replace the current data with {source}? Type yes: "))
+        answer = input(env.out.t(f"用 {source} {when}替换当前数据？当前数据会先另存一份。输入 yes 确认：",
+                                 f"Replace the current data with {source} {when}? Type yes: "))
         if answer.strip().lower() not in ("yes", "y", "是"):
             env.out.line(env.out.t("未恢复。", "Not restored."))
             return 1

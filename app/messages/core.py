@@ -92,12 +92,77 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "backup.exists": ("备份文件 {path} 已经存在，请换个名字或文件夹。", "Backup {path} already exists."),
     "backup.verify_failed": ("备份写好后校验失败（{detail}），已删除。请换个U盘或文件夹再试。",
                              "The backup failed its check ({detail}) and was removed."),
+    "backup.no_space": ("{folder} 所在的磁盘空间不够（这份备份约需 {need_mb} MB）。请清理磁盘或换一个U盘、文件夹再备份。",
+                        "Not enough free space for {folder} (the backup needs about {need_mb} MB). Free some space "
+                        "or choose another USB stick or folder."),
+    "backup.failed": ("备份没有写成（{detail}）。数据没有受影响。请看看U盘是否插好、文件夹能否写入、磁盘是否已满，再试一次。",
+                      "The backup could not be written ({detail}). No data was affected. Check that the USB stick "
+                      "is in, the folder can be written and the disk is not full, then try again."),
+    "backup.after_close_failed": ("日结已完成，但日结后的自动备份没有做成（{reason}：{detail}）。日结的数据不受影响；请站长在“系统”菜单里"
+                                  "用“备份到U盘/文件夹…”手工备份一次，并请镇技术人员看看这台电脑。",
+                                  "The day is closed, but the automatic backup after the close could not be made "
+                                  "({reason}: {detail}). The close is not affected; ask the station head to make a "
+                                  "backup by hand (System menu, Back up to a USB stick or folder…) and have the "
+                                  "town's technician look at this PC."),
+    "backup.after_close_failed.reason.no_space": ("磁盘空间不够", "the disk is full"),
+    "backup.after_close_failed.reason.verify_failed": ("备份校验没有通过", "the copy failed its check"),
+    "backup.after_close_failed.reason.failed": ("写备份时出错", "writing it failed"),
+    "backup.kind.daily": ("每日", "daily"),
+    "backup.kind.monthly": ("每月", "monthly"),
+    "backup.kind.manual": ("手工", "by hand"),
+    "backup.kind.before-upgrade": ("升级前", "before upgrade"),
+    "backup.kind.before-restore": ("恢复前", "before restore"),
+    "backup.reason.close": ("每日结账", "daily close"),
+    "backup.reason.exit": ("退出程序时", "on exit"),
+    "backup.reason.manual": ("手工备份", "made by hand"),
+    "backup.reason.upgrade": ("升级前", "before an upgrade"),
+    "backup.reason.restore": ("恢复前", "before a restore"),
     "restore.not_a_backup": ("{path} 不是可用的村站通备份（{detail}）。请选择 backups 文件夹里的备份。",
                              "{path} is not a usable StationDesk backup ({detail})."),
+    "restore.no_backup": ("在 {backups} 里找不到可用的备份。请不要删除任何文件，联系镇技术人员。",
+                          "No usable backup in {backups}. Do not delete any file; contact the town's technician."),
+    "restore.pending": ("备份 {made_at} 已检查无误，准备好了恢复。请关闭村站通再打开：打开时用它替换现在的数据，现在的数据"
+                        "另存为安全副本，不会删除。",
+                        "The backup of {made_at} is checked and ready. Close StationDesk and open it again: it then "
+                        "replaces the current data, which is kept as a safety copy."),
+    "upgrade.backup_failed": ("新版本要先备份数据库再升级，但备份没有做成（{detail}）。数据库没有改动。请检查磁盘空间后重新打开"
+                              "村站通；仍不行请联系镇技术人员。",
+                              "The new version backs up the database before upgrading it, and the backup could not be "
+                              "made ({detail}). The database is unchanged. Free some disk space and open StationDesk "
+                              "again; if that fails, contact the town's technician."),
     "db.unreadable": ("本站的数据库文件 {path} 打不开（{detail}），可能已损坏。请联系镇技术人员用 {backups} 里最近的备份恢复"
-                      "（stationdesk-admin restore）；不要删除这个文件。",
+                      "（stationdesk-admin restore --last）；不要删除这个文件。",
                       "The station's database {path} cannot be opened ({detail}); it may be damaged. Ask the town "
-                      "technician to restore the latest backup from {backups} (stationdesk-admin restore); do not delete the file."),
+                      "technician to restore the latest backup from {backups} (stationdesk-admin restore --last); do "
+                      "not delete the file."),
+    "db.newer_version": ("数据库文件 {path} 是更新版本的村站通做的（数据库版本 {revision}），这个版本打不开它。请安装最新版本的"
+                         "村站通。",
+                         "The database {path} was made by a newer release of StationDesk (schema {revision}); this "
+                         "release cannot open it. Install the latest release."),
+    # the counter's offer of the last good backup when the station's file is damaged (app/ui/recovery.py)
+    "db.recovery_offer": ("本站数据库文件已损坏，打不开。最近一次完好的备份是 {made_at}（{reason}）。用它恢复吗？\n\n"
+                          "当前文件会另存为安全副本，不会删除。这份备份之后办理的业务，恢复后需要补录。",
+                          "The station's database file is damaged and cannot be opened. The last good backup is of "
+                          "{made_at} ({reason}). Restore it?\n\nThe current file is kept as a safety copy, not "
+                          "deleted. Whatever was recorded after that backup has to be entered again."),
+    "db.recovery_offer.reason.close": ("每日结账", "daily close"),
+    "db.recovery_offer.reason.exit": ("退出程序时", "on exit"),
+    "db.recovery_offer.reason.manual": ("手工备份", "made by hand"),
+    "db.recovery_offer.reason.upgrade": ("升级前", "before an upgrade"),
+    "db.recovery_restore": ("恢复", "Restore"),
+    "db.recovery_quit": ("退出", "Quit"),
+    "db.recovery_working": ("正在用备份恢复，请稍候…", "Restoring the backup, please wait…"),
+    "db.recovered": ("已用 {made_at} 的备份恢复。原来的文件另存在 {safety}。这份备份之后办理的业务请补录。",
+                     "Restored the backup of {made_at}. The previous file is kept at {safety}. Enter again whatever "
+                     "was recorded after that backup."),
+    "db.recovery_declined": ("没有恢复，村站通现在退出。损坏的文件 {path} 和 {backups} 里的备份都没有改动。请联系镇技术人员。",
+                             "Not restored: StationDesk quits now. The damaged file {path} and the backups in "
+                             "{backups} are unchanged. Contact the town's technician."),
+    "db.recovery_no_backup": ("本站数据库文件 {path} 已损坏，打不开（{detail}），{backups} 里也没有可用的备份。请不要删除或移动"
+                              "这个文件，联系镇技术人员来处理（本站同步到镇里的数据镇里还有）。",
+                              "The station's database {path} is damaged and cannot be opened ({detail}), and there is "
+                              "no usable backup in {backups}. Do not delete or move the file; contact the town's "
+                              "technician (what the station synced is still at the town)."),
     # integrity check findings
     "check.db_corrupt": ("数据库文件有损坏：{detail}。请用最近的备份恢复。", "The database is damaged: {detail}. Restore the latest backup."),
     "check.index_missing": ("查找用的索引 {index} 不见了（多半是导入花名册时断了电）。关闭本程序再打开，会自动重建。",
@@ -135,6 +200,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.user_needed": ("请用 --user 指定工作人员账号（或设置环境变量 {env}）。", "Give --user (or set {env})."),
     "cli.bad_villages": ("村的写法“{part}”不对，应为 代码=村名，如 V01=青溪村。", "Write villages as CODE=Name: “{part}”."),
     "cli.bad_field": ("表单项“{field}”写法不对，应为 key=值。", "Write form fields as key=value: “{field}”."),
+    "cli.restore_what": ("请给出要恢复的备份文件，或者用 --last 恢复最近一次完好的备份（二选一）。",
+                         "Give the backup file to restore, or --last for the last good backup (one of the two)."),
+    "restore.counter_open": ("村站通窗口正在使用这个数据文件夹。请先关闭窗口再恢复（或在窗口的“系统”菜单里选“从备份恢复…”）。",
+                             "The StationDesk window has this data folder open. Close it first (or use System, "
+                             "Restore from a backup… in the window)."),
     "cli.confirm_needed": ("恢复会替换当前数据：请在终端里运行以便确认，或加 --yes。",
                            "Restoring replaces the data: run in a terminal or add --yes."),
     "cli.internal_error": ("程序出了内部错误，操作没有完成，数据没有丢失。详情已记在 {log}，请发给镇技术人员。",

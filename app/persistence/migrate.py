@@ -1,4 +1,10 @@
-"""Bring a database to the current schema with Alembic, backing up an existing SQLite file first."""
+"""Bring a database to the current schema with Alembic, backing up an existing SQLite file first.
+
+A station's file is checked before anything else reads it (storage.damage: a damaged file is refused with
+``db.unreadable``, never migrated); an older one is copied to ``backups/before-upgrade-<revision>-<time>``,
+the copy checked, and only then migrated, in one transaction. A file made by a newer release than this one
+is refused with ``db.newer_version`` instead of failing inside Alembic.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from app.domain.errors import DomainError
 from app.paths import migrations_dir
-from app.persistence.storage import backup_sqlite
+from app.persistence.storage import damage, unique_path, verified_backup
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -32,13 +39,23 @@ def alembic_config(url: str | None = None) -> Config:
     return cfg
 
 
-def head_revision() -> str:
-    """The newest revision in db/versions: the one no other revision names as its predecessor."""
+def _revisions() -> tuple[set[str], set[str]]:
     revisions: set[str] = set()
     predecessors: set[str] = set()
     for path in (migrations_dir() / "versions").glob("*.py"):
         for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
             (predecessors if down else revisions).add(value)
+    return revisions, predecessors
+
+
+def known_revisions() -> frozenset[str]:
+    """Every revision in db/versions: the schemas this release can open (and upgrade)."""
+    return frozenset(_revisions()[0])
+
+
+def head_revision() -> str:
+    """The newest revision in db/versions: the one no other revision names as its predecessor."""
+    revisions, predecessors = _revisions()
     heads = revisions - predecessors
     if len(heads) != 1:
         raise RuntimeError(f"db/versions must have exactly one head, found {sorted(heads)}")
@@ -61,14 +78,20 @@ class UpgradeResult:
 
 def upgrade(engine: Engine, *, backup_dir: Path | None = None, target: str = "head") -> UpgradeResult:
     """Upgrade to head (tests may name an older ``target`` to build a database as an older release made it).
-    An existing SQLite database at an older revision is backed up first."""
+    With ``backup_dir`` (a station's folder), the SQLite file is checked for damage first and, at an older
+    revision, backed up and the copy checked before it is migrated."""
+    db_path = engine.url.database if engine.dialect.name == "sqlite" else None
+    if db_path and db_path != ":memory:" and backup_dir is not None:
+        problem = damage(Path(db_path))
+        if problem is not None:
+            raise DomainError("db.unreadable", path=db_path, backups=str(backup_dir), detail=problem)
     before = current_revision(engine)
     head = head_revision() if target == "head" else target
+    if before is not None and before not in known_revisions():
+        raise DomainError("db.newer_version", revision=before, path=db_path or "")
     backup: Path | None = None
-    db_path = engine.url.database if engine.dialect.name == "sqlite" else None
     if before != head and before is not None and db_path and backup_dir is not None:
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = backup_sqlite(Path(db_path), backup_dir / f"before-upgrade-{before}-{stamp}.sqlite3")
+        backup = _backup_before_upgrade(Path(db_path), backup_dir, before)
     if before != head:
         from alembic import command
 
@@ -77,6 +100,18 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None, target: str = "he
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, target)
     return UpgradeResult(before, head, backup)
+
+
+def _backup_before_upgrade(db_path: Path, backup_dir: Path, revision: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = unique_path(backup_dir / f"before-upgrade-{revision}-{stamp}.sqlite3")
+    try:
+        problem = verified_backup(db_path, dest, station=False)
+    except DomainError as e:
+        problem = str(e.params.get("detail", e.code))
+    if problem is not None:  # no sound copy, no upgrade: the file stays as the older release left it
+        raise DomainError("upgrade.backup_failed", path=str(dest), detail=problem)
+    return dest
 
 
 def downgrade(engine: Engine, *, target: str) -> None:

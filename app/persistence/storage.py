@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
+from app.domain.errors import DomainError
 from app.persistence.engine import DB_FILE
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# A start runs SQLite's quick_check (every page read) only on a file up to this size: QUICK_CHECK_UP_TO is
+# about a tenth of a second on the demo station's 3.5 MB and grows with the file (see damage()).
+QUICK_CHECK_UP_TO = 64 * 1024 * 1024
 
 
 def database_path(data_dir: Path) -> Path:
@@ -27,6 +34,33 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     finally:
         source.close()
     return dest
+
+
+def verified_backup(src: Path, dest: Path, *, station: bool = True) -> str | None:
+    """:func:`backup_sqlite`, then the copy checked as a restore would check it (``station``: it must hold a
+    station's data, not just a schema) and flushed to the disk. A copy that fails its check is deleted and
+    what was wrong is returned (None when it is sound); one that could not be written at all (a full disk, a
+    stick pulled out) raises ``backup.failed``."""
+    try:
+        backup_sqlite(src, dest)
+    except (sqlite3.Error, OSError) as e:
+        _discard(dest)
+        raise DomainError("backup.failed", path=str(dest), detail=str(e)) from e
+    problem = quick_check(dest)
+    if problem is None and station and not looks_like_station(dest):
+        problem = "no StationDesk data in the copy"
+    if problem is not None:
+        _discard(dest)
+        return problem
+    fsync_file(dest)
+    return None
+
+
+def _discard(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # nothing was written where there is no folder
+        pass
 
 
 def fsync_file(path: Path) -> None:
@@ -60,3 +94,120 @@ def looks_like_station(path: Path) -> bool:
         return False
     finally:
         conn.close()
+
+
+def damage(path: Path, *, quick_check_up_to: int = QUICK_CHECK_UP_TO) -> str | None:
+    """Why the database file at ``path`` looks damaged, or None: cheap enough to run on every start.
+
+    The file is a SQLite file (its header), not cut short (the size its header gives), its schema reads and
+    every table's first page reads. A file up to ``quick_check_up_to`` bytes also gets SQLite's quick_check,
+    which reads every page: a bigger one would hold the start for seconds (a 1,000,000-resident station),
+    so damage deep inside it shows when that part is read, or in the station check. A file that cannot be
+    opened for another reason (locked, no permission) is not called damaged: opening it reports that.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(100)
+    except FileNotFoundError:
+        return None  # a new station: nothing to be damaged
+    except OSError:
+        return None
+    if size == 0:
+        return None  # SQLite treats an empty file as a new database
+    if len(head) < 100 or not head.startswith(SQLITE_HEADER):
+        return "file is not a database"
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    header_size_valid = pages > 0 and head[24:28] == head[92:96]
+    wal = Path(f"{path}-wal")
+    # With frames waiting in the -wal the file may legitimately be shorter than its header says (a checkpoint
+    # cut off): SQLite replays them on opening.
+    if header_size_valid and _empty_or_missing(wal) and size < pages * page_size:
+        return f"the file is cut short ({size} of {pages * page_size} bytes)"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for name in tables:
+            conn.execute(f'SELECT * FROM "{name}" LIMIT 1').fetchall()
+        if size <= quick_check_up_to:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+            if rows != ["ok"]:
+                return "; ".join(rows[:5])
+    except sqlite3.OperationalError as e:
+        return None if _not_damage(e) else str(e)
+    except sqlite3.DatabaseError as e:
+        return str(e)
+    finally:
+        conn.close()
+    return None
+
+
+def _not_damage(error: sqlite3.OperationalError) -> bool:
+    text = str(error).lower()
+    return any(word in text for word in ("locked", "busy", "unable to open", "readonly", "read-only", "permission"))
+
+
+def _empty_or_missing(path: Path) -> bool:
+    try:
+        return path.stat().st_size == 0
+    except OSError:
+        return True
+
+
+def change_marks(path: Path) -> tuple[int, int]:
+    """The newest change-log and audit sequence numbers in a station file: every record the station itself
+    writes through the unit of work adds to one or the other, so two files with the same marks hold the same
+    station-made data (what came from the town can be pulled again). (0, 0) for a file without them."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        marks = []
+        for table in ("change_log", "audit_log"):
+            try:
+                marks.append(int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {table}").fetchone()[0]))
+            except sqlite3.OperationalError:  # no such table (a file from before it)
+                marks.append(0)
+        return marks[0], marks[1]
+    finally:
+        conn.close()
+
+
+def revision(path: Path) -> str | None:
+    """The schema revision (Alembic's) a station file is at, or None when it has none."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(row[0]) if row else None
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        conn.close()
+
+
+def unique_path(dest: Path) -> Path:
+    """``dest``, or ``<stem>-2``, ``-3``… beside it when it exists: a copy never writes into an earlier one."""
+    n, candidate = 1, dest
+    while candidate.exists():
+        n += 1
+        candidate = dest.with_name(f"{dest.stem}-{n}{dest.suffix}")
+    return candidate
+
+
+def file_size(path: Path) -> int:
+    """The size of a file, 0 when there is none (a -wal file that was never made)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def free_bytes(folder: Path) -> int:
+    """Free space where ``folder`` is (its nearest existing parent when it is not made yet)."""
+    probe = folder
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    return shutil.disk_usage(probe).free

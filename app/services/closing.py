@@ -22,6 +22,7 @@ from app.domain.money import PaymentMethod
 from app.domain.points import EntryKind
 from app.domain.staff import Actor, Permission
 from app.persistence.uow import UnitOfWork
+from app.services.backups import backup_after_close
 from app.services.cases import iso_time
 from app.services.context import ServiceContext
 from app.services.integrity import chain, head
@@ -37,6 +38,9 @@ class CloseView:
     closed_by: str
     sheet: DayCloseSheet
     station_code: str = ""
+    # The automatic backup made after the close (app/services/backups.py) when it could not be made: the close
+    # stands; the counter and the CLI show this (describe()) so someone makes a backup by hand.
+    backup_warning: DomainError | None = None
 
 
 def _start(day: date) -> str:
@@ -181,7 +185,8 @@ def close_day(ctx: ServiceContext, *, actor: Actor, day: date | None = None) -> 
         uow.audit(staff_id=actor.staff_id, action="day.closed", target_type="day", target_id=target.isoformat(),
                   detail={"payments_fen": sheet.payments_total_fen, "chain_seq": sheet.chain_seq}, at=ctx.now())
         uow.commit()
-    return CloseView(day=target, closed_at=at, closed_by=actor.display_name, sheet=sheet)
+    warning = backup_after_close(ctx)  # after the commit: a failed copy never undoes or fails the close
+    return CloseView(day=target, closed_at=at, closed_by=actor.display_name, sheet=sheet, backup_warning=warning)
 
 
 def is_closed(ctx: ServiceContext, *, day: date) -> bool:

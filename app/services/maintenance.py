@@ -1,7 +1,12 @@
-"""Keeping the station's data safe: backups, restore with a safety copy, and the integrity check."""
+"""Keeping the station's data safe: backups by hand, restore with a safety copy, and the integrity check.
+
+Automatic backups (daily close, exit), their rotation and the list of backups are in app/services/backups.py.
+"""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -10,7 +15,7 @@ from app.domain.audit import verify_chain
 from app.domain.cases import parse_case_no
 from app.domain.errors import DomainError
 from app.domain.staff import Actor, Permission
-from app.persistence import storage
+from app.persistence import migrate, storage
 from app.persistence.uow import audit_payload
 from app.services.attachments import verify_attachment
 from app.services.context import ServiceContext
@@ -39,7 +44,8 @@ class CheckReport:
 
 
 def backup(ctx: ServiceContext, *, actor: Actor, dest: Path | None = None) -> Path:
-    """A consistent copy of the live database (SQLite online backup API), checked after writing."""
+    """A consistent copy of the live database (SQLite online backup API), checked after writing: the station
+    head's backup by hand, into ``backups/`` or a chosen folder or file (a USB stick). Never rotated."""
     actor.require(Permission.STATION_ADMIN)
     db_path = ctx.db.sqlite_path()
     if dest is None:
@@ -49,10 +55,11 @@ def backup(ctx: ServiceContext, *, actor: Actor, dest: Path | None = None) -> Pa
         dest = dest / f"station-{ctx.now():%Y%m%d-%H%M%S}.sqlite3"
     if dest.exists():
         raise DomainError("backup.exists", path=str(dest))
-    storage.backup_sqlite(db_path, dest)
-    problem = storage.quick_check(dest)
+    needed = storage.file_size(db_path) + storage.file_size(Path(f"{db_path}-wal"))
+    if storage.free_bytes(dest.parent) < needed:
+        raise DomainError("backup.no_space", folder=str(dest.parent), need_mb=str(needed // (1024 * 1024) + 1))
+    problem = storage.verified_backup(db_path, dest)
     if problem:
-        dest.unlink(missing_ok=True)
         raise DomainError("backup.verify_failed", path=str(dest), detail=problem)
     with ctx.uow() as uow:
         uow.audit(staff_id=actor.staff_id, action="station.backup", target_type="file", target_id=dest.name[:40],
@@ -74,11 +81,14 @@ def restore(data_dir: Path, source: Path, *, now: datetime | None = None) -> Pat
         raise DomainError("restore.not_a_backup", path=str(source), detail=problem)
     if not storage.looks_like_station(source):
         raise DomainError("restore.not_a_backup", path=str(source), detail="没有村站通的数据")
+    revision = storage.revision(source) or ""
+    if revision not in migrate.known_revisions():
+        raise DomainError("db.newer_version", revision=revision, path=str(source))
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     db_path = storage.database_path(data_dir)
-    safety = data_dir / "backups" / f"before-restore-{stamp}.sqlite3"
+    safety = storage.unique_path(data_dir / "backups" / f"before-restore-{stamp}.sqlite3")
     if db_path.exists():
-        storage.backup_sqlite(db_path, safety)
+        _safety_copy(db_path, safety)
     # The new file is complete, checked and on disk before the current one is touched. The online backup API
     # (not a file copy) also takes what a source still in WAL mode holds in its -wal file.
     tmp = db_path.with_suffix(".restoring")
@@ -94,6 +104,21 @@ def restore(data_dir: Path, source: Path, *, now: datetime | None = None) -> Pat
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     tmp.replace(db_path)
     return safety
+
+
+def _safety_copy(db_path: Path, safety: Path) -> None:
+    """The current file kept before a restore replaces it: a consistent copy when SQLite can read it, else (a
+    damaged file) its bytes as they are, with its -wal beside it, for a technician to rescue what is left."""
+    try:
+        storage.backup_sqlite(db_path, safety)
+        return
+    except sqlite3.DatabaseError:
+        safety.unlink(missing_ok=True)
+    shutil.copyfile(db_path, safety)
+    wal = Path(f"{db_path}-wal")
+    if wal.exists():
+        shutil.copyfile(wal, Path(f"{safety}-wal"))
+    storage.fsync_file(safety)
 
 
 def check(ctx: ServiceContext, *, actor: Actor) -> CheckReport:
