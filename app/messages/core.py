@@ -140,9 +140,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "The database {path} was made by a newer release of StationDesk (schema {revision}); this "
                          "release cannot open it. Install the latest release."),
     # the counter's offer of the last good backup when the station's file is damaged (app/ui/recovery.py)
-    "db.recovery_offer": ("本站数据库文件已损坏，打不开。最近一次完好的备份是 {made_at}（{reason}）。用它恢复吗？\n\n"
-                          "当前文件会另存为安全副本，不会删除。这份备份之后办理的业务，恢复后需要补录。",
-                          "The station's database file is damaged and cannot be opened. The last good backup is of "
+    "db.recovery_offer": ("本站数据库文件已损坏，打不开。\n最近一次完好的备份是 {made_at}（{reason}）。用它恢复吗？\n\n"
+                          "当前文件会另存为安全副本，不会删除。这份备份之后办理的业务需要补录。",
+                          "The station's database file is damaged and cannot be opened.\nThe last good backup is of "
                           "{made_at} ({reason}). Restore it?\n\nThe current file is kept as a safety copy, not "
                           "deleted. Whatever was recorded after that backup has to be entered again."),
     "db.recovery_offer.reason.close": ("每日结账", "daily close"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -57,10 +58,8 @@ def verified_backup(src: Path, dest: Path, *, station: bool = True) -> str | Non
 
 
 def _discard(path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):  # nothing was written where there is no folder
         path.unlink(missing_ok=True)
-    except OSError:  # nothing was written where there is no folder
-        pass
 
 
 def fsync_file(path: Path) -> None:

@@ -70,6 +70,7 @@ class StationOpening(QObject):
         self.station: StationView | None = None
         self._outcome: str | None = None  # "" once opened, else the problem
         self.started = False
+        self._recovery_offered = False
 
     def start(self) -> None:
         if not self.started:
@@ -80,8 +81,10 @@ class StationOpening(QObject):
         """The open station, for jobs on the database thread. A job that comes before the opening (a login
         typed faster than the window painted) opens the station itself, on that thread."""
         if self._ctx is None:
+            from app.services.backups import finish_pending_restore
             from app.services.context import open_context
 
+            finish_pending_restore(self.data_dir)  # a restore chosen in the last session (系统 → 从备份恢复…)
             self._ctx = open_context(self.data_dir)
         return self._ctx
 
@@ -119,5 +122,18 @@ class StationOpening(QObject):
         self.opened.emit(station)
 
     def _on_failed(self, error: BaseException) -> None:
+        # -- a damaged station file: the last good backup is offered first (app/ui/recovery.py, issue 8) --------
+        from app.ui.recovery import is_damage, offer_recovery
+
+        if is_damage(error) and not self._recovery_offered:
+            self._recovery_offered = True
+            recovery = offer_recovery(self.data_dir, self._lang, error=error, runner=self._runner)
+            if recovery.restored:
+                self._runner.submit(self._open, self._on_opened, self._on_failed)  # and on to the login
+                return
+            self._outcome = recovery.message
+            self.failed.emit(self._outcome)
+            return
+        # -- end of the recovery offer ------------------------------------------------------------------------
         self._outcome = message_for(error, self._lang)
         self.failed.emit(self._outcome)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import itertools
 import os
-import sys
 import sqlite3
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -23,7 +23,6 @@ from app.services.maintenance import backup, restore
 from app.services.residents import register_resident
 from tests.conftest import StationFixture
 from tests.helpers import make_id
-
 
 _people = itertools.count()
 
