@@ -5,6 +5,7 @@ table has the same sync columns (id, origin, created_hlc, updated_hlc, deleted).
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -105,13 +106,13 @@ def _groups(table_name: str, columns: Sequence[str]) -> list[tuple[str, ...]]:
 
 
 def _integrity_errors() -> tuple[type[Exception], ...]:
-    """A rule broken, as SQLAlchemy reports it, and as psycopg reports it from a COPY (the station's client may
-    run without psycopg: SQLite only)."""
+    """A rule broken, as SQLAlchemy reports it, as psycopg reports it from a COPY and as sqlite3 from its own
+    executemany (the station's client may run without psycopg: SQLite only)."""
     try:
         import psycopg
     except ImportError:
-        return (IntegrityError,)
-    return (IntegrityError, psycopg.errors.IntegrityError)
+        return (IntegrityError, sqlite3.IntegrityError)
+    return (IntegrityError, psycopg.errors.IntegrityError, sqlite3.IntegrityError)
 
 
 _INTEGRITY_ERRORS = _integrity_errors()
@@ -123,8 +124,8 @@ def _row_errors() -> tuple[type[Exception], ...]:
     try:
         import psycopg
     except ImportError:
-        return (SQLAlchemyError, ValueError, KeyError, TypeError)
-    return (SQLAlchemyError, psycopg.Error, ValueError, KeyError, TypeError)
+        return (SQLAlchemyError, sqlite3.Error, ValueError, KeyError, TypeError)
+    return (SQLAlchemyError, psycopg.Error, sqlite3.Error, ValueError, KeyError, TypeError)
 
 
 _ROW_ERRORS = _row_errors()
@@ -387,12 +388,32 @@ class ReplicaRepository(Repo):
 
     def _insert_rows(self, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
         """Rows with the same columns into one table: on PostgreSQL by COPY (several times faster than
-        inserts for the town's big batches), elsewhere by an executemany insert."""
+        inserts for the town's big batches), on SQLite by the driver's executemany with the columns' own
+        conversions (booleans, dates)."""
         conn = self.uow.conn
-        if conn.dialect.name != "postgresql" or len(rows) < 20:
+        if len(rows) < 20:
             conn.execute(insert(table), list(rows))
             return
         columns = list(rows[0])
+        if conn.dialect.name == "sqlite":  # the driver's own executemany: SQLAlchemy's per-row work took most of it
+            convert = [(n, f) for n, c in enumerate(columns)
+                       if (f := table.c[c].type._cached_bind_processor(conn.dialect)) is not None]
+            values: list[Any] = [[r[c] for c in columns] for r in rows]
+            for v in values:
+                for n, f in convert:
+                    if v[n] is not None:
+                        v[n] = f(v[n])
+            names = ", ".join(f'"{c}"' for c in columns)
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})',
+                                   values)
+            finally:
+                cursor.close()
+            return
+        if conn.dialect.name != "postgresql":
+            conn.execute(insert(table), list(rows))
+            return
         names = ", ".join(f'"{c}"' for c in columns)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:

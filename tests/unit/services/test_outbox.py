@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from app.services import replication as rep
 from app.services.residents import register_resident
@@ -37,3 +39,34 @@ def test_a_batch_acknowledged_in_part_leaves_only_the_acknowledged_changes(stati
     held_back = batch[len(batch) // 2]  # e.g. a child whose parent the town has not got yet
     rep.mark_pushed(ctx, [c.change_id for c in batch if c is not held_back], sent=batch)
     assert [c.change_id for c in rep.outbox(ctx, limit=1000)] == [held_back.change_id]
+
+
+def test_pulled_rows_applied_in_bulk_keep_going_past_one_that_breaks_a_rule(station: StationFixture,
+                                                                          tmp_path: Path) -> None:
+    """Thirty residents from another station arrive in one page (the bulk insert takes them in one go); one
+    names a household this station does not hold: it is left out and the other 29 are there."""
+    from app.services.context import open_context
+    from app.services.demo import DEMO_VILLAGES
+    from app.services.residents import find_residents
+    from app.services.station import VillageSpec, init_station
+
+    for n in range(30):
+        _register(station, n)
+    sent = rep.outbox(station.ctx, limit=10_000)
+    households = [c for c in sent if c.table == "households"]
+    residents = [c for c in sent if c.table == "residents"]
+    assert len(residents) == 30
+    assert residents[5].row is not None
+    broken = replace(residents[5], row={**residents[5].row, "household_id": "no-such-household"})
+    other = open_context(tmp_path / "other")
+    try:
+        init_station(other, town_code="330127101", town_name="青溪镇",
+                     villages=[VillageSpec(code, name) for code, name in DEMO_VILLAGES], station_code="QX02",
+                     station_name="石门村便民服务站", village_code="V02", admin_username="head2",
+                     admin_name="站长", admin_password="demo2026")
+        done = rep.apply_pulled(other, changes=[*households, *residents[:5], broken, *residents[6:]], cursor=1)
+        assert done.inserted >= 29 and done.conflicts == 0
+        found = {r.id for r in find_residents(other, query="钱", limit=100).residents}
+        assert found == {c.row_id for c in residents} - {broken.row_id}
+    finally:
+        other.db.dispose()
