@@ -1,0 +1,1 @@
+"""Building the Windows delivery: the PyInstaller bundle, the NSIS installer, and the checks run on them."""
