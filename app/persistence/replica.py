@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import orjson
-from sqlalchemy import ARRAY, Date, String, any_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ARRAY, Boolean, Date, String, any_, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.domain.catalog import version_key
@@ -229,6 +229,40 @@ class ReplicaRepository(Repo):
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
             found.update((str(r["id"]), r) for r in self._all(select(table).where(self._among(table.c.id, chunk))))
+        return found
+
+    def plain_rows(self, table_name: str, row_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``rows`` as they travel (``row_plain``: dates as ISO text, no NUL). On SQLite read straight from the
+        driver — a date is kept there as the ISO text it travels as, a boolean as 0/1 — which is several times
+        quicker than making date objects only to write them out again (the outbox reads every row it sends)."""
+        conn = self.uow.conn
+        if conn.dialect.name != "sqlite":
+            return {k: row_plain(v) for k, v in self.rows(table_name, row_ids).items()}
+        table = t.metadata.tables[table_name]
+        columns = [str(c.name) for c in table.c]  # plain str: a column's name is a str subclass orjson refuses
+        flags = [n for n, c in enumerate(table.c) if isinstance(c.type, Boolean)]
+        texts = [n for n, c in enumerate(table.c) if isinstance(c.type, String)]  # Text is a String too
+        listed = ", ".join(f'"{c}"' for c in columns)
+        ids = sorted(set(row_ids))
+        found: dict[str, dict[str, Any]] = {}
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                cursor.execute(f'SELECT {listed} FROM "{table_name}" WHERE id IN ({", ".join("?" * len(chunk))})',
+                               chunk)
+                for record in cursor.fetchall():
+                    values = list(record)
+                    for n in flags:
+                        if values[n] is not None:
+                            values[n] = bool(values[n])
+                    for n in texts:
+                        if isinstance(values[n], str) and "\x00" in values[n]:
+                            values[n] = values[n].replace("\x00", "")
+                    row = dict(zip(columns, values, strict=True))
+                    found[str(row["id"])] = row
+        finally:
+            cursor.close()
         return found
 
     def row(self, table_name: str, row_id: str) -> Row | None:

@@ -73,7 +73,8 @@ def outbox(ctx: ServiceContext, *, limit: int = 500, after: int = 0) -> tuple[Ch
         wanted: dict[str, list[str]] = {}
         for c in pending:
             wanted.setdefault(c["table_name"], []).append(c["row_id"])
-        rows = {(name, row_id): row for name, ids in wanted.items() for row_id, row in repo.rows(name, ids).items()}
+        rows = {(name, row_id): row for name, ids in wanted.items()
+                for row_id, row in repo.plain_rows(name, ids).items()}
         out, superseded = [], []
         mine = "." + uow.node_id
         for c in pending:
@@ -82,7 +83,7 @@ def outbox(ctx: ServiceContext, *, limit: int = 500, after: int = 0) -> tuple[Ch
                 superseded.append(c["change_id"])
                 continue
             out.append(Change(change_id=c["change_id"], table=c["table_name"], row_id=c["row_id"], op=c["op"],
-                              hlc=c["hlc"], row=row_plain(row) if row is not None else None, seq=c["seq"]))
+                              hlc=c["hlc"], row=row, seq=c["seq"]))
         if superseded:
             repo.mark_pushed(superseded, iso_time(ctx.now()))
             uow.commit()
