@@ -177,6 +177,9 @@ def cmd_backups(env: Env) -> int:
           + (env.out.t(" ← 最近一次完好", " ← last good") if good is not None and b.path == good.path else ""),
           b.path.name] for b in found])
     env.out.line(env.out.t(f"文件夹：{folder}", f"Folder: {folder}"))
+    if station_backups.pending_restore(env.data_dir) is not None:
+        env.out.line(env.out.t("已在窗口里选好要恢复的备份：下次打开窗口时恢复。",
+                               "A backup chosen in the window is restored when the window opens next."))
     return 0
 
 

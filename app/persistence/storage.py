@@ -120,10 +120,10 @@ def damage(path: Path, *, quick_check_up_to: int = QUICK_CHECK_UP_TO) -> str | N
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")
     header_size_valid = pages > 0 and head[24:28] == head[92:96]
-    wal = Path(f"{path}-wal")
-    # With frames waiting in the -wal the file may legitimately be shorter than its header says (a checkpoint
-    # cut off): SQLite replays them on opening.
-    if header_size_valid and _empty_or_missing(wal) and size < pages * page_size:
+    # With frames waiting in the -wal (a checkpoint cut off) or a hot -journal (a transaction cut off) the file
+    # may legitimately be shorter than its header says: SQLite puts it right on opening.
+    settled = _empty_or_missing(Path(f"{path}-wal")) and _empty_or_missing(Path(f"{path}-journal"))
+    if header_size_valid and settled and size < pages * page_size:
         return f"the file is cut short ({size} of {pages * page_size} bytes)"
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
