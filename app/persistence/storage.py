@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from app.domain.errors import DomainError
@@ -80,7 +81,16 @@ def quick_check(path: Path) -> str | None:
         return str(e)
     finally:
         conn.close()
-    return None if rows == ["ok"] else "; ".join(str(r) for r in rows[:5])
+    return None if rows == ["ok"] else brief(rows)
+
+
+def brief(rows: Sequence[object]) -> str:
+    """What quick_check found, short enough for a sentence a person reads: its first two findings and how many
+    more (a badly damaged file lists hundreds of pages, in one row)."""
+    lines = [line.strip() for row in rows for line in str(row).splitlines()
+             if line.strip() and not line.startswith("***")]
+    text = "; ".join(lines[:2]) + (f" (+{len(lines) - 2} more)" if len(lines) > 2 else "")
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def looks_like_station(path: Path) -> bool:
@@ -136,7 +146,7 @@ def damage(path: Path, *, quick_check_up_to: int = QUICK_CHECK_UP_TO) -> str | N
         if size <= quick_check_up_to:
             rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
             if rows != ["ok"]:
-                return "; ".join(rows[:5])
+                return brief(rows)
     except sqlite3.OperationalError as e:
         return None if _not_damage(e) else str(e)
     except sqlite3.DatabaseError as e:
