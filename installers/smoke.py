@@ -72,17 +72,21 @@ def describe_image(png: Path) -> tuple[str, bool]:
     return f"{w}x{h}, {len(colours)} colours, commonest {top_share:.0%}", ok
 
 
-def run_bundle(exe: Path, work: Path, *, timeout: float = 300) -> SmokeRun:
-    """Runs ``exe --demo --screenshot`` with STATIONDESK_DATA_DIR=``work``/data (which must not exist yet),
-    logged in as the demo head, searching ``zs`` (pinyin initials) and choosing item S09."""
-    data = work / "data"
+def run_bundle(exe: Path, work: Path, *, expect_data_in: Path | None = None, env: dict[str, str] | None = None,
+               timeout: float = 300) -> SmokeRun:
+    """Runs ``exe --demo --screenshot`` logged in as the demo head, searching ``zs`` (pinyin initials) and
+    choosing item S09. The data folder is STATIONDESK_DATA_DIR=``work``/data (which must not exist yet); with
+    ``expect_data_in`` the variable is not set, and the program's own choice is looked for there."""
+    data = expect_data_in or work / "data"
     if data.exists():
         raise ValueError(f"{data} exists: the smoke run needs a fresh data folder")
     work.mkdir(parents=True, exist_ok=True)
     png = work / "counter.png"
     user, password = demo_login()
-    env = {**os.environ, "STATIONDESK_DATA_DIR": str(data), "STATIONDESK_PASSWORD": password,
-           "QT_QPA_PLATFORM": "offscreen"}
+    env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "STATIONDESK_DATA_DIR"}
+    env.update(STATIONDESK_PASSWORD=password, QT_QPA_PLATFORM="offscreen")
+    if expect_data_in is None:
+        env["STATIONDESK_DATA_DIR"] = str(data)
     t0 = time.perf_counter()
     proc = subprocess.run([str(exe), "--demo", "--screenshot", str(png), "--user", user, "--query", "zs",
                            "--item", "S09"], env=env, capture_output=True, text=True, encoding="utf-8",

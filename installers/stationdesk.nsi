@@ -131,8 +131,8 @@ UninstPage custom un.DataPageShow un.DataPageLeave
 
 LangString WelcomeText ${LANG_SIMPCHINESE} "将在本机安装 ${APP_ZH}（${APP}）${VERSION}：村级便民服务站一窗式综合服务软件。$\r$\n$\r$\n本站的数据（数据库、扫描件、日志、备份）不放在程序文件夹里，升级或重装都会保留。$\r$\n$\r$\n$_CLICK"
 LangString WelcomeText ${LANG_ENGLISH} "This installs ${APP_ZH} (${APP}) ${VERSION}, the one-window counter software of village service stations.$\r$\n$\r$\nThe station's data (database, scans, logs, backups) is kept outside the program folder: upgrading or installing again keeps it.$\r$\n$\r$\n$_CLICK"
-LangString ModeTop ${LANG_SIMPCHINESE} "为本机所有用户安装：站里每位工作人员用自己的 Windows 账号登录时，都用同一份数据（存于 C:\ProgramData\StationDesk），需要管理员权限。$\r$\n只为我安装：数据存于本人的 AppData\Local\StationDesk。"
-LangString ModeTop ${LANG_ENGLISH} "For all users: every clerk who signs in to Windows on this PC works on the same station data (in C:\ProgramData\StationDesk); needs administrator rights.$\r$\nJust for me: the data is kept in your own AppData\Local\StationDesk."
+LangString ModeTop ${LANG_SIMPCHINESE} "为本机所有用户安装（需要管理员权限）：各个 Windows 账号共用同一份本站数据，$\r$\n数据在 C:\ProgramData\StationDesk。$\r$\n只为我安装：数据在本人的 AppData\Local\StationDesk。"
+LangString ModeTop ${LANG_ENGLISH} "For all users (needs administrator rights): every Windows account on this PC shares one copy of the station's data, in C:\ProgramData\StationDesk.$\r$\nJust for me: the data is kept in your own AppData\Local\StationDesk."
 LangString ModeAllUsers ${LANG_SIMPCHINESE} "为本机所有用户安装（推荐服务站公用电脑）"
 LangString ModeAllUsers ${LANG_ENGLISH} "For all users of this PC (recommended for a shared station PC)"
 LangString ModeCurrentUser ${LANG_SIMPCHINESE} "只为我安装"
@@ -228,6 +228,7 @@ Section "-${APP}" SecProgram
   WriteRegStr SHCTX "${APP_KEY}" "InstallMode" "$MultiUser.InstallMode"
   WriteRegStr SHCTX "${APP_KEY}" "Version" "${VERSION}"
   WriteRegStr SHCTX "${APP_KEY}" "DataDir" "$DataDir"
+  WriteRegStr SHCTX "${APP_KEY}" "InstallerLanguage" "$LANGUAGE"  ; the uninstaller speaks it too (also after /S)
 
   WriteRegStr SHCTX "${UNINST_KEY}" "DisplayName" "${APP_ZH} ${APP}"
   WriteRegStr SHCTX "${UNINST_KEY}" "DisplayVersion" "${VERSION}"
