@@ -14,6 +14,7 @@ from app.domain.errors import DomainError
 from app.domain.forms import format_money, parse_money
 from app.domain.money import denomination_label, parse_count
 from app.domain.staff import Actor, Permission
+from app.messages import describe
 from app.services import cash, closing
 from app.services import payments as pay_svc
 from app.services.staff import authenticate
@@ -287,6 +288,8 @@ def cmd_close_day(env: Env) -> int:
     actor = env.actor()
     done = closing.close_day(env.ctx, actor=actor, day=_day(env.args.day))
     _sheet(env, done.sheet, closed=True)
+    if done.backup_warning is not None:  # the close stands (exit code 0); the backup must be made by hand
+        env.out.error(describe(done.backup_warning, env.out.lang))
     if env.args.out or env.args.printer:
         from app.printing.documents import issue
 

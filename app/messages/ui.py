@@ -7,4 +7,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "Something went wrong and this step was not done; it has been logged. Try again."),
     "ui.login_empty": ("请输入账号和密码。", "Enter your user name and password."),
     "ui.preparing_demo": ("正在准备演示站点，第一次需要几秒钟……", "Preparing the demo station…"),
+    "ui.backing_up": ("正在备份本站数据，请稍候，不要关电脑……", "Backing up the station's data: please wait, do not switch "
+                      "the PC off…"),
 }

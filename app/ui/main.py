@@ -15,6 +15,7 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from app import __version__
+from app.domain.errors import DomainError
 from app.domain.staff import Actor
 from app.messages import render
 from app.paths import DataLocation, data_location, station_database
@@ -39,6 +40,7 @@ from app.ui.system import SystemMenu
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from app.services.context import ServiceContext
     from app.services.station import StationView
     from app.ui.counter.view import CounterView
 
@@ -114,6 +116,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     install_excepthook(None)  # until the log file is open, just after the window first paints
     runner = TaskRunner()
     opening = StationOpening(runner, data_dir, args.lang)
+    restart = False
     try:
         if not station_database(data_dir).exists():
             _start_log(data_dir)
@@ -124,12 +127,54 @@ def run(argv: Sequence[str] | None = None) -> int:
         instance.show_requested.connect(start.bring_forward)
         code = app.exec()
         start.dispose()
+        restart = start.restart
         return start.exit_code if start.exit_code is not None else code
     finally:
         runner.shutdown()
         if opening.is_open:
+            if not args.screenshot:
+                _backup_on_exit(app, opening.context(), args.lang)
             opening.context().db.dispose()
         instance.release()
+        if restart:  # a restore waits: the program opens again (after letting go of the folder) and does it
+            _start_again()
+
+
+def _backup_on_exit(app: QApplication, ctx: ServiceContext, lang: str) -> None:
+    """The automatic backup when the counter closes (skipped at once when nothing was recorded since the last
+    one). A big station takes seconds: a small window says what is happening meanwhile."""
+    from app.services.backups import backup_on_exit
+
+    note = QLabel(render("ui.backing_up", {}, lang))
+    note.setMinimumSize(460, 100)
+    note.setContentsMargins(24, 16, 24, 16)
+    note.setWindowTitle(tr("村站通"))
+    shown = False
+    if _may_take_a_while(ctx):
+        note.show()
+        app.processEvents()
+        shown = True
+    done = backup_on_exit(ctx)
+    if shown:
+        note.close()
+    log.info("exit backup: %s in %.1f s", done.path or "skipped (nothing new)", done.seconds)
+
+
+def _may_take_a_while(ctx: ServiceContext) -> bool:
+    """More than a blink: a station file over 50 MB (about 50,000 residents)."""
+    try:
+        return ctx.db.sqlite_path().stat().st_size > 50 * 1024 * 1024
+    except (OSError, DomainError):
+        return False
+
+
+def _start_again() -> None:
+    """The same program with the same arguments, as a new process (frozen: the executable itself)."""
+    from PySide6.QtCore import QProcess
+
+    args = sys.argv[1:] if getattr(sys, "frozen", False) else ["-m", "app", *sys.argv[1:]]
+    if not QProcess.startDetached(sys.executable, args):
+        log.error("could not start the counter again: %s %s", sys.executable, args)
 
 
 def _already_open(instance: SingleInstance, lang: str) -> int:
@@ -150,6 +195,7 @@ class CounterStart(QObject):
         super().__init__()
         self.app, self.args, self.runner, self.opening, self.text_size = app, args, runner, opening, text_size
         self.exit_code: int | None = None
+        self.restart = False  # a restore is waiting and the person chose to reopen now
         self.actor: Actor | None = None
         self.devices: TaskRunner | None = None
         self.syncing: TaskRunner | None = None  # the town sync's own thread: the counter never waits on the network
@@ -168,9 +214,10 @@ class CounterStart(QObject):
                                  lock_after_ms=int(self.args.lock_minutes * 60_000))
         if self.opening.station is not None:
             self.window.set_station(self.opening.station)
-        self.window.add_system_menu(SystemMenu(
-            self.window, getattr(self.args, "location", DataLocation(self.opening.data_dir, "custom")),
-            lang=self.args.lang, station_name=lambda: _station_name(self.opening.station)))
+        menu = SystemMenu(self.window, getattr(self.args, "location", DataLocation(self.opening.data_dir, "custom")),
+                          lang=self.args.lang, station_name=lambda: _station_name(self.opening.station))
+        menu.restart_requested.connect(self._on_restart_requested)
+        self.window.add_system_menu(menu)
         self._first_paint = _AfterFirstPaint(self.window, self._after_first_paint)
         self.window.show()
         self.login.start()
@@ -287,6 +334,10 @@ class CounterStart(QObject):
                                Path(self.args.screenshot), self.args.page))
 
     # -- the other ways out -------------------------------------------------------------------------------
+    def _on_restart_requested(self) -> None:
+        self.restart = True
+        self._stop(0)
+
     def bring_forward(self) -> None:
         log.info("another start of the counter asked for this window")
         if self.window is not None:

@@ -15,9 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QObject, QUrl, qVersion
+from PySide6.QtCore import QObject, QUrl, Signal, qVersion
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -119,7 +120,12 @@ class AboutDialog(QDialog):
 
 
 class SystemMenu(QObject):
-    """The 系统 menu's actions. ``attach`` gives it the open station; ``set_actor`` who is logged in."""
+    """The 系统 menu's actions. ``attach`` gives it the open station; ``set_actor`` who is logged in.
+
+    ``restart_requested``: a restore is ready and the person chose to reopen now (the program closes, the
+    backup replaces the station's file at the next start, and the program opens again)."""
+
+    restart_requested = Signal()
 
     def __init__(self, parent: QWidget, location: DataLocation, *, lang: str = "zh",
                  station_name: Callable[[], str] = lambda: "") -> None:
@@ -133,14 +139,17 @@ class SystemMenu(QObject):
         self.actor: Actor | None = None
         self.last_message = ""  # what the last action told the user
         self.box: QMessageBox | None = None
+        self.confirm_restore: QAbstractButton | None = None
+        self.reopen: QAbstractButton | None = None
         self.menu = QMenu(tr("系统(&S)"), parent)
+        self.menu.setMinimumWidth(400)  # the styled (larger) font is measured late: room for every item
         self.backup = self._action(tr("备份到U盘或文件夹(&B)…"), self._on_backup_triggered)
         self.restore = self._action(tr("从备份恢复(&R)…"), self._on_restore_triggered)
         self.menu.addSeparator()
         self.support = self._action(tr("生成支持包(&Z)…"), self._on_support_triggered)
         self.menu.addSeparator()
         self.about = self._action(tr("关于村站通(&A)"), self.show_about)
-        self.restore_handler: Callable[[], None] | None = None  # the start-up code restores (the database must close)
+        self.confirm: QMessageBox | None = None  # the restore's question, while it is open
         self._enable()
 
     def _action(self, text: str, slot: Callable[[], None]) -> QAction:
@@ -166,7 +175,6 @@ class SystemMenu(QObject):
         for action in (self.backup, self.restore):
             action.setEnabled(bool(head))
             action.setToolTip(hint)
-        self.restore.setEnabled(bool(head) and self.restore_handler is not None)
         self.support.setEnabled(ready)
         self.support.setToolTip("" if ready else tr("请先登录"))
 
@@ -217,8 +225,66 @@ class SystemMenu(QObject):
         self._tell(text)
 
     def _on_restore_triggered(self) -> None:
-        if self.restore_handler is not None:
-            self.restore_handler()
+        assert self.ctx is not None and self.ctx.data_dir is not None
+        chosen, _ = QFileDialog.getOpenFileName(self.window, tr("选择要恢复的备份"),
+                                                str(self.ctx.data_dir / "backups"),
+                                                tr("村站通备份 (*.sqlite3)"))
+        if chosen:
+            self.restore_from(Path(chosen))
+
+    def restore_from(self, source: Path) -> None:
+        """Check the chosen backup (on the database thread), then ask: what it is, that the current data is
+        kept as a safety copy, and that work recorded after the backup must be entered again."""
+        from app.services.backups import check_backup
+
+        assert self.runner is not None
+        self.runner.submit(lambda: check_backup(source), self._on_backup_checked, self._on_failed)
+
+    def _on_backup_checked(self, info: Any) -> None:
+        from app.messages import render
+
+        kind = render(f"backup.kind.{info.kind}", {}, self.lang)
+        text = tr("用 {made_at} 的备份（{kind}，{size}）替换本站现在的数据吗？\n\n"
+                  "现在的数据先另存为安全副本，不会删除。这个备份之后录入的办件、收款和积分要重新录入。\n"
+                  "恢复在村站通下次打开时进行。").format(
+            made_at=f"{info.made_at:%Y-%m-%d %H:%M}", kind=kind, size=f"{info.size / (1024 * 1024):.1f} MB")
+        self.last_message = text
+        box = QMessageBox(QMessageBox.Icon.Question, tr("从备份恢复"), text, QMessageBox.StandardButton.NoButton,
+                          self.window)
+        self.confirm_restore = box.addButton(tr("恢复"), QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(box.addButton(tr("不恢复"), QMessageBox.ButtonRole.RejectRole))  # Enter does no harm
+        box.finished.connect(lambda _result: self._on_confirm_finished(box, info.path))
+        self.confirm = box
+        box.open()
+
+    def _on_confirm_finished(self, box: QMessageBox, source: Path) -> None:
+        self.confirm = None
+        if box.clickedButton() is not self.confirm_restore:
+            self.last_message = tr("没有恢复。")
+            return
+        from app.services.backups import prepare_restore
+
+        ctx, actor = self.ctx, self.actor
+        assert ctx is not None and actor is not None and self.runner is not None
+        self.runner.submit(lambda: prepare_restore(ctx, actor=actor, source=source), self._on_restore_ready,
+                           self._on_failed)
+
+    def _on_restore_ready(self, info: Any) -> None:
+        from app.messages import render
+
+        text = render("restore.pending", {"made_at": f"{info.made_at:%Y-%m-%d %H:%M}"}, self.lang)
+        self.last_message = text
+        box = QMessageBox(QMessageBox.Icon.Information, tr("从备份恢复"), text, QMessageBox.StandardButton.NoButton,
+                          self.window)
+        self.reopen = box.addButton(tr("现在重新打开"), QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(tr("稍后自己关闭"), QMessageBox.ButtonRole.RejectRole)
+        box.finished.connect(lambda _result: self._on_ready_finished(box))
+        self.box = box
+        box.open()
+
+    def _on_ready_finished(self, box: QMessageBox) -> None:
+        if box.clickedButton() is self.reopen:
+            self.restart_requested.emit()
 
     def _tell(self, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> None:
         self.last_message = text

@@ -98,3 +98,16 @@ def test_a_day_not_closed_gives_a_marked_preview_and_bad_input_is_told_plainly(
     assert "样张" in squeezed((tmp_path / "preview.pdf").read_bytes())
     assert _cli(station, "xiaoli", "report", "day", "--printer", "x") == 1
     assert "预览" in capsys.readouterr().err
+
+
+def test_a_close_whose_backup_cannot_be_made_stands_and_the_cli_says_so(
+        station: StationFixture, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.services.backups import auto_folder
+
+    monkeypatch.setenv("STATIONDESK_PASSWORD", PASSWORD)
+    auto_folder(station.data_dir).parent.mkdir(parents=True, exist_ok=True)
+    auto_folder(station.data_dir).write_text("a file where the backups folder should be")
+    assert _cli(station, "xiaoli", "close-day") == 0  # the close stands
+    run = capsys.readouterr()
+    assert "已日结" in run.out
+    assert "日结已完成，但日结后的自动备份没有做成" in run.err and "手工备份" in run.err

@@ -262,3 +262,17 @@ def test_cash_taken_out_of_the_drawer_with_a_reason_is_recorded(qtbot, demo_ctx,
     qtbot.waitUntil(lambda: view.drawer is not None and view.drawer.expected_fen == 20000, timeout=TIMEOUT)
     assert "取出 100" in view.status.text()
     assert [m.reason for m in view.drawer.moves] == ["上缴镇财政所"]
+
+
+def test_a_close_whose_backup_cannot_be_made_stands_and_says_to_back_up_by_hand(qtbot, demo_ctx, runner):
+    from app.services.backups import auto_folder
+
+    assert demo_ctx.data_dir is not None
+    auto_folder(demo_ctx.data_dir).parent.mkdir(parents=True, exist_ok=True)
+    auto_folder(demo_ctx.data_dir).write_text("a file where the backups folder should be")
+    view = _view(qtbot, demo_ctx, runner)
+    view.opened()
+    qtbot.keyClick(view.due_table, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: "已日结" in view.status.text(), timeout=TIMEOUT)
+    assert "自动备份没有做成" in view.status.text() and "手工备份" in view.status.text()
+    assert closing.is_closed(demo_ctx, day=demo_ctx.now().date())

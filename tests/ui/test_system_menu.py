@@ -106,3 +106,66 @@ def test_a_locked_screen_offers_nothing_of_the_station(qtbot, demo_ctx: ServiceC
     assert not menu.backup.isEnabled() and not menu.support.isEnabled() and menu.about.isEnabled()
     window.unlock()
     assert menu.backup.isEnabled()
+
+
+def test_restoring_from_the_menu_asks_first_then_waits_for_the_next_start(qtbot, demo_ctx: ServiceContext,
+                                                                          runner: TaskRunner, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.services.backups import pending_restore
+    from app.services.maintenance import backup
+
+    assert demo_ctx.data_dir is not None
+    head = authenticate(demo_ctx, username="zhanzhang", password=DEMO_PASSWORD)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    made = backup(demo_ctx, actor=head, dest=usb)
+    _, menu = _window(qtbot, demo_ctx, runner)
+    menu.set_actor(head)
+    assert menu.restore.isEnabled()
+
+    menu.restore_from(made)  # 不恢复 first: nothing changes
+    qtbot.waitUntil(lambda: menu.confirm is not None, timeout=20000)
+    assert "安全副本" in menu.last_message and "重新录入" in menu.last_message and "MB" in menu.last_message
+    box = menu.confirm
+    assert box is not None and box.defaultButton().text() == "不恢复"  # Enter does no harm
+    box.defaultButton().click()
+    assert menu.last_message == "没有恢复。" and pending_restore(demo_ctx.data_dir) is None
+
+    menu.restore_from(made)
+    qtbot.waitUntil(lambda: menu.confirm is not None, timeout=20000)
+    assert menu.confirm_restore is not None
+    menu.confirm_restore.click()
+    qtbot.waitUntil(lambda: pending_restore(demo_ctx.data_dir) is not None, timeout=20000)
+    qtbot.waitUntil(lambda: menu.reopen is not None and menu.box is not None and menu.box.isVisible(), timeout=20000)
+    assert "关闭村站通再打开" in menu.last_message
+    with qtbot.waitSignal(menu.restart_requested, timeout=5000):
+        menu.reopen.click()
+    assert isinstance(menu.box, QMessageBox)
+
+
+def test_a_file_that_is_not_a_backup_is_refused_in_words(qtbot, demo_ctx: ServiceContext, runner: TaskRunner,
+                                                         tmp_path: Path) -> None:
+    _, menu = _window(qtbot, demo_ctx, runner)
+    menu.set_actor(authenticate(demo_ctx, username="zhanzhang", password=DEMO_PASSWORD))
+    odd = tmp_path / "photo.sqlite3"
+    odd.write_bytes(b"not a database at all" * 100)
+    menu.restore_from(odd)
+    qtbot.waitUntil(lambda: menu.last_message != "", timeout=20000)
+    assert "不是可用的村站通备份" in menu.last_message and menu.confirm is None
+
+
+def test_closing_the_counter_backs_up_only_when_something_new_was_recorded(qtbot, demo_ctx: ServiceContext) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.backups import auto_folder
+    from app.ui.main import _backup_on_exit
+
+    assert demo_ctx.data_dir is not None
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    _backup_on_exit(app, demo_ctx, "zh")
+    made = sorted(auto_folder(demo_ctx.data_dir).glob("auto-*-exit.sqlite3"))
+    assert len(made) == 1 and quick_check(made[0]) is None and looks_like_station(made[0])
+    _backup_on_exit(app, demo_ctx, "zh")  # nothing recorded since: no second copy
+    assert sorted(auto_folder(demo_ctx.data_dir).glob("auto-*.sqlite3")) == made

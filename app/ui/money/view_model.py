@@ -154,9 +154,12 @@ class MoneyViewModel(QObject):
             done, report = found
             self.closed.emit(done)
             self._show(report, PREVIEW_A4)
-            return tr("{day} 已日结：收款 {total}，净额 {net}。日结报表 {number} 按 F10 打印，签字后存档。").format(
+            text = tr("{day} 已日结：收款 {total}，净额 {net}。日结报表 {number} 按 F10 打印，签字后存档。").format(
                 day=done.day.isoformat(), total=format_money(done.sheet.payments_total_fen),
                 net=format_money(done.sheet.net_fen), number=report.number)
+            if done.backup_warning is not None:  # the close stands; the backup after it must be made by hand
+                text += "\n" + message_for(done.backup_warning, self.lang)
+            return text
 
         self._act(call, said)
 
