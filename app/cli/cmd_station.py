@@ -148,9 +148,15 @@ def cmd_staff_list(env: Env) -> int:
 
 def cmd_backup(env: Env) -> int:
     actor = env.actor()
-    path = maintenance.backup(env.ctx, actor=actor, dest=Path(env.args.to).expanduser() if env.args.to else None)
-    env.out.data({"backup": str(path)})
+    dest = Path(env.args.to).expanduser() if env.args.to else None
+    path = maintenance.backup(env.ctx, actor=actor, dest=dest)
+    scans = maintenance.copy_scans(env.ctx, actor=actor, dest=dest) if dest is not None else None
+    env.out.data({"backup": str(path), "scans": scans.files if scans else None,
+                  "scans_copied": scans.copied if scans else None})
     env.out.line(env.out.t(f"备份完成并已校验：{path}", f"Backup written and verified: {path}"))
+    if scans is not None and scans.files:
+        env.out.line(env.out.t(f"扫描件 {scans.files} 个在 {scans.folder}（这次新复制 {scans.copied} 个）",
+                               f"{scans.files} scans in {scans.folder} ({scans.copied} copied this time)"))
     return 0
 
 

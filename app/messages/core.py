@@ -121,6 +121,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "{path} is not a usable StationDesk backup ({detail})."),
     "restore.no_backup": ("在 {backups} 里找不到可用的备份。请不要删除任何文件，联系镇技术人员。",
                           "No usable backup in {backups}. Do not delete any file; contact the town's technician."),
+    "backup.scans_failed": ("数据库已备份好，但扫描件没能复制到 {folder}（{detail}）。请检查U盘是否写满或已拔出，再备份一次。",
+                            "The database is backed up, but the scans could not be copied to {folder} ({detail}). "
+                            "Check the USB stick is not full or removed and back up again."),
+    "restore.scans_failed": ("备份旁边的扫描件没能复制回来（{folder}：{detail}）。没有恢复；请检查U盘后再试。",
+                             "The scans beside the backup could not be copied back ({folder}: {detail}). Nothing "
+                             "was restored; check the USB stick and try again."),
     "restore.pending": ("备份 {made_at} 已检查无误，准备好了恢复。请关闭村站通再打开：打开时用它替换现在的数据，现在的数据"
                         "另存为安全副本，不会删除。",
                         "The backup of {made_at} is checked and ready. Close StationDesk and open it again: it then "

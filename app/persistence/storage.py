@@ -220,3 +220,25 @@ def free_bytes(folder: Path) -> int:
     while not probe.exists() and probe.parent != probe:
         probe = probe.parent
     return shutil.disk_usage(probe).free
+
+
+def mirror_files(src: Path, dst: Path) -> tuple[int, int]:
+    """Every file under ``src`` also under ``dst`` (same relative path): the ones missing there, or of another
+    size, are copied (to a temporary name, then renamed); nothing is ever deleted. Returns (files under
+    ``src``, files copied now). A scan is written once and never changes, so an existing file of the same size
+    is the same file: a second backup to the same stick copies only the new scans."""
+    total = copied = 0
+    if not src.is_dir():
+        return 0, 0
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        total += 1
+        target = dst / path.relative_to(src)
+        if target.is_file() and target.stat().st_size == path.stat().st_size:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_name(target.name + ".part")
+        shutil.copyfile(path, part)
+        fsync_file(part)
+        part.replace(target)
+        copied += 1
+    return total, copied

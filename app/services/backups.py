@@ -26,6 +26,7 @@ from app.domain.errors import DomainError
 from app.domain.rotation import Rotation, plan_rotation
 from app.domain.staff import Actor, Permission
 from app.persistence import migrate, storage
+from app.services import maintenance
 from app.services.context import ServiceContext
 from app.services.maintenance import restore
 
@@ -206,6 +207,11 @@ def prepare_restore(ctx: ServiceContext, *, actor: Actor, source: Path) -> Backu
     problem = storage.verified_backup(source, pending)
     if problem is not None:
         raise DomainError("restore.not_a_backup", path=str(source), detail=problem)
+    try:  # scans kept beside the backup on the stick that this PC lacks (a new PC after a broken one)
+        maintenance.bring_back_scans(ctx.data_dir, source)
+    except OSError as e:
+        raise DomainError("restore.scans_failed", folder=str(source.parent / "attachments"),
+                          detail=e.strerror or str(e)) from e
     with ctx.uow() as uow:
         uow.audit(staff_id=actor.staff_id, action="station.restore_chosen", target_type="file",
                   target_id=source.name[:40], at=ctx.now())

@@ -5,6 +5,7 @@ Automatic backups (daily close, exit), their rotation and the list of backups ar
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -68,6 +69,36 @@ def backup(ctx: ServiceContext, *, actor: Actor, dest: Path | None = None) -> Pa
     return dest
 
 
+@dataclass(frozen=True, slots=True)
+class ScanCopy:
+    folder: Path
+    files: int  # scans (and camera photos) the station holds
+    copied: int  # copied this time (the others were there from an earlier backup)
+
+
+def copy_scans(ctx: ServiceContext, *, actor: Actor, dest: Path) -> ScanCopy:
+    """With a backup by hand to a chosen folder (a USB stick): the case scans beside it in ``attachments/``,
+    only the new ones each time. The database alone would restore the cases without their scans."""
+    actor.require(Permission.STATION_ADMIN)
+    folder = (dest if dest.is_dir() else dest.parent) / "attachments"
+    if ctx.db.folders is None:
+        return ScanCopy(folder, 0, 0)
+    try:
+        files, copied = storage.mirror_files(ctx.db.folders.attachments, folder)
+    except OSError as e:
+        raise DomainError("backup.scans_failed", folder=str(folder), detail=e.strerror or str(e)) from e
+    return ScanCopy(folder, files, copied)
+
+
+def bring_back_scans(data_dir: Path, source: Path) -> int:
+    """A restore from a USB stick: the scans kept beside the backup (``attachments/``) that this PC lacks are
+    copied back into the data folder (a new PC after a broken one). Returns how many."""
+    beside = source.parent / "attachments"
+    if not beside.is_dir() or beside.resolve() == (data_dir / "attachments").resolve():
+        return 0
+    return storage.mirror_files(beside, data_dir / "attachments")[1]
+
+
 def restore(data_dir: Path, source: Path, *, now: datetime | None = None) -> Path:
     """Replace the station database with a backup. The current file is kept as a safety copy first.
 
@@ -103,6 +134,8 @@ def restore(data_dir: Path, source: Path, *, now: datetime | None = None) -> Pat
     for suffix in ("-wal", "-shm"):
         Path(str(db_path) + suffix).unlink(missing_ok=True)
     tmp.replace(db_path)
+    with contextlib.suppress(OSError):  # the data is back; scans that could not be copied can be copied by hand
+        bring_back_scans(data_dir, source)
     return safety
 
 

@@ -194,13 +194,20 @@ class SystemMenu(QObject):
 
     def backup_to(self, folder: Path) -> None:
         """A verified copy of the station's database into ``folder`` (a USB stick)."""
-        from app.services.maintenance import backup
+        from app.services.maintenance import backup, copy_scans
 
         ctx, actor = self.ctx, self.actor
         assert ctx is not None and actor is not None and self.runner is not None
-        self.runner.submit(lambda: backup(ctx, actor=actor, dest=folder),
-                           lambda path: self._tell(tr("备份完成并已校验：\n{path}").format(path=path)),
-                           self._on_failed)
+        self.runner.submit(lambda: (backup(ctx, actor=actor, dest=folder), copy_scans(ctx, actor=actor, dest=folder)),
+                           self._on_backup_written, self._on_failed)
+
+    def _on_backup_written(self, done: tuple[Path, Any]) -> None:
+        path, scans = done
+        text = tr("备份完成并已校验：\n{path}").format(path=path)
+        if scans.files:
+            text += "\n\n" + tr("扫描件 {files} 个在 {folder}（这次新复制 {copied} 个）。").format(
+                files=scans.files, folder=scans.folder, copied=scans.copied)
+        self._tell(text)
 
     def _on_support_triggered(self) -> None:
         folder = self._ask_folder(tr("选择支持包放在哪里（U盘或文件夹）"))

@@ -212,10 +212,8 @@ def test_the_clock_continues_after_the_last_stamp_when_the_database_is_reopened(
 
 
 def test_opening_a_database_already_at_head_makes_no_backup(tmp_path: Path) -> None:
-    # The only migration is the initial one, so no database made by an older schema can exist yet and the
-    # "back up, then upgrade" branch cannot be driven with real files. This covers "no needless backup" and
-    # the backup function itself (below); a fixture database under tests/fixtures/db/ should join the
-    # second migration, as CONTRIBUTING.md asks.
+    # "No needless backup"; the "back up, then upgrade" branch runs on files made by earlier releases in
+    # tests/integration/test_upgrades.py (tests/fixtures/schemas/).
     Database.open_folder(tmp_path).dispose()
     engine = make_engine(sqlite_url(tmp_path / "station.sqlite3"))
     try:

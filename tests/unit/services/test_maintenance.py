@@ -228,3 +228,38 @@ def test_every_finding_has_a_message() -> None:
     for code in ("check.db_corrupt", "check.audit_hash", "check.audit_link", "check.audit_gap", "check.bad_case_no",
                  "check.case_gap", "check.attachment_missing", "check.attachment_changed", "restore.not_a_backup"):
         assert code in MESSAGES
+
+
+# -- the scans travel with a backup by hand -------------------------------------------------------------
+
+def test_a_backup_to_a_stick_takes_the_scans_and_a_new_pc_gets_them_back(station: StationFixture, resident: str,
+                                                                          tmp_path: Path) -> None:
+    from app.services.attachments import verify_attachment
+    from app.services.maintenance import copy_scans
+
+    numbers = _cases(station, resident, 2)
+    for n, no in enumerate(numbers):
+        scan = tmp_path / f"scan-{n}.jpg"
+        scan.write_bytes(b"\xff\xd8\xff scan " + bytes([n]) * 2000)
+        add_attachment(station.ctx, actor=station.clerk, case_id=no, path=scan, material_code="M02")
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    made = backup(station.ctx, actor=station.head, dest=usb)
+    first = copy_scans(station.ctx, actor=station.head, dest=usb)
+    assert (first.files, first.copied) == (2, 2) and first.folder == usb / "attachments"
+    again = copy_scans(station.ctx, actor=station.head, dest=usb)  # the next backup: only new scans
+    assert (again.files, again.copied) == (2, 0)
+    with pytest.raises(PermissionDenied):
+        copy_scans(station.ctx, actor=station.clerk, dest=usb)
+
+    new_pc = tmp_path / "new-pc"  # the old PC is gone: a fresh data folder, the stick plugged in
+    new_pc.mkdir()
+    restore(new_pc, made)
+    ctx = open_context(new_pc)
+    try:
+        with ctx.read() as uow:
+            stored = uow.repos.cases.all_attachments()
+        assert len(stored) == 2
+        assert all(verify_attachment(new_pc, a["stored_path"], a["sha256"]) is None for a in stored)
+    finally:
+        ctx.db.dispose()
