@@ -1,9 +1,10 @@
-"""Builds the counter's bundle (PyInstaller) and its Windows installer (NSIS), and smoke-runs the bundle.
+r"""Builds the counter's bundle (PyInstaller) and its Windows installer (NSIS), and smoke-runs the bundle.
 
     python -m installers.build bundle      # build/dist/StationDesk/ (StationDesk.exe + _internal/)
     python -m installers.build installer   # build/installer/StationDesk-Setup-<version>.exe (needs makensis)
     python -m installers.build all         # both
     python -m installers.build smoke       # run the built bundle once, offscreen, on a fresh data folder
+    python -m installers.build smoke --bundle "C:\Program Files\StationDesk"   # or an installed copy
 
 Everything goes under build/ (git-ignored). The bundle needs `pip install -e ".[build]"`; the installer needs
 NSIS 3 (Debian: apt-get install nsis; Windows: choco install nsis).
@@ -157,9 +158,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("what", choices=("bundle", "installer", "all", "smoke"))
     p.add_argument("--dist", type=Path, default=DIST, help="where the bundle folder goes (default build/dist)")
     p.add_argument("--out", type=Path, default=INSTALLER_DIR, help="where the installer goes (build/installer)")
+    p.add_argument("--bundle", type=Path, help="installer, smoke: this bundle folder instead of <dist>/StationDesk "
+                                                "(smoke: an installed copy, say)")
     p.add_argument("--keep", type=Path, help="smoke: keep the data folder and screenshot in this folder")
     args = p.parse_args(argv)
-    bundle_dir = args.dist / BUNDLE_NAME
+    bundle_dir = args.bundle or args.dist / BUNDLE_NAME
     if args.what in ("bundle", "all"):
         build_bundle(args.dist)
     if args.what in ("installer", "all"):
