@@ -3,7 +3,8 @@
     python -m bench                      # the 1,000,000-resident town (built once in bench/data/town-1000000)
     python -m bench --quick              # 50,000 residents, fewer samples: a smoke run
     python -m bench --only lookups       # one group (repeatable): lookups | import | accept | ui | printing |
-                                         # points | money | sync | town (town: long, only when asked)
+                                         # points | money | sync | town | installer (town and installer:
+                                         # long, only when asked)
     python -m bench --verbose            # also the query plans and the SQL the service sends
 """
 
@@ -20,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from app.persistence.engine import DB_FILE
-from bench import accept, lookups, money, points, printing, sync, ui
+from bench import accept, installer, lookups, money, points, printing, sync, ui
 from bench.figures import Figure, table
 from bench.machine import cpu_times, machine_info, stolen_share
 from bench.town import DATA, open_town, write_roster
 
-GROUPS = ("lookups", "import", "accept", "ui", "printing", "points", "money", "sync", "town")
-DEFAULT_GROUPS = [g for g in GROUPS if g != "town"]  # the town simulation is long: run it with --only town
+GROUPS = ("lookups", "import", "accept", "ui", "printing", "points", "money", "sync", "town", "installer")
+# The town simulation and the installer's builds are long: run them with --only town / --only installer.
+DEFAULT_GROUPS = [g for g in GROUPS if g not in ("town", "installer")]
 IMPORT_LIMIT_S = 90.0
 OUT = Path(__file__).resolve().parent / "out"
 
@@ -137,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
         f, d = sync.run_town(stations=args.stations, per_day=args.per_day)
         figures += f
         details["town"] = d
+    if "installer" in groups:  # builds in a scratch folder of its own: several minutes
+        _log("installer: the bundle and the installer built from scratch, the bundled counter's start, wine …")
+        f, d = installer.run(log=_log)
+        figures += f
+        details["installer"] = d
     if "import" in groups:
         _log(f"import: {residents:,} residents into a fresh station (child process) …")
         f, d = measure_import(residents)
