@@ -60,6 +60,11 @@ def bundle_exe(bundle_dir: Path) -> Path:
     return bundle_dir / (f"{BUNDLE_NAME}.exe" if WINDOWS else BUNDLE_NAME)
 
 
+def admin_exe(bundle_dir: Path) -> Path:
+    """The admin CLI beside it: stationdesk-admin.exe on Windows, stationdesk-admin on Linux."""
+    return bundle_dir / ("stationdesk-admin.exe" if WINDOWS else "stationdesk-admin")
+
+
 def folder_size(folder: Path) -> int:
     """Bytes of the files under ``folder``; a symbolic link counts as the link, not as what it points to."""
     total = 0

@@ -40,6 +40,7 @@ ManifestDPIAware true
 !define APP_ZH "村站通"
 !define PUBLISHER "StationDesk"
 !define EXE "StationDesk.exe"
+!define ADMIN_EXE "stationdesk-admin.exe"  ; the admin CLI, a console program beside the counter
 !define APP_KEY "Software\StationDesk"  ; where the installer remembers its folder, mode and language
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\StationDesk"
 !define ALL_USERS_MARKER "all-users.txt"
@@ -202,6 +203,7 @@ Section "-${APP}" SecProgram
   ; own files: never the folder itself, which may hold other things.
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\${EXE}"
+  Delete "$INSTDIR\${ADMIN_EXE}"
   File /r "${BUNDLE_DIR}\*.*"
 
   Call SetDataDir
@@ -315,8 +317,10 @@ Section "Uninstall"
   ; data\ folder, say, stays).
   RMDir /r "$INSTDIR\_internal"
   Delete "$INSTDIR\${EXE}"
+  Delete "$INSTDIR\${ADMIN_EXE}"
 !ifdef LINUX_PAYLOAD
   Delete "$INSTDIR\StationDesk"
+  Delete "$INSTDIR\stationdesk-admin"
 !endif
   Delete "$INSTDIR\${ALL_USERS_MARKER}"
   Delete "$INSTDIR\uninstall.exe"

@@ -74,3 +74,77 @@ def test_the_frozen_program_keeps_its_data_where_the_marker_beside_it_says(bundl
             placed.unlink()
         if marker == "portable.txt":
             shutil.rmtree(bundle.path / "data", ignore_errors=True)
+
+
+def test_the_admin_cli_beside_the_counter_serves_a_technician_without_python(bundle: Built, tmp_path: Path) -> None:
+    """stationdesk-admin in the same folder: a demo station, its information, the backups list and a support
+    bundle — in Chinese, exit 0, without the town server's libraries."""
+    import json
+    import os
+    import subprocess
+
+    from installers.build import admin_exe
+
+    cli = admin_exe(bundle.path)
+    assert cli.is_file()
+    data = tmp_path / "station"
+    env = {**os.environ, "STATIONDESK_USER": "zhanzhang", "STATIONDESK_PASSWORD": "demo2026"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([str(cli), "--data-dir", str(data), *args], capture_output=True, text=True,
+                              env=env, timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "Traceback" not in done.stderr
+        return done
+
+    assert "demo2026" in run("demo").stdout
+    info = json.loads(run("--json", "info").stdout)
+    assert info["station_code"] == "QX01"
+    case_no = json.loads(run("--json", "case", "list").stdout)[0]["case_no"]
+    run("print", "receipt", case_no, "--out", str(tmp_path / "receipt.pdf"))  # reportlab and its QR code, frozen
+    assert (tmp_path / "receipt.pdf").read_bytes().startswith(b"%PDF")
+    run("backup")
+    assert "手工" in run("backups").stdout
+    assert "支持包已写好" in run("support-bundle", "--to", str(tmp_path / "usb")).stdout
+    assert list((tmp_path / "usb").glob("stationdesk-support-*.zip"))
+
+
+# What printing a receipt (with its QR code) and a day-close report loads, run from source: the frozen counter
+# must carry every one of these modules (reportlab loads some of itself by name, which PyInstaller cannot see).
+_PRINTING_PROBE = r"""
+import sys
+before = set(sys.modules)
+from pathlib import Path
+from app.services.context import open_context
+from app.services.demo import build_demo
+from app.services.staff import authenticate
+from app.services.cases import list_cases
+from app.printing.documents import issue
+ctx = open_context(Path(sys.argv[1]))
+build_demo(ctx, residents=200)
+head = authenticate(ctx, username="zhanzhang", password="demo2026")
+issue(ctx, actor=head, kind="receipt", subject=list_cases(ctx)[0].case_no)
+for name in sorted(set(sys.modules) - before):
+    where = getattr(sys.modules[name], "__file__", None) or ""
+    if name.startswith(("reportlab", "app.printing")) and where.endswith(".py"):  # not C extensions
+        print(name)
+"""
+
+
+def test_the_frozen_counter_carries_every_module_printing_loads_at_run_time(bundle: Built, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from PyInstaller.archive.readers import CArchiveReader
+
+    root = Path(__file__).resolve().parents[2]
+    loaded = subprocess.run([sys.executable, "-c", _PRINTING_PROBE, str(tmp_path / "probe")], cwd=root,
+                            capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert loaded.returncode == 0, loaded.stderr[-2000:]
+    needed = set(loaded.stdout.split())
+    assert "reportlab.graphics.barcode.qr" in needed  # the receipt's QR code, loaded by name
+    archive = CArchiveReader(str(bundle_exe(bundle.path)))
+    pyz = archive.open_embedded_archive("PYZ.pyz")
+    assert sorted(needed - set(pyz.toc)) == []
