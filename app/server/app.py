@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -166,15 +168,27 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         credential = rep.redeem_enrolment(ctx, station_code=body.station_code, enrol_code=body.enrol_code)
         return EnrolReply(station_code=body.station_code.strip().upper(), credential=credential)
 
-    @app.post(f"{API}/push", response_model=PushAck)
-    def push(body: PushBatch, code: Annotated[str, Depends(station)]) -> PushAck:
-        if body.protocol != PROTOCOL_VERSION:
-            raise DomainError("sync.protocol", theirs=str(body.protocol), ours=str(PROTOCOL_VERSION))
-        if "\\u0000" in body.model_dump_json():  # written out by pydantic's core: a NUL shows as \u0000
-            without_nul(body.model_dump(), "body")  # say where
+    def receive(body: PushBatch, code: str) -> PushAck:
         done = rep.receive(ctx, station_code=code, changes=[c.change() for c in body.changes])
         return PushAck(batch_id=body.batch_id, accepted=list(done.accepted), inserted=done.inserted,
                        updated=done.updated, kept=done.kept, conflicts=done.conflicts, head=done.head)
+
+    # The body is read as bytes and validated by pydantic's core straight from the JSON (FastAPI would parse it
+    # with the standard json module, then validate the Python objects: a fifth of the server's time per push).
+    # The OpenAPI description still names PushBatch as the body (see ``openapi`` below).
+    @app.post(f"{API}/push", response_model=PushAck, openapi_extra={"requestBody": {
+        "required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushBatch"}}}}})
+    async def push(request: Request, code: Annotated[str, Depends(station)]) -> PushAck:
+        raw = await request.body()
+        try:
+            body = PushBatch.model_validate_json(raw)
+        except ValidationError as e:
+            raise RequestValidationError([{**err, "loc": ("body", *err["loc"])} for err in e.errors()]) from e
+        if body.protocol != PROTOCOL_VERSION:
+            raise DomainError("sync.protocol", theirs=str(body.protocol), ours=str(PROTOCOL_VERSION))
+        if b"\\u0000" in raw:  # JSON can carry a NUL only as \u0000 (a rare false alarm just takes the slow look)
+            without_nul(body.model_dump(), "body")  # say where
+        return await run_in_threadpool(receive, body, code)
 
     @app.get(f"{API}/pull", response_model=PullPage)
     def pull(code: Annotated[str, Depends(station)], after: Annotated[int, Query(ge=0, le=LAST_SEQ)] = 0,
@@ -188,4 +202,20 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         del code
         return [dict(s) for s in rep.enrolled(ctx)]
 
+    def openapi() -> dict[str, Any]:
+        """FastAPI's description, with PushBatch (read by the push route itself) among the schemas."""
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            described = get_openapi(title=app.title, version=app.version, description=app.description,
+                                    routes=app.routes)
+            schemas = described.setdefault("components", {}).setdefault("schemas", {})
+            batch = PushBatch.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, definition in batch.pop("$defs", {}).items():
+                schemas.setdefault(name, definition)
+            schemas["PushBatch"] = batch
+            app.openapi_schema = described
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

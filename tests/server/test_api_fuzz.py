@@ -231,11 +231,20 @@ def test_the_served_town_refuses_a_body_too_big_with_413_and_the_station_reads_w
     server = Server(pg_url)
     server.start()
     try:
+        enrolled = httpx.post(f"{server.url}{API}/enrol", timeout=30,
+                              json={"station_code": STATION, "enrol_code": server.enrol_code(STATION)})
+        headers = {"Authorization": f"Bearer {enrolled.json()['credential']}", "X-Station": STATION,
+                   "Content-Type": "application/json"}
         big = b'{"batch_id": "' + b"x" * (MAX_BODY_BYTES + 1) + b'", "changes": []}'
         for content in (big, iter([big[i:i + 65536] for i in range(0, len(big), 65536)])):
-            reply = httpx.post(f"{server.url}{API}/push", content=content, timeout=30,
-                               headers={"Content-Type": "application/json"})
+            reply = httpx.post(f"{server.url}{API}/push", content=content, timeout=30, headers=headers)
             assert reply.status_code == 413 and _assert_refused_in_words(reply)["code"] == "sync.too_large"
+        # Without a credential a body sent in chunks is refused at the door, before any of it is read.
+        chunks = iter([big[i:i + 65536] for i in range(0, len(big), 65536)])
+        reply = httpx.post(f"{server.url}{API}/push", content=chunks, timeout=30,
+                           headers={"Content-Type": "application/json"})
+        assert reply.status_code in (403, 413) and _assert_refused_in_words(reply)["code"] in (
+            "sync.too_large", "sync.bad_credential", "sync.unknown_station")
         assert httpx.get(f"{server.url}{API}/health", timeout=5).json()["head"] == 0
     finally:
         server.stop()
