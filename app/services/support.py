@@ -21,7 +21,6 @@ import sys
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from app import __version__
 from app.domain.errors import DomainError
 from app.domain.staff import Actor, Permission
 from app.persistence.database import describe
+from app.services.backups import backups
 from app.services.context import ServiceContext
 
 # An 18-character ID number (the last may be X), or a 15-digit old one, and an 11-digit mobile number; digits
@@ -82,12 +82,11 @@ def _logs(folder: Path) -> list[Path]:
     return kept
 
 
-def _backups(folder: Path) -> list[dict[str, Any]]:
-    if not folder.is_dir():
-        return []
-    return [{"name": str(p.relative_to(folder)), "bytes": p.stat().st_size,
-             "modified": datetime.fromtimestamp(p.stat().st_mtime).isoformat(timespec="seconds")}
-            for p in sorted(folder.rglob("*.sqlite3"))]
+def _backups(data_dir: Path) -> list[dict[str, Any]]:
+    """The backups on hand, as the backups list names them (not opened: a bundle is quick to write)."""
+    return [{"name": str(b.path.relative_to(data_dir / "backups")), "kind": b.kind, "reason": b.reason,
+             "bytes": b.size, "made_at": b.made_at.isoformat(timespec="seconds")}
+            for b in backups(data_dir, check=False)]
 
 
 def _check(ctx: ServiceContext, actor: Actor) -> dict[str, Any]:
@@ -131,7 +130,7 @@ def write_support_bundle(ctx: ServiceContext, *, actor: Actor, dest: Path, data_
                 "station_settings": db["meta"], "tables": db["tables"],
                 "ui_settings": (ui_settings.read_text(encoding="utf-8", errors="replace")
                                 if ui_settings.is_file() else ""),
-                "backups": _backups(data_dir / "backups"),
+                "backups": _backups(data_dir),
                 "disk_free_mb": disk.free // (1024 * 1024), "disk_total_mb": disk.total // (1024 * 1024),
                 "written_at": now.isoformat(timespec="seconds"), "written_by_staff_no": actor.staff_no}
     check_ran = actor.can(Permission.STATION_ADMIN)

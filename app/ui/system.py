@@ -255,14 +255,9 @@ class SystemMenu(QObject):
                   "现在的数据先另存为安全副本，不会删除。这个备份之后录入的办件、收款和积分要重新录入。\n"
                   "恢复在村站通下次打开时进行。").format(
             made_at=f"{info.made_at:%Y-%m-%d %H:%M}", kind=kind, size=f"{info.size / (1024 * 1024):.1f} MB")
-        self.last_message = text
-        box = QMessageBox(QMessageBox.Icon.Question, tr("从备份恢复"), text, QMessageBox.StandardButton.NoButton,
-                          self.window)
-        self.confirm_restore = box.addButton(tr("恢复"), QMessageBox.ButtonRole.AcceptRole)
-        box.setDefaultButton(box.addButton(tr("不恢复"), QMessageBox.ButtonRole.RejectRole))  # Enter does no harm
-        box.finished.connect(lambda _result: self._on_confirm_finished(box, info.path))
-        self.confirm = box
-        box.open()
+        self.confirm, self.confirm_restore = self._choice(
+            QMessageBox.Icon.Question, text, tr("恢复"), tr("不恢复"),
+            lambda box: self._on_confirm_finished(box, info.path), safe_default=True)  # Enter does no harm
 
     def _on_confirm_finished(self, box: QMessageBox, source: Path) -> None:
         self.confirm = None
@@ -280,14 +275,23 @@ class SystemMenu(QObject):
         from app.messages import render
 
         text = render("restore.pending", {"made_at": f"{info.made_at:%Y-%m-%d %H:%M}"}, self.lang)
+        self.box, self.reopen = self._choice(QMessageBox.Icon.Information, text, tr("现在重新打开"), tr("稍后自己关闭"),
+                                             self._on_ready_finished)
+
+    def _choice(self, icon: QMessageBox.Icon, text: str, yes: str, no: str,
+                then: Callable[[QMessageBox], None], *, safe_default: bool = False
+                ) -> tuple[QMessageBox, QAbstractButton]:
+        """A window-modal question about a restore with two buttons of its own (``yes`` first); ``then`` gets the
+        box when it closes. Returns the box and its ``yes`` button."""
         self.last_message = text
-        box = QMessageBox(QMessageBox.Icon.Information, tr("从备份恢复"), text, QMessageBox.StandardButton.NoButton,
-                          self.window)
-        self.reopen = box.addButton(tr("现在重新打开"), QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(tr("稍后自己关闭"), QMessageBox.ButtonRole.RejectRole)
-        box.finished.connect(lambda _result: self._on_ready_finished(box))
-        self.box = box
+        box = QMessageBox(icon, tr("从备份恢复"), text, QMessageBox.StandardButton.NoButton, self.window)
+        accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        refuse = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+        if safe_default:
+            box.setDefaultButton(refuse)
+        box.finished.connect(lambda _result: then(box))
         box.open()
+        return box, accept
 
     def _on_ready_finished(self, box: QMessageBox) -> None:
         if box.clickedButton() is self.reopen:
