@@ -11,13 +11,29 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.domain.errors import DomainError, ValidationFailed
-from app.messages import catalog, core, identity, money, points, printing, support, sync, town, ui
+from app.messages import (
+    catalog,
+    core,
+    identity,
+    keys,
+    money,
+    points,
+    printing,
+    restore,
+    rosters,
+    support,
+    sync,
+    town,
+    trust,
+    ui,
+)
 
 Texts = tuple[str, str]  # (zh, en) templates, formatted with str.format(**params)
 
 _AREAS: tuple[Mapping[str, Texts], ...] = (core.MESSAGES, identity.MESSAGES, catalog.MESSAGES, ui.MESSAGES,
                                            printing.MESSAGES, points.MESSAGES, money.MESSAGES,
-                                           sync.MESSAGES, town.MESSAGES, support.MESSAGES)
+                                           sync.MESSAGES, town.MESSAGES, support.MESSAGES,
+                                           rosters.MESSAGES, restore.MESSAGES, keys.MESSAGES, trust.MESSAGES)
 
 
 def _merge() -> dict[str, Texts]:
