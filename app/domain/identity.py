@@ -242,24 +242,30 @@ def _split_landline(groups: list[str]) -> tuple[str, str]:
     return digits[:cut], digits[cut:]
 
 
+def _shown(text: str) -> str:
+    """The typed number as a message quotes it: its start only, since a roster cell can be 300 KB long."""
+    s = text.strip()
+    return s if len(s) <= 30 else s[:30] + "…"
+
+
 def normalise_phone(text: str) -> str:
     """A mobile as 11 digits (``13812345678``) or a landline as ``0571-87654321``."""
     s = unicodedata.normalize("NFKC", text).strip()
     if not s:
         raise DomainError("phone.empty")
     if not _PHONE_TEXT.fullmatch(s):
-        raise DomainError("phone.bad", phone=text.strip())
+        raise DomainError("phone.bad", phone=_shown(text))
     international = False
     match = _INTERNATIONAL.match(s)
     if match:
         international = True
         s = s[match.end():]
     if "+" in s:
-        raise DomainError("phone.bad", phone=text.strip())
+        raise DomainError("phone.bad", phone=_shown(text))
     groups = _DIGITS.findall(s)
     digits = "".join(groups)
     if not digits:
-        raise DomainError("phone.bad", phone=text.strip())
+        raise DomainError("phone.bad", phone=_shown(text))
     if international and not digits.startswith(("0", "1")):
         # From abroad a landline is dialled without its leading 0: +86 571 87654321.
         groups[0] = "0" + groups[0]
@@ -273,15 +279,15 @@ def normalise_phone(text: str) -> str:
     if digits.startswith("1"):
         if _MOBILE.fullmatch(digits):
             return digits
-        raise DomainError("phone.bad", phone=text.strip())
+        raise DomainError("phone.bad", phone=_shown(text))
     if digits.startswith("0"):
         area, local = _split_landline(groups)
         if _AREA_CODE.fullmatch(area) and _LANDLINE_LOCAL.fullmatch(local):
             return f"{area}-{local}"
-        raise DomainError("phone.bad", phone=text.strip())
+        raise DomainError("phone.bad", phone=_shown(text))
     if _LANDLINE_LOCAL.fullmatch(digits):
-        raise DomainError("phone.needs_area_code", phone=text.strip())
-    raise DomainError("phone.bad", phone=text.strip())
+        raise DomainError("phone.needs_area_code", phone=_shown(text))
+    raise DomainError("phone.bad", phone=_shown(text))
 
 
 # --- masking for screens, printouts and public notices (GB/T 35273) -----------------------------

@@ -43,6 +43,54 @@ class ResidentField(StrEnum):
     PHONE = "phone"
     VILLAGE = "village"
     RELATION = "relation"
+    GROUP = "group"
+    ADDRESS = "address"
+    TAGS = "tags"
+    ETHNICITY = "ethnicity"
+    HOUSEHOLD_NO = "household_no"
+    HEAD_NAME = "head_name"
+
+
+# The most characters a field may hold: what the station's and the town's columns hold
+# (app/persistence/tables.py; a test compares the two), or the domain's own rule where it is stricter (a name
+# has 2–20 characters, a village name 1–40). Longer text is refused with the field and the limit, never cut:
+# a cut address or household number would be stored as if someone had typed it.
+MAX_LENGTH: dict[ResidentField, int] = {
+    ResidentField.NAME: 20, ResidentField.PHONE: 30, ResidentField.VILLAGE: 40, ResidentField.GROUP: 20,
+    ResidentField.ADDRESS: 120, ResidentField.RELATION: 10, ResidentField.TAGS: 200, ResidentField.ETHNICITY: 10,
+    ResidentField.HOUSEHOLD_NO: 40, ResidentField.HEAD_NAME: 40,
+}
+TAG_MAX_LENGTH = 10  # one tag (低保, 退役军人 …)
+# Characters no field may hold: control characters other than whitespace (NUL above all, which the town's
+# PostgreSQL cannot store in text, so one such record would stop the station's sync) and lone surrogates
+# (a command-line argument that was not valid text). Whitespace is collapsed or trimmed instead.
+_UNSTORABLE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
+_SHOWN = 20  # characters of a bad value quoted back in a message (a 300 KB cell is not printed whole)
+
+
+def excerpt(text: str, limit: int = _SHOWN) -> str:
+    """The start of ``text`` for a message that quotes it: a value can be hundreds of kilobytes long."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def check_length(field: ResidentField, value: str) -> str:
+    """``value`` as it is, or refused when it is longer than ``field`` may hold."""
+    limit = MAX_LENGTH[field]
+    if len(value) > limit:
+        raise DomainError("resident.too_long", field=field.value, length=len(value), max=limit)
+    return value
+
+
+def clean_text(field: ResidentField, text: str, *, collapse: bool = True) -> str:
+    """Free text of a record (group, address, relation …): runs of spaces collapsed to one (or, with
+    ``collapse=False``, only the ends trimmed); refused when too long or holding a character that cannot be kept."""
+    value = " ".join(text.split()) if collapse else text.strip()
+    check_length(field, value)
+    bad = _UNSTORABLE.search(value)
+    if bad:
+        raise DomainError("resident.control_char", field=field.value, position=bad.start() + 1,
+                          char=f"U+{ord(bad.group()):04X}")
+    return value
 
 
 # Dots that input methods and fonts put where the ID card prints "·" (U+00B7) in minority names:
@@ -62,6 +110,7 @@ def normalise_name(text: str) -> str:
     name = _SPACES.sub("", name) if _HAN.search(name) else " ".join(name.split())
     if not name:
         raise DomainError("resident.name_empty")
+    check_length(ResidentField.NAME, name)
     if not _NAME.match(name):
         raise DomainError("resident.bad_name", name=name)
     return name
@@ -75,19 +124,33 @@ def parse_gender(text: str) -> Gender | None:
         return Gender.MALE
     if t in ("女", "F", "FEMALE", "2"):
         return Gender.FEMALE
-    raise DomainError("resident.bad_gender", gender=text)
+    raise DomainError("resident.bad_gender", gender=excerpt(text))
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
+    """Tags as people type them (低保、残疾 / 低保,残疾 …), each kept once; a tag longer than 10 characters,
+    or more tags than the record holds, is refused."""
     text = text.strip()
     if not text:
         return ()
-    parts = _TAG_SEPARATORS.split(text)
+    bad = _UNSTORABLE.search(text)
+    if bad:
+        raise DomainError("resident.control_char", field=ResidentField.TAGS.value, position=bad.start() + 1,
+                          char=f"U+{ord(bad.group()):04X}")
     seen: dict[str, None] = {}
-    for p in parts:
+    for p in _TAG_SEPARATORS.split(text):
         if p:
-            seen.setdefault(p[:10], None)
-    return tuple(seen)
+            seen.setdefault(p, None)
+    return check_tags(tuple(seen))
+
+
+def check_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """Tags already split: each at most 10 characters, all of them together (as stored, 、-joined) at most 200."""
+    for tag in tags:
+        if len(tag) > TAG_MAX_LENGTH:
+            raise DomainError("resident.tag_too_long", tag=excerpt(tag), length=len(tag), max=TAG_MAX_LENGTH)
+    check_length(ResidentField.TAGS, "、".join(tags))
+    return tags
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,15 +215,24 @@ def validate_resident(
     clean_phone = ""
     if phone.strip():
         try:
-            clean_phone = normalise_phone(phone)
+            clean_phone = normalise_phone(check_length(ResidentField.PHONE, phone.strip()))
         except DomainError as e:
             problems[ResidentField.PHONE] = e
-    rel = relation.strip()
-    if len(rel) > 10:
-        problems[ResidentField.RELATION] = DomainError("resident.bad_relation", relation=rel)
+    texts: dict[ResidentField, str] = {}
+    for fld, text, collapse in ((ResidentField.RELATION, relation, False), (ResidentField.GROUP, group, True),
+                                (ResidentField.ADDRESS, address, True), (ResidentField.ETHNICITY, ethnicity, False)):
+        try:
+            texts[fld] = clean_text(fld, text, collapse=collapse)
+        except DomainError as e:
+            problems[fld] = e
+    clean_tags: tuple[str, ...] = ()
+    try:
+        clean_tags = parse_tags(tags) if isinstance(tags, str) else check_tags(tags)
+    except DomainError as e:
+        problems[ResidentField.TAGS] = e
     if problems:
         labels = {"name": "姓名", "id_number": "证件号码", "gender": "性别", "phone": "联系电话",
-                  "relation": "与户主关系"}
+                  "relation": "与户主关系", "group": "组", "address": "住址", "tags": "标签", "ethnicity": "民族"}
         for key, err in problems.items():
             err.params.setdefault("label", labels.get(key, key))
         raise ValidationFailed(dict(problems))
@@ -172,11 +244,11 @@ def validate_resident(
         birth_date=derived_birth,
         phone=clean_phone,
         village_code=village_code,
-        group=" ".join(group.split())[:20],
-        address=" ".join(address.split())[:120],
-        relation=rel,
-        tags=parse_tags(tags) if isinstance(tags, str) else tags,
-        ethnicity=ethnicity.strip()[:10],
+        group=texts[ResidentField.GROUP],
+        address=texts[ResidentField.ADDRESS],
+        relation=texts[ResidentField.RELATION],
+        tags=clean_tags,
+        ethnicity=texts[ResidentField.ETHNICITY],
     )
 
 

@@ -11,7 +11,15 @@ from typing import Any
 
 from app.domain.errors import Conflict, DomainError, NotFound, ValidationFailed
 from app.domain.identity import IdType, normalise_phone, parse_id_number
-from app.domain.residents import ResidentData, household_id, normalise_name, parse_tags, validate_resident
+from app.domain.residents import (
+    ResidentData,
+    ResidentField,
+    clean_text,
+    household_id,
+    normalise_name,
+    parse_tags,
+    validate_resident,
+)
 from app.domain.staff import Actor, Permission
 from app.domain.town import Town
 from app.persistence.search_keys import name_initials, reverse
@@ -119,9 +127,14 @@ def register_resident(
         if existing is not None:
             raise Conflict("resident.exists", name=existing["name"],
                            village=ctx.village_names(uow).get(existing["village_code"], existing["village_code"]))
+        try:
+            household_no = clean_text(ResidentField.HOUSEHOLD_NO, household_no, collapse=False)
+        except DomainError as e:
+            e.params.setdefault("label", "户号")
+            raise ValidationFailed({ResidentField.HOUSEHOLD_NO.value: e}) from None
         household_id = None
-        if household_no.strip():
-            household_id = ensure_household(uow, village_code=village_code, household_no=household_no.strip(),
+        if household_no:
+            household_id = ensure_household(uow, village_code=village_code, household_no=household_no,
                                             head_name=data.name if data.relation == "户主" else "",
                                             address=data.address)
         row = resident_row(data, household_id)
@@ -158,12 +171,12 @@ def update_resident(ctx: ServiceContext, *, actor: Actor, resident_id: str, **ch
                     values["village_code"] = _village_code(ctx.town(uow), raw)
                 elif key == "tags":
                     values["tags"] = "、".join(parse_tags(raw))
-                elif key == "group":
-                    values["group_name"] = " ".join(raw.split())[:20]
+                elif key == "group":  # too long is refused, as at registration, never cut
+                    values["group_name"] = clean_text(ResidentField.GROUP, raw)
                 elif key == "address":
-                    values["address"] = " ".join(raw.split())[:120]
+                    values["address"] = clean_text(ResidentField.ADDRESS, raw)
                 elif key == "relation":
-                    values["relation"] = raw.strip()[:10]
+                    values["relation"] = clean_text(ResidentField.RELATION, raw, collapse=False)
             except DomainError as e:
                 e.params.setdefault("label", key)
                 problems[key] = e

@@ -449,3 +449,12 @@ def test_every_identity_error_code_has_a_message_in_both_languages() -> None:
             assert text != app.messages.render("no.such.code", {}, lang)
         assert re.search(r"[\u4e00-\u9fff]", app.messages.render(code, params, "zh"))
         assert not re.search(r"[\u4e00-\u9fff]", app.messages.render(code, params, "en"))
+
+
+def test_a_300_kb_phone_cell_is_refused_and_quoted_back_only_in_part() -> None:
+    with pytest.raises(DomainError) as e:
+        normalise_phone("1" * 300_000 + "号")
+
+    assert e.value.code == "phone.bad"
+    assert e.value.params["phone"] == "1" * 30 + "…"
+    assert len(app.messages.render("phone.bad", e.value.params, "zh")) < 200

@@ -191,6 +191,48 @@ def test_correcting_with_a_bad_phone_changes_nothing_and_says_which_field(statio
     assert get_resident(station.ctx, resident_id=resident.id).resident.address == ""
 
 
+@pytest.mark.parametrize(("field", "typed", "length", "limit"), [
+    ("address", "址" * 121, 121, 120), ("group", "组" * 21, 21, 20), ("relation", "亲" * 11, 11, 10),
+    ("tags", "低保、" + "类" * 11, 11, 10),
+])
+def test_a_correction_longer_than_the_field_is_refused_and_nothing_is_cut_or_changed(
+        station: Any, field: str, typed: str, length: int, limit: int) -> None:
+    resident = _register(station, address="青溪村3组8号", group="3组")
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        update_resident(station.ctx, actor=station.clerk, resident_id=resident.id, **{field: typed})
+
+    problem = excinfo.value.problems[field]
+    assert problem.code in ("resident.too_long", "resident.tag_too_long")
+    assert (problem.params["length"], problem.params["max"]) == (length, limit)
+    _renders(problem)
+    kept = get_resident(station.ctx, resident_id=resident.id).resident
+    assert (kept.address, kept.group, kept.relation, kept.tags) == ("青溪村3组8号", "3组", "", ())
+
+
+def test_a_correction_exactly_as_long_as_the_field_is_kept_whole(station: Any) -> None:
+    resident = _register(station)
+
+    updated = update_resident(station.ctx, actor=station.clerk, resident_id=resident.id, address="址" * 120,
+                              group="组" * 20)
+
+    assert (updated.address, updated.group) == ("址" * 120, "组" * 20)
+
+
+def test_registering_with_an_address_or_household_number_too_long_is_refused_and_nothing_is_stored(
+        station: Any) -> None:
+    with pytest.raises(ValidationFailed) as excinfo:
+        _register(station, address="址" * 121)
+    assert excinfo.value.problems["address"].params["label"] == "住址"
+    assert "住址太长：有 121 个字，最多只能 120 个字" in app.messages.describe(excinfo.value)
+
+    with pytest.raises(ValidationFailed) as excinfo:
+        _register(station, household_no="户" * 41)
+    assert excinfo.value.problems["household_no"].code == "resident.too_long"
+    assert "户号太长：有 41 个字，最多只能 40 个字" in app.messages.describe(excinfo.value)
+    assert find_residents(station.ctx, query="张三").residents == ()
+
+
 def test_the_id_number_cannot_be_changed_by_a_correction(station: Any) -> None:
     resident = _register(station)
 
