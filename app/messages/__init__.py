@@ -66,7 +66,8 @@ def render(code: str, params: Mapping[str, Any] | None = None, lang: str = "zh")
     words = dict(params or {})
     for key, value in words.items():
         # A parameter that is itself a code (e.g. a calendar problem's reason) reads as words too.
-        spelled = MESSAGES.get(f"{code}.{key}.{value}") if isinstance(value, str) else None
+        spelled = (MESSAGES.get(f"{code}.{key}.{value}") or MESSAGES.get(f"words.{key}.{value}")
+                   if isinstance(value, str) else None)
         if spelled:
             words[key] = spelled[idx]
     return texts[idx].format_map(_SafeDict(words))

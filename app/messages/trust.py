@@ -1,6 +1,81 @@
-"""Messages of the town's trust rules: what a station may change, refusals, security events, anchors."""
+"""Messages of the town's trust rules: what a station may change, refusals, security events, anchors.
+
+A refusal reaches the station in its acknowledgement and the town administrator as a security event: each
+says what was refused and why, in words a station head and a town official read."""
 
 from __future__ import annotations
 
+_TABLES: dict[str, tuple[str, str]] = {
+    "towns": ("镇", "town"), "villages": ("村", "village"), "stations": ("服务站", "station"),
+    "staff": ("工作人员账号", "staff account"), "households": ("户", "household"), "residents": ("居民", "resident"),
+    "catalog_files": ("事项目录", "service catalogue"), "calendar_files": ("工作日历", "working-day calendar"),
+    "cases": ("办件", "case"), "case_events": ("办件记录", "case event"), "case_materials": ("办件材料", "case material"),
+    "attachments": ("扫描件", "scan"), "ratings": ("好差评", "rating"), "follow_ups": ("整改回访", "follow-up"),
+    "documents": ("单据", "document"), "payments": ("收款", "payment"), "station_settings": ("本站设置", "station setting"),
+    "payment_events": ("收款处理记录", "payment event"), "cash_sessions": ("钱箱", "cash drawer"),
+    "cash_moves": ("钱箱进出", "cash movement"), "day_closes": ("日结", "daily close"),
+    "chain_links": ("防篡改链", "tamper-evidence chain link"), "points_rules_files": ("积分规则", "points rules"),
+    "points_accounts": ("积分账户", "points account"), "points_entries": ("积分明细", "points entry"),
+    "points_notices": ("积分公示", "points notice"), "points_declarations": ("积分申报", "points declaration"),
+    "points_goods": ("积分超市商品", "points goods"), "points_redemptions": ("积分兑换", "points redemption"),
+    "points_stock_moves": ("商品出入库", "stock movement"), "points_conflicts": ("超额兑换记录", "overspending record"),
+}
+
+_REASONS: dict[str, tuple[str, str]] = {
+    "type": ("类型不对", "of the wrong type"), "too_long": ("太长", "too long"), "missing": ("没有填", "missing"),
+    "not_in_list": ("不是规定的取值", "not one of the allowed values"), "out_of_range": ("超出范围", "out of range"),
+    "bad_format": ("格式不对", "badly formed"), "not_derived": ("和它的来源不一致", "not derived from its source"),
+    "not_a_stored_path": ("不是本软件存放扫描件的位置（可能指向数据文件夹以外）",
+                          "not where the program stores scans (it may point outside the data folder)"),
+    "not_its_digest": ("和文件的 SHA-256 不一致", "not the file's SHA-256"), "bad_json": ("不是有效的 JSON", "not valid JSON"),
+    "bad_lines": ("收款明细不对", "not valid payment lines"), "not_the_sum": ("不等于明细合计", "not the sum of its lines"),
+    "other_station": ("写的是别的站点", "naming another station"),
+    "not_a_file_of_its_kind": ("不是这种文件", "not a file of its kind"),
+    "not_what_the_file_says": ("和文件内容不一致", "not what the file says"), "not_a_date": ("不是日期", "not a date"),
+    "not_a_clock_reading": ("不是时钟读数", "not a clock reading"), "not_a_time": ("不是时间", "not a time"),
+    "not_its_id": ("编号不是按规定生成的", "not the id such a record is made with"),
+    "not_for_a_new_record": ("新记录不能是这个值", "not a value a new record may have"),
+}
+
 MESSAGES: dict[str, tuple[str, str]] = {
+    **{f"words.table.{k}": v for k, v in _TABLES.items()},
+    **{f"words.reason.{k}": v for k, v in _REASONS.items()},
+    "trust.not_synced": ("“{table}”不是同步的记录，镇里没有收。", "“{table}” is not a synced record: not taken."),
+    "trust.bad_value": ("字段 {field} 的值{reason}（{detail}）：镇里没有收这条记录。本站软件不会写出这样的值，请告诉镇技术人员。",
+                        "Field {field} is {reason} ({detail}): the town did not take the record. The station's "
+                        "software never writes such a value: tell the town technician."),
+    "trust.not_its_origin": ("新记录写的来源是“{origin}”，不是本站：镇里没有收。",
+                             "A new record naming “{origin}” as where it was made, not this station: not taken."),
+    "trust.town_record": ("{table}是镇里的记录，只有镇管理员能改：镇里没有收本站的改动。",
+                          "The {table} is the town's record; only the town administrator changes it: not taken."),
+    "trust.other_town": ("这条记录属于别的镇（{town}）：镇里没有收。", "This record is of another town ({town}): not taken."),
+    "trust.home_only": ("{field} 只有居民所在村（{owner}）的服务站能改：镇里没有收本站的改动。",
+                        "Only a station of the record's own village ({owner}) may change {field}: not taken."),
+    "trust.not_yours": ("这条记录属于 {owner}，本站不能改：镇里没有收。", "This record belongs to {owner}: not taken."),
+    "trust.not_its_village": ("本站的记录写的是村 {village}，镇里登记本站服务的是 {enrolled}：镇里没有收。请联系镇管理员。",
+                              "This station's record names village {village}; the town enrolled it for {enrolled}: "
+                              "not taken. Call the town administrator."),
+    "trust.names_other": ("{field} 指向{table}（属于 {owner}），不是本站的：镇里没有收。",
+                          "{field} names a {table} of {owner}, not this station's: not taken."),
+    "trust.not_that_record": ("这条记录的编号已被另一条记录使用：镇里没有收。",
+                              "This record's id belongs to another record: not taken."),
+    "trust.written_once": ("{table}写好后就不能再改：镇里没有收这个改动。",
+                           "A {table} is written once and never changed: the change was not taken."),
+    "trust.fixed_field": ("{field} 一经写好就不能再改：镇里没有收这个改动。", "{field} never changes once written: not taken."),
+    "trust.final_state": ("{field} 已是“{value}”，不能再改回去：镇里没有收这个改动。",
+                          "{field} is already “{value}” and cannot change back: not taken."),
+    "trust.unknown_village": ("镇里没有村 {village}：这条记录没有收。请先请镇管理员在镇服务器上添加这个村。",
+                              "The town has no village {village}: not taken. Ask the town administrator to add it."),
+    "trust.parent_refused": ("这条{table}所属的记录镇里没有收，它也就没有收。",
+                             "The record this {table} belongs to was not taken, so neither was it."),
+    "trust.takeover": ("这个身份证号镇里已经登记在 {village} 村的一位居民名下：本站的重复登记不能取代它。请在居民卡上核对，"
+                       "用已有的那一条办理。",
+                       "This ID number is already registered to a resident of village {village}: a second "
+                       "registration here cannot replace that record. Use the existing one."),
+    "attachment.bad_path": ("扫描件记录指向的位置不对（{path}）：没有打开它。请告诉镇技术人员。",
+                            "The scan's record points somewhere it should not ({path}): not opened. Tell the town "
+                            "technician."),
+    "check.attachment_bad_path": ("附件“{file}”的记录指向数据文件夹以外或不合规定的位置（办件 {case}）：没有打开它。",
+                                  "Attachment “{file}” points outside the data folder or to a wrong place (case {case}): "
+                                  "not opened."),
 }

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.domain.catalog import version_key
 from app.domain.ids import new_id
+from app.domain.merge import merge_fields
 from app.persistence import tables as t
 from app.persistence.repo_base import Repo, Row
 
@@ -91,20 +92,6 @@ class Outcome:
     merged: tuple[str, str] | None = None
 
 
-_SYNC_COLUMNS = frozenset({"id", "origin", "created_hlc", "updated_hlc", "deleted", "field_hlc"})
-# Fields that change together (a value and what is derived from it): merged as one.
-_GROUPS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "residents": (("name", "name_initials"), ("phone", "phone_rev"),
-                  ("id_type", "id_number", "id_rev", "birth_date", "gender")),
-}
-
-
-def _groups(table_name: str, columns: Sequence[str]) -> list[tuple[str, ...]]:
-    grouped = [g for g in _GROUPS.get(table_name, ()) if all(c in columns for c in g)]
-    inside = {c for g in grouped for c in g}
-    return grouped + [(c,) for c in columns if c not in inside and c not in _SYNC_COLUMNS]
-
-
 def _integrity_errors() -> tuple[type[Exception], ...]:
     """A rule broken, as SQLAlchemy reports it, as psycopg reports it from a COPY and as sqlite3 from its own
     executemany (the station's client may run without psycopg: SQLite only)."""
@@ -135,45 +122,6 @@ def _missing_parent(error: IntegrityError) -> bool:
     """A foreign key naming a row that is not here (yet), as SQLite and PostgreSQL say it."""
     code = getattr(error.orig, "sqlstate", None)
     return code == "23503" or "FOREIGN KEY constraint failed" in str(error.orig)
-
-
-def _node(stamp: str) -> str:
-    return stamp.split(".", 2)[-1] if stamp.count(".") >= 2 else ""
-
-
-def merge_fields(table_name: str, ours: Mapping[str, Any], theirs: Mapping[str, Any]
-                 ) -> tuple[dict[str, Any], list[tuple[str, Any, Any]]]:
-    """Two versions of a shared record merged field by field: each field (or group of fields that go
-    together) from the version that changed it last. The same result whichever side merges, in any order.
-    Returns the merged row and the values that lost where both sides had changed a field (field, losing
-    value, winning value), for the town administrator to look at."""
-    our_stamps = json.loads(ours.get("field_hlc") or "{}")
-    their_stamps = json.loads(theirs.get("field_hlc") or "{}")
-    merged = dict(ours)
-    stamps: dict[str, str] = {}
-    lost: list[tuple[str, Any, Any]] = []
-    for group in _groups(table_name, [c for c in ours if c in theirs]):
-        lead = next((c for c in group if c in ("name", "phone", "id_number")), group[0])  # what a person reads
-        ours_at = max(str(our_stamps.get(c, "")) for c in group) or str(ours["created_hlc"])
-        theirs_at = max(str(their_stamps.get(c, "")) for c in group) or str(theirs["created_hlc"])
-        winner, loser = (theirs, ours) if theirs_at > ours_at else (ours, theirs)
-        for c in group:
-            merged[c] = winner[c]
-        stamp = max(ours_at, theirs_at)
-        if any(str(our_stamps.get(c, "")) or str(their_stamps.get(c, "")) for c in group):
-            for c in group:
-                stamps[c] = stamp
-        # A clash: both sides changed it, at different stations (one station's later edit of its own earlier
-        # one is not a clash). Without a common version to compare with, a station's edit made after it had
-        # seen the other one is reported too: the town looks and closes it.
-        loser_at = theirs_at if winner is ours else ours_at
-        loser_changed = any((their_stamps if winner is ours else our_stamps).get(c) for c in group)
-        if loser_changed and winner[lead] != loser[lead] and _node(loser_at) != _node(stamp):
-            lost.append((lead, loser[lead], winner[lead]))
-    merged["field_hlc"] = json.dumps({k: v for k, v in stamps.items() if v}, sort_keys=True, separators=(",", ":"))
-    merged["updated_hlc"] = max(str(ours["updated_hlc"]), str(theirs["updated_hlc"]))
-    merged["deleted"] = bool(ours.get("deleted")) or bool(theirs.get("deleted"))
-    return merged, lost
 
 
 class ReplicaRepository(Repo):

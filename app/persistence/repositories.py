@@ -14,6 +14,7 @@ from app.persistence.money_repo import MoneyRepository
 from app.persistence.points_repo import PointsRepository
 from app.persistence.replica import ReplicaRepository
 from app.persistence.repo_base import Repo, Row
+from app.persistence.trust_repo import TrustRepository
 
 if TYPE_CHECKING:
     from app.persistence.uow import UnitOfWork
@@ -37,6 +38,7 @@ class Repositories:
         self.points = PointsRepository(uow)
         self.money = MoneyRepository(uow)
         self.replica = ReplicaRepository(uow)
+        self.trust = TrustRepository(uow)
 
 
 class TownRepository(Repo):

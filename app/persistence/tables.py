@@ -26,6 +26,8 @@ from sqlalchemy import (
     true,
 )
 
+from app.domain import merge as _merge
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -663,6 +665,10 @@ server_log = Table(
     # of the resident's village and stations that served the resident); "-" the sender alone (its drawer,
     # closes, chain). See app.services.replication.
     Column("audience", String(40), nullable=False, server_default=""),
+    # When a resident first reached the town (a second registration of one ID number may win only over a record
+    # its station could not have pulled yet: app.services.screening).
+    Index("ix_server_log_resident", "row_id", sqlite_where=text("table_name = 'residents'"),
+          postgresql_where=text("table_name = 'residents'")),
 )
 
 # Stations the town enrolled: a one-time enrolment code, exchanged for the station's credential (both kept
@@ -678,6 +684,30 @@ server_stations = Table(
     Column("enrolled_at", String(32)),
     Column("last_seen", String(32)),
     Column("active", Boolean, nullable=False, server_default=true()),
+    # The village the station serves, as the town enrolled it ("" when not named): its own row in ``stations``
+    # must say the same, and it decides whose cases the station pulls.
+    Column("village_code", String(20), nullable=False, server_default=""),
+    # The log number up to which the station has pulled (what it can have seen).
+    Column("pulled_to", BigInteger, nullable=False, server_default=text("0")),
+)
+
+# What a station tried and the town refused (a record not its own, a value no station writes): never applied,
+# never dropped, for the town administrator (app.domain.trust). Kept on the server only.
+security_events = Table(
+    "security_events",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("found_at", String(32), nullable=False),
+    Column("station_code", String(20), nullable=False),
+    Column("change_id", String(36), nullable=False),
+    Column("table_name", String(40), nullable=False),
+    Column("row_id", String(40), nullable=False),
+    Column("code", String(60), nullable=False),  # the refusal's message code (app/messages/trust.py)
+    Column("params_json", Text, nullable=False, server_default="{}"),
+    Column("fields", String(400), nullable=False, server_default=""),  # what it tried to change, "、"-joined
+    Column("row_json", Text, nullable=False),  # the row as it was sent
+    Column("state", String(10), nullable=False, server_default="open"),  # open | seen
+    Index("ix_security_events_found_at", "found_at"),
 )
 
 # Changes that could not be applied as they came (e.g. a second record of a unique thing): kept with the
@@ -696,8 +726,9 @@ sync_conflicts = Table(
     Column("state", String(10), nullable=False, server_default="open"),  # open | resolved
 )
 
-# Tables merged field by field (the town's shared records, changed at any station); the others row by row.
-FIELD_MERGED: tuple[str, ...] = ("residents", "households", "staff")
+# Tables merged field by field (the town's shared records, changed at any station); the others row by row
+# (the rule itself: app.domain.merge).
+FIELD_MERGED: tuple[str, ...] = tuple(sorted(_merge.FIELD_MERGED))
 
 SYNCED_TABLES: tuple[str, ...] = (
     "towns", "villages", "stations", "staff", "households", "residents", "catalog_files", "calendar_files",

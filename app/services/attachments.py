@@ -7,12 +7,13 @@ import os
 import shutil
 from pathlib import Path
 
+from app.domain import files
 from app.domain.errors import DomainError, NotFound
 from app.domain.staff import Actor, Permission
 from app.services.context import ServiceContext
 
 MAX_BYTES = 50 * 1024 * 1024
-ALLOWED = {".jpg", ".jpeg", ".png", ".pdf", ".tif", ".tiff", ".bmp", ".webp"}
+ALLOWED = files.SUFFIXES
 
 
 def _sha256(path: Path) -> tuple[str, int]:
@@ -37,7 +38,7 @@ def store_file(ctx: ServiceContext, path: Path) -> tuple[str, str, int]:
     digest, size = _sha256(path)
     if size > MAX_BYTES:
         raise DomainError("attachment.too_big", name=path.name, max_mb=MAX_BYTES // (1024 * 1024))
-    relative = Path("attachments") / digest[:2] / f"{digest}{path.suffix.lower()}"
+    relative = Path(files.stored_path(digest, path.suffix))
     target = ctx.data_dir / relative
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,9 +69,22 @@ def add_attachment(ctx: ServiceContext, *, actor: Actor, case_id: str, path: Pat
     return att_id
 
 
+def stored_file(data_dir: Path, stored_path: str, sha256: str | None = None) -> Path:
+    """The file a record's ``stored_path`` names, inside the data folder — or ``attachment.bad_path`` when the
+    record names anything else (a path from another node is never followed as it is: app.domain.files)."""
+    problem = files.path_problem(stored_path, sha256)
+    if problem is not None:
+        raise DomainError("attachment.bad_path", path=stored_path[:120], reason=problem)
+    return data_dir / stored_path
+
+
 def verify_attachment(data_dir: Path, stored_path: str, sha256: str) -> str | None:
-    """None when the stored file is intact, else "missing" or "changed"."""
-    target = data_dir / stored_path
+    """None when the stored file is intact, else "bad_path" (the record names a path that is not a stored
+    file's: nothing is opened), "missing" or "changed"."""
+    try:
+        target = stored_file(data_dir, stored_path, sha256)
+    except DomainError:
+        return "bad_path"
     if not target.is_file():
         return "missing"
     return None if _sha256(target)[0] == sha256 else "changed"

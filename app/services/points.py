@@ -50,7 +50,7 @@ from app.domain.points import (
 from app.domain.staff import Actor, Permission
 from app.paths import resource
 from app.persistence.uow import UnitOfWork
-from app.services.attachments import store_file
+from app.services.attachments import store_file, stored_file
 from app.services.cases import iso_time
 from app.services.context import ServiceContext
 from app.services.paper import (
@@ -497,9 +497,12 @@ def evidence_file(ctx: ServiceContext, *, declaration_id: str) -> Path:
         stored = str(d["evidence_path"])
     if not stored:
         raise NotFound("points.no_evidence")
-    if ctx.data_dir is None or not (ctx.data_dir / stored).is_file():
+    if ctx.data_dir is None:
         raise NotFound("points.evidence_missing", path=stored)
-    return ctx.data_dir / stored
+    target = stored_file(ctx.data_dir, stored)
+    if not target.is_file():
+        raise NotFound("points.evidence_missing", path=stored)
+    return target
 
 
 def _declaration_in(uow: UnitOfWork, decl_id: str, *states: str) -> Mapping[str, Any]:

@@ -30,24 +30,11 @@ from app.domain.staff import Actor, Permission
 from app.persistence.replica import row_from_json, row_plain, row_to_json
 from app.persistence.tables import SYNCED_TABLES
 from app.services.cases import iso_time
+from app.services.screening import Refusal, screen
+from app.services.sync_types import Change as Change  # re-exported: the sync names it from here
 from app.services.context import ServiceContext
 
 ENROL_HOURS = 72  # a one-time enrolment code is good for three days
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One change as it travels: which row, what happened, and the row as it is now (None for a row that no
-    longer exists here, which cannot happen to a synced row: deletions are tombstones)."""
-
-    change_id: str
-    table: str
-    row_id: str
-    op: str  # upsert | delete
-    hlc: str
-    row: Mapping[str, Any] | None
-    seq: int = 0  # its number: in the station's change log on the way up, in the town's log on the way down
-    station_code: str = ""  # who sent it (set by the server)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +57,7 @@ def outbox(ctx: ServiceContext, *, limit: int = 500, after: int = 0) -> tuple[Ch
     with ctx.uow() as uow:
         repo = uow.repos.replica
         pending = repo.pending(limit, after=after)
+    refused: tuple[Refusal, ...] = ()  # what the town would not take, and why (acknowledged, never applied)
         wanted: dict[str, list[str]] = {}
         for c in pending:
             wanted.setdefault(c["table_name"], []).append(c["row_id"])
@@ -220,14 +208,10 @@ def _log(uow: Any, changes: Sequence[Change], *, sender: str, after: int, at: st
 
 def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]) -> Applied:
     """The server's side of a push: one transaction for the batch; changes seen before are acknowledged and
-    skipped; the new ones are applied and logged under the next numbers of the global order. A station may
-    only send its own records: a record that belongs to a station (a case, a payment, a document …) must be
-    one of the sender's; the town's shared records (residents, households, the reference data every station
-    makes with the same ids) may come from any station and merge by the rules above."""
-    for ch in changes:
-        owner = ch.row.get("station_code") if ch.row is not None else None
-        if owner not in (None, "", station_code):
-            raise PermissionDenied("sync.not_your_record", station=station_code, table=ch.table, origin=str(owner))
+    skipped; the new ones are screened by the trust rules on the town's own copies (app.services.screening: a
+    station changes only what is its own, with values a station writes), then applied and logged under the
+    next numbers of the global order. A refused change is acknowledged, answered in words, kept as a security
+    event and never applied or handed on."""
     with ctx.uow() as uow:
         repo = uow.repos.replica
         seen = repo.logged([c.change_id for c in changes])
@@ -237,7 +221,7 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
         for c in fresh:
             unique.setdefault(c.change_id, c)
         fresh = list(unique.values())
-        last = repo.lock_log()
+        last = repo.lock_log()  # held to the commit: pushes are screened one after another, on what is there
         at = iso_time(ctx.now())
         refused: list[str] = []  # kept in the town's conflict queue, not handed on to the stations
         for c in fresh:
@@ -248,29 +232,32 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
                 refused.append(c.change_id)
         invalid = len(refused)
         # Residents this station serves for the first time (from another village): their cases elsewhere follow.
-        newcomers = repo.newly_served(station_code, [str(c.row["applicant_id"]) for c in fresh
+        newcomers = repo.newly_served(station_code, [str(c.row["applicant_id"]) for c in screened.apply
                                                      if c.table == "cases" and c.row and c.row.get("applicant_id")])
-        waiting: list[str] = []  # children whose parent is in a batch not arrived yet (batches out of order)
-        inserted, updated, kept, conflicts = _apply_rows(
-            ctx, uow, [c for c in fresh if c.change_id not in set(refused)], station_code, waiting, refused)
+        waiting: list[str] = [c.change_id for c in screened.wait]  # parents not here yet (batches out of order)
+        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, screened.apply, station_code, waiting, refused)
         conflicts += invalid
         left_out = set(waiting) | set(refused)
-        held = [c for c in fresh if c.change_id not in left_out]
+        held = [c for c in screened.apply if c.change_id not in left_out]
         _log(uow, held, sender=station_code, after=last, at=at)
         if newcomers:
             history = repo.case_history(sorted(newcomers), other_than=station_code)
             repo.log([{"seq": last + len(held) + n, "change_id": new_id(), "station_code": TOWN_SENDER,
                        "table_name": name, "row_id": str(row["id"]), "op": "upsert", "hlc": str(row["updated_hlc"]),
                        "row_json": row_to_json(row_plain(row)), "applied_at": at, "audience": "@" + station_code}
+        screened = screen(uow, station_code=station_code, changes=[c for c in fresh if c.change_id not in refused],
+                          at=at)
                       for n, (name, row) in enumerate(history, start=1)])
             last += len(history)
         uow.commit()
     not_yet = set(waiting)
     return Applied(accepted=tuple(c.change_id for c in changes if c.change_id not in not_yet), inserted=inserted,
-                   updated=updated, kept=kept, conflicts=conflicts - len(waiting), head=last + len(held))
+                   updated=updated, kept=kept + len(screened.keep), conflicts=conflicts,
+                   head=last + len(held), refused=screened.refused)
 
 
 TOWN_SENDER = "TOWN"  # the sender named in the log for changes made on the server itself
+        last += _restamp(uow, screened.restamp, after=last + len(held), at=at)
 
 
 def publish_own(ctx: ServiceContext) -> int:
@@ -285,6 +272,24 @@ def publish_own(ctx: ServiceContext) -> int:
         with ctx.uow() as uow:
             repo = uow.repos.replica
             last = repo.lock_log()
+def _restamp(uow: Any, records: Sequence[tuple[str, str, str]], *, after: int, at: str) -> int:
+    """The town's copies of records a station made again (the town kept its own) stamped anew and logged for
+    every station: the sender's later copy is then older than the town's, and every node ends with the town's.
+    Returns how many log numbers were used."""
+    rows = []
+    for table, row_id, theirs in records:
+        with contextlib.suppress(ValueError):
+            uow.clock.observe(Hlc.decode(theirs))
+        stamp = uow.clock.now().encode()
+        row = uow.repos.trust.restamp(table, row_id, stamp)
+        if row is not None:
+            rows.append({"seq": after + len(rows) + 1, "change_id": new_id(), "station_code": TOWN_SENDER,
+                         "table_name": table, "row_id": row_id, "op": "upsert", "hlc": stamp,
+                         "row_json": row_to_json(row), "applied_at": at, "audience": ""})
+    uow.repos.replica.log(rows)
+    return len(rows)
+
+
             at = iso_time(ctx.now())
             fresh = [c for c in changes if c.change_id not in repo.logged([c.change_id for c in changes])]
             _log(uow, fresh, sender=TOWN_SENDER, after=last, at=at)

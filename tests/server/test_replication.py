@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from app.domain.errors import DomainError, PermissionDenied
+from app.domain.errors import DomainError
 from app.persistence import tables as t
 from app.persistence.database import Database
 from app.services import replication as rep
@@ -88,8 +88,10 @@ def test_two_stations_offline_push_pull_and_hold_the_same_records(tmp_path: Path
         assert first.conflicts == 0 and first.inserted > 0 and rep.pending_count(a) == 0
         second = _push(b, server, "QX02")
         # The town, its villages and the catalogue arrive again as the same records (ids made from their codes):
-        # no clash, the later copy simply wins.
-        assert second.conflicts == 0 and second.updated > 0 and second.head > first.head
+        # no clash. The town keeps its own copy (the first station's) and stamps it anew, so the second station
+        # takes the town's copy on its next pull and every node holds the same version.
+        assert second.conflicts == 0 and second.updated == 0 and second.kept > 0 and not second.refused
+        assert second.head > first.head
         _pull(a, server)
         _pull(b, server)
         assert _picture(a) == _picture(b) == _picture(server)
@@ -223,9 +225,12 @@ def test_a_change_the_town_cannot_keep_is_acknowledged_kept_for_review_and_not_h
                rep.Change(change_id=make_uuid(2), table="residents", row_id="r-too-long", op="upsert", hlc="1.0.x",
                           row={**row, "id": "r-too-long", "id_number": "X1", "name": "长" * 200})]
         done = rep.receive(server, station_code="QX01", changes=bad)
-        assert set(done.accepted) == {c.change_id for c in bad} and done.conflicts == 2
+        assert set(done.accepted) == {c.change_id for c in bad} and done.conflicts == 1
         assert rep.server_head(server) == head  # nothing for the stations to pull
-        assert {c.table for c in rep.conflicts(server)} == {"no_such_table", "residents"}
+        assert {c.table for c in rep.conflicts(server)} == {"no_such_table"}
+        # A value no station writes (a name of 200 characters) is refused in words, never cut or applied.
+        assert [(r.table, r.code, dict(r.params)["field"]) for r in done.refused] == [
+            ("residents", "trust.bad_value", "name")]
     finally:
         for ctx in (a, server):
             ctx.db.dispose()
@@ -239,9 +244,11 @@ def test_a_station_may_send_only_its_own_records(tmp_path: Path, pg_url: str) ->
     server = ServiceContext(db=Database.open_url(pg_url))
     a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
     try:
-        with pytest.raises(PermissionDenied):
-            rep.receive(server, station_code="QX09", changes=rep.outbox(a, limit=50))
-        assert rep.server_head(server) == 0
+        sent = rep.outbox(a, limit=50)
+        done = rep.receive(server, station_code="QX09", changes=sent)
+        # Every row is refused (none is QX09's own), acknowledged and kept as a security event; nothing applied.
+        assert {r.change_id for r in done.refused} == {c.change_id for c in sent} == set(done.accepted)
+        assert rep.server_head(server) == 0 and done.inserted == done.updated == 0
     finally:
         a.db.dispose()
         server.db.dispose()
