@@ -184,12 +184,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.unknown_type": ("{path}：只能导入 .csv 或 .xlsx 文件。", "{path}: only .csv or .xlsx files can be imported."),
     "import.xls_unsupported": ("{path} 是旧的 .xls 格式。请在 Excel/WPS 里“另存为” .xlsx 后再导入。",
                                "{path} is an old .xls file: save it as .xlsx first."),
-    "import.bad_xlsx": ("{path} 打不开，可能不是 Excel 文件或已损坏。", "{path} cannot be opened as an Excel file."),
+    "import.bad_xlsx": ("{path} 是 Excel 工作簿，但内容已损坏，打不开。请从原来的地方重新复制一份；如果它在 Excel 或 WPS 里能正常打开，"
+                        "就在那里“另存为”一份新的 .xlsx 文件再导入。",
+                        "{path} is an Excel workbook, but it is damaged and cannot be opened. Copy it again from where "
+                        "it came from; if Excel or WPS opens it, save it there as a new .xlsx file (Save as) and "
+                        "import that."),
     "import.bad_encoding": ("不认识的编码“{encoding}”。常用的是 utf-8 或 gbk。", "Unknown encoding “{encoding}”."),
-    "import.decode_failed": ("{path} 第 {line} 行按 {encoding} 编码读不出来。请用 --encoding gbk 或 utf-8 重试。",
-                             "{path} line {line} is not valid {encoding}; try --encoding."),
-    "import.no_header": ("{path} 前 10 行里找不到表头（至少要有：{needed}）。可以用 --map 指定列名。",
-                         "{path}: no header row with {needed} in the first 10 rows; use --map."),
+    "import.decode_failed": ("{path} 第 {line} 行有读不出来的字：文件前面是 {encoding} 编码，这一行不是（可能是从别的文件拼接过来的，"
+                             "或者文件已损坏）。导入停在这一行：前面没有问题的各行已经导入。请把第 {line} 行改正或删掉（或从原来的系统"
+                             "重新导出一份），再导入一次，已导入的人不会重复。",
+                             "{path} line {line} holds bytes that are not text: the file before it is {encoding}, this "
+                             "line is not (it may have been pasted from another file, or the file is damaged). The "
+                             "import stopped at this line: the good rows before it are imported. Correct or delete "
+                             "line {line} (or export the file again from where it came from), then import it again: "
+                             "no one is duplicated."),
+    "import.no_header": ("{path} 前 10 行里找不到表头：至少要有“姓名”和“公民身份号码”（或“身份证号”）两列。最像表头的是第"
+                         " {row} 行：{columns}。如果这两列用了别的名字，用 --map 说明哪一列是什么，例如 --map"
+                         " \"证件号=id_number,名字=name\"；如果表头在第 10 行以下，请删掉它上面多余的行再导入。",
+                         "{path}: no header row in the first 10 rows with the columns 姓名 (name) and 公民身份号码 "
+                         "or 身份证号 (ID number). The row most like a header is row {row}: {columns}. If these columns "
+                         "have other names, say which is which with --map, e.g. --map \"证件号=id_number,名字=name\"; "
+                         "if the header is below row 10, delete the rows above it and import again."),
     "import.bad_mapping": ("列对应“{part}”写法不对，应为 列名=字段，字段可用：{fields}。",
                            "Mapping “{part}” should be header=field; fields: {fields}."),
     "import.no_village": ("文件里没有“所属村”列。请用 --village 指定这些居民属于哪个村（{villages}）。",
@@ -197,8 +212,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.village_missing": ("这一行没有填所属村。", "This row has no village."),
     "import.id_as_number": ("身份证号被 Excel 存成了数字，后几位已经丢失。请把该列设为“文本”后重新录入或导出。",
                             "Excel stored the ID as a number and lost its last digits: format the column as text."),
-    "import.reader_failed": ("读取花名册的后台进程意外停止（{detail}），导入中断。已导入的部分都已保存；请再导入一次，已有的人不会重复。",
-                             "The background process reading the roster stopped ({detail}). What was imported is saved; import the file again, no one will be duplicated."),
+    "import.reader_failed": ("读取 {path} 的后台进程意外停止（{detail}），导入中断。已导入的部分都已保存。请再导入一次，已导入的人不会"
+                             "重复；如果又停在这里，请把这句话和这个花名册文件交给镇技术人员。",
+                             "The background process reading {path} stopped ({detail}). What was imported is saved. "
+                             "Import the file again (no one is duplicated); if it stops here again, give this message "
+                             "and the roster file to the town's technician."),
     "import.duplicate_in_file": ("和第 {first_row} 行是同一个身份证号，这一行未导入。", "Same ID number as row {first_row}."),
     # CLI
     "cli.password_needed": ("需要密码：请设置环境变量 {env}，或在终端里运行以便输入。",

@@ -13,7 +13,16 @@ from typing import Any
 
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.identity import IdType
-from app.domain.residents import ResidentData, household_id, validate_resident
+from app.domain.residents import (
+    MAX_LENGTH,
+    ResidentData,
+    ResidentField,
+    check_length,
+    clean_text,
+    excerpt,
+    household_id,
+    validate_resident,
+)
 from app.domain.staff import Actor, Permission
 from app.domain.town import Town
 from app.persistence.uow import UnitOfWork
@@ -155,28 +164,36 @@ class _ReadJob:
 
 
 def _checked_chunks(job: _ReadJob) -> Iterator[_Chunk]:
-    """Read and check the roster, CHUNK good rows at a time (a row's ID number may appear once)."""
+    """Read and check the roster, CHUNK good rows at a time (a row's ID number may appear once). A file that
+    breaks off (damaged, a cell without end …) hands on the rows read before the break, then the reason."""
     roster = open_roster(job.path, mapping=job.mapping, encoding=job.encoding)
     seen: dict[str, int] = {}
     valid: list[_Valid] = []
     problems: list[RowProblem] = []
     read = 0
-    for row in roster.rows:
-        read += 1
-        try:
-            data, household_no, head_name = _validate_row(row, job.town, job.fallback_village, job.today)
-        except DomainError as e:
-            problems.append(RowProblem(row.row_no, row.values.get("name", ""), e))
-            continue
-        first = seen.get(data.id_number)
-        if first is not None:
-            problems.append(RowProblem(row.row_no, data.name, DomainError("import.duplicate_in_file", first_row=first)))
-            continue
-        seen[data.id_number] = row.row_no
-        valid.append((resident_row(data, None), household_no, head_name))
-        if len(valid) >= job.chunk:
+    try:
+        for row in roster.rows:
+            read += 1
+            try:
+                data, household_no, head_name = _validate_row(row, job.town, job.fallback_village, job.today)
+            except DomainError as e:
+                problems.append(RowProblem(row.row_no, excerpt(row.values.get("name", "")), e))
+                continue
+            first = seen.get(data.id_number)
+            if first is not None:
+                problems.append(RowProblem(row.row_no, data.name,
+                                           DomainError("import.duplicate_in_file", first_row=first)))
+                continue
+            seen[data.id_number] = row.row_no
+            valid.append((resident_row(data, None), household_no, head_name))
+            if len(valid) >= job.chunk:
+                yield _Chunk(read, valid, problems)
+                valid, problems, read = [], [], 0
+    except DomainError:
+        # The message says the rows before the break are imported: make it so, then say why it stopped.
+        if valid:
             yield _Chunk(read, valid, problems)
-            valid, problems, read = [], [], 0
+        raise
     if read or valid or problems:
         yield _Chunk(read, valid, problems)
 
@@ -190,7 +207,7 @@ def _read_in_child(job: _ReadJob, out: Any) -> None:
     except DomainError as e:
         out.put(("error", DomainError(e.code, **e.params)))
     except BaseException as e:  # reported to the importing process, which raises it
-        out.put(("crash", f"{type(e).__name__}: {e}"))
+        out.put(("crash", excerpt(f"{type(e).__name__}: {e}", 200)))
 
 
 def _chunks_from_child(job: _ReadJob) -> Iterator[_Chunk]:
@@ -206,7 +223,8 @@ def _chunks_from_child(job: _ReadJob) -> Iterator[_Chunk]:
                 kind, payload = out.get(timeout=1.0)
             except queue.Empty:
                 if not child.is_alive():
-                    raise DomainError("import.reader_failed", detail=f"exit code {child.exitcode}") from None
+                    raise DomainError("import.reader_failed", path=job.path.name,
+                                      detail=f"exit code {child.exitcode}") from None
                 continue
             if kind == "chunk":
                 yield payload
@@ -215,7 +233,7 @@ def _chunks_from_child(job: _ReadJob) -> Iterator[_Chunk]:
             elif kind == "error":
                 raise payload
             else:
-                raise DomainError("import.reader_failed", detail=payload)
+                raise DomainError("import.reader_failed", path=job.path.name, detail=payload)
     finally:
         if child.is_alive():
             child.kill()
@@ -242,7 +260,7 @@ def _validate_row(row: RosterRow, town: Town, fallback_village: str, today: date
     v = row.values
     if row.id_was_number:
         raise DomainError("import.id_as_number")
-    village_text = v.get("village", "")
+    village_text = check_length(ResidentField.VILLAGE, v.get("village", "").strip())
     village_code = town.village(village_text).code if village_text else fallback_village
     if not village_code:
         raise DomainError("import.village_missing")
@@ -253,14 +271,18 @@ def _validate_row(row: RosterRow, town: Town, fallback_village: str, today: date
                                  relation=v.get("relation", ""), tags=v.get("tags", ""),
                                  ethnicity=v.get("ethnicity", ""), today=today)
     except ValidationFailed as e:
-        # One row, possibly several problems: report the first in the row's line, all in params.
+        # One row, possibly several problems: report the first in the row's line.
         first = next(iter(e.problems.values()))
         raise first from e
-    household_no = v.get("household_no", "").strip()
-    head_name = v.get("head_name", "").strip()
+    # Trimmed only: a household number is a key, and a roster imported before matched it as written.
+    household_no = clean_text(ResidentField.HOUSEHOLD_NO, v.get("household_no", ""), collapse=False)
+    head_name = clean_text(ResidentField.HEAD_NAME, v.get("head_name", ""), collapse=False)
     if not household_no and head_name:
         # Rosters without a household number group members under the head's name within a group.
         household_no = f"{data.group or '-'}/{head_name}"
+        limit = MAX_LENGTH[ResidentField.HOUSEHOLD_NO]
+        if len(household_no) > limit:
+            raise DomainError("import.household_no_too_long", length=len(household_no), max=limit)
     if not head_name and data.relation == "户主":
         head_name = data.name
     return data, household_no, head_name

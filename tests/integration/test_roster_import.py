@@ -464,6 +464,7 @@ def test_a_file_that_breaks_off_in_the_reader_process_keeps_what_was_imported_an
         _import(station, path)
 
     assert caught.value.code == "import.decode_failed"
+    assert caught.value.params["line"] == 30006  # the line an editor shows, not where the text reader was
     _renders(caught.value.code, caught.value.params)
     assert large == [2]
     assert _names(station, "wjg") == ["王建国"]  # the chunks written before the break are kept
