@@ -54,6 +54,7 @@ def _rows(residents: tuple[ResidentSummary, ...]) -> list[list[Any]]:
              r.phone_masked, f"{r.village_name}{r.group}", "、".join(r.tags)] for r in residents]
 
 
+_UNMAPPED_SHOWN = 30  # a roster with thousands of unknown columns would fill the screen (all are in --json)
 _HEAD = ["编号", "姓名", "性别", "年龄", "身份证号", "电话", "村组", "标签"]
 
 
@@ -75,7 +76,10 @@ def cmd_import(env: Env) -> int:
                f"{report.file_name}: {report.rows} rows, {report.created} new, {report.updated} updated, "
                f"{report.unchanged} unchanged, {report.rejected} rejected."))
     if report.unmapped_columns:
-        o.line(o.t("未识别的列（未导入）：", "Columns not imported: ") + "、".join(report.unmapped_columns))
+        shown = report.unmapped_columns[:_UNMAPPED_SHOWN]
+        more = len(report.unmapped_columns) - len(shown)
+        o.line(o.t("未识别的列（未导入）：", "Columns not imported: ") + "、".join(shown)
+               + (o.t(f" ……等共 {len(report.unmapped_columns)} 列", f" … {more} more") if more else ""))
     for p in report.problems[:200]:
         o.line(o.t(f"  第 {p.row_no} 行 {p.name}：", f"  row {p.row_no} {p.name}: ") + describe(p.error, lang))
     if report.rejected > 200:

@@ -435,6 +435,20 @@ def test_a_quote_without_its_partner_swallowing_the_file_stops_at_its_row_and_im
     assert ids(station, ident(102)) == [person(102)[1]]
 
 
+def test_a_roster_with_many_long_unknown_columns_lists_thirty_of_them_each_shortened(
+        cli: Callable[..., Run], tmp_path: Path) -> None:
+    extra = [f"备注{i:02d}" + "长" * 1000 for i in range(40)]
+    path = write_csv(tmp_path / "花名册.csv", [[*person(90), *[""] * 40]], header=[*HEADER, *extra])
+
+    run = cli(path)
+
+    assert run.code == 0, run.text
+    line = next(x for x in run.out.splitlines() if x.startswith("未识别的列"))
+    assert line.count("、") == 29 and line.endswith("……等共 40 列")
+    assert "、" + (extra[1][:20] + "…") + "、" in line and len(line) < 1000
+    assert cli(path, lang="en").out.count(" … 10 more") == 1
+
+
 # --- the second process that reads large rosters ------------------------------------------------------
 
 
