@@ -33,9 +33,10 @@ def register(sub: Any) -> None:
 
 
 def cmd_enrol(env: Env) -> int:
+    from app.domain.staff import Permission
     from app.sync.client import enrol
 
-    env.actor()
+    env.actor().require(Permission.STATION_ADMIN)  # the station head: it gives this PC the town's trust
     url = enrol(env.ctx, url=env.args.url, enrol_code=env.args.code)
     env.out.data({"url": url, "enrolled": True})
     env.out.line(env.out.t(f"本站已注册到镇服务器 {url}，可以同步了（sync now）。",
@@ -53,6 +54,11 @@ def cmd_sync_now(env: Env) -> int:
                            f"还有 {r.pending} 条待上传。",
                            f"Synced: {r.pushed} sent, {r.pulled} received, {r.conflicts} conflicts, "
                            f"{r.pending} waiting."))
+    if r.refused:
+        env.out.line(env.out.t(f"镇里拒收了本站的 {r.refused} 条改动，没有用到镇里：原因见 sync conflicts，"
+                               "请告诉镇管理员。",
+                               f"The town refused {r.refused} change(s) of this station: see sync conflicts "
+                               "and tell the town administrator."))
     return 0
 
 
@@ -70,10 +76,10 @@ def cmd_sync_status(env: Env) -> int:
 
 def cmd_sync_conflicts(env: Env) -> int:
     env.actor()
-    rows = rep.conflicts(env.ctx)
+    rows = rep.conflicts(env.ctx) + rep.conflicts(env.ctx, state="refused")
     env.out.data(rows)
     env.out.table(["表", "记录", "站点", "原因", "时间"],
-                  [[c.table, c.row_id[-8:], c.station_code, c.reason[:60], c.found_at[:16]] for c in rows])
+                  [[c.table, c.row_id[-8:], c.station_code, c.reason[:120], c.found_at[:16]] for c in rows])
     return 0
 
 

@@ -47,7 +47,7 @@ class Town:
         for v in self.villages:
             if key and (v.name == key + "村" or v.name.removesuffix("村") == key.removesuffix("村")):
                 return v
-        raise DomainError("town.unknown_village", village=key,
+        raise DomainError("town.unknown_village", village=key if len(key) <= 40 else key[:40] + "…",
                           known="、".join(v.name for v in self.villages))
 
 

@@ -78,4 +78,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "check.attachment_bad_path": ("附件“{file}”的记录指向数据文件夹以外或不合规定的位置（办件 {case}）：没有打开它。",
                                   "Attachment “{file}” points outside the data folder or to a wrong place (case {case}): "
                                   "not opened."),
+    "sync.enrol_other_village": ("站点 {station} 在镇里的记录是村 {theirs}，不是 {village}：请核对后再注册。",
+                                 "Station {station} is on record for village {theirs}, not {village}: check and enrol again."),
+    "town_admin.other_town": ("这个服务器是镇 {ours} 的，不能改成 {code}。", "This server is town {ours}'s, not {code}."),
+    "town_admin.no_town": ("镇服务器上还没有镇的记录：先用 town set 建立，或等第一个站点同步上来。",
+                           "The server holds no town yet: make it with town set, or let the first station sync."),
 }

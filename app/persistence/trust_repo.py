@@ -7,7 +7,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, Integer, String, func, insert, select, update
+from sqlalchemy import BigInteger, Boolean, Date, Integer, String, func, insert, or_, select, update
 
 from app.domain.ids import new_id
 from app.domain.record_values import Column
@@ -58,11 +58,13 @@ class TrustRepository(Repo):
         return found
 
     def holds_any(self, table_name: str, *, other_than: str | None = None) -> bool:
-        """Whether the town holds a record of this kind (``other_than``: one made elsewhere than there)."""
+        """Whether the town holds a record of this kind (``other_than``: one made elsewhere than there, or
+        changed since by another node — the last part of a clock reading names its node)."""
         table = t.metadata.tables[table_name]
         q = select(table.c.id).limit(1)
         if other_than is not None:
-            q = q.where(table.c.origin != other_than)
+            q = q.where(or_(table.c.origin != other_than,
+                            func.substr(table.c.updated_hlc, 21) != func.substr(table.c.created_hlc, 21)))
         return self.uow.conn.execute(q).first() is not None
 
     def village_codes(self) -> set[str]:

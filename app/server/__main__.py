@@ -2,7 +2,9 @@
 
     python -m app.server --db postgresql+psycopg://user@host/stationdesk serve --host 127.0.0.1 --port 8700
     python -m app.server --db … serve --host 0.0.0.0 --port 8443 --certfile cert.pem --keyfile key.pem
-    python -m app.server --db … enrol QX01 --name 青溪村便民服务站     # prints the one-time code
+    python -m app.server --db … enrol QX01 --name 青溪村便民服务站 --village V01   # prints the one-time code
+    python -m app.server --db … town show | town set --code … --name … | town village V07 --name 新村
+    python -m app.server --db … security [--station QX01] [--all] [--seen]   # what the town refused
     python -m app.server --db … catalog publish town-n.json | catalog versions
     python -m app.server --db … rules publish town-points.json | rules versions
     python -m app.server --db … staff list [--station QX01] | staff add … | staff disable USERNAME
@@ -65,6 +67,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     e = sub.add_parser("enrol", help="为站点生成一次性注册码 / a station's one-time enrolment code")
     e.add_argument("station")
     e.add_argument("--name", default="")
+    e.add_argument("--village", default="", help="本站服务的村代码（建议填写）/ the village the station serves")
+    tw = sub.add_parser("town", help="镇和各村（只有镇里能改）/ the town and its villages").add_subparsers(
+        dest="town_cmd", required=True)
+    tw.add_parser("show", help="镇、各村、各站及其所属村 / the town, villages and stations")
+    ts = tw.add_parser("set", help="建立或改名：镇 / make or rename the town")
+    ts.add_argument("--code", required=True)
+    ts.add_argument("--name", required=True)
+    tv = tw.add_parser("village", help="添加或改名：村 / add or rename a village")
+    tv.add_argument("code")
+    tv.add_argument("--name", required=True)
+    se = sub.add_parser("security", help="站点被拒收的改动（安全事件）/ what stations tried and was refused")
+    se.add_argument("--station", help="只看一个站点 / one station only")
+    se.add_argument("--all", action="store_true", help="连已看过的也列出 / also those already seen")
+    se.add_argument("--seen", action="store_true", help="把列出的标为已看过 / mark the listed ones as seen")
     sub.add_parser("stations", help="已登记的站点 / enrolled stations")
     r = sub.add_parser("report", help="全镇只读查看 / read-only views across the town's stations")
     r.add_argument("what", choices=("closes", "overdue", "cases", "conflicts", "ratings"),
@@ -113,9 +129,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = ServiceContext(db=db)
     try:
         if args.command == "enrol":
-            code = rep.enrol_station(ctx, actor=CONSOLE, station_code=args.station, name=args.name)
+            code = rep.enrol_station(ctx, actor=CONSOLE, station_code=args.station, name=args.name,
+                                     village=args.village)
             print(f"站点 {args.station.upper()} 的注册码（72 小时内有效，只显示这一次）：{code}")
+            if not args.village:
+                print("提示：没有写 --village，镇里会按本站第一次同步时报的村登记它（以后不能由本站改）。")
             return 0
+        if args.command == "town":
+            return _town(ctx, args)
+        if args.command == "security":
+            return _security(ctx, args)
         if args.command == "report":
             if args.what == "ratings":
                 return _ratings(ctx, args.station, args.month)
@@ -180,6 +203,42 @@ def _report(ctx: ServiceContext, what: str, station: str | None) -> int:
         return 0
     for clash in rep.conflicts(ctx):
         print(f"{clash.found_at[:16]}\t{clash.station_code}\t{clash.table}\t{clash.row_id[-8:]}\t{clash.reason}")
+    return 0
+
+
+def _town(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.town_cmd == "set":
+        n = town.set_town(ctx, actor=CONSOLE, code=args.code, name=args.name)
+        print(f"已保存镇 {args.code}（{args.name}），放入同步日志 {n} 条。")
+        return 0
+    if args.town_cmd == "village":
+        new, n = town.save_village(ctx, actor=CONSOLE, code=args.code, name=args.name)
+        print(f"已{'添加' if new else '保存'}村 {args.code}（{args.name}），放入同步日志 {n} 条：各站下次同步时取得。")
+        return 0
+    view = town.town_view(ctx, actor=CONSOLE)
+    print(f"镇：{view.code or '（还没有）'} {view.name}")
+    for code, name, origin in view.villages:
+        print(f"村\t{code}\t{name}\t来自 {'镇里' if origin == rep.TOWN_SENDER else origin}")
+    for code, name, village, enrolled_for in view.stations:
+        note = "" if not enrolled_for or enrolled_for == village else f"\t注册时登记的是 {enrolled_for}"
+        print(f"站点\t{code}\t{name}\t村 {village or enrolled_for or '？'}{note}")
+    return 0
+
+
+def _security(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    """What stations tried and the town refused: which station, when, what, and why — in words."""
+    from app.messages import render
+
+    events = rep.security_events(ctx, actor=CONSOLE, station_code=args.station, every=args.all)
+    for e in events:
+        fields = f"（{'、'.join(e.fields)}）" if e.fields else ""
+        state = "" if e.state == "open" else "\t已看过"
+        print(f"{e.found_at.replace('T', ' ')[:16]}\t{e.station_code}\t{render(f'words.table.{e.table}', {}, 'zh')}"
+              f"\t{e.row_id[-12:]}{fields}\t{render(e.code, dict(e.params), 'zh')}{state}")
+    print(f"共 {len(events)} 条" + ("" if args.all else "未看过的") + "安全事件。")
+    if args.seen and events:
+        n = rep.mark_security_events_seen(ctx, actor=CONSOLE, ids=[e.id for e in events])
+        print(f"已把 {n} 条标为已看过。")
     return 0
 
 

@@ -19,6 +19,7 @@ from app.domain.errors import DomainError, NotFound, PermissionDenied
 from app.messages import render
 from app.services import replication as rep
 from app.services.context import ServiceContext
+from app.services.screening import Refusal
 from app.sync.protocol import (
     API,
     PROTOCOL_VERSION,
@@ -28,6 +29,7 @@ from app.sync.protocol import (
     PullPage,
     PushAck,
     PushBatch,
+    RefusedChange,
     page_json,
 )
 
@@ -113,6 +115,13 @@ class BodyLimit:
         await problem(413, "sync.too_large", {"limit": _mb(self.limit)}, {"Connection": "close"})(scope, receive, send)
 
 
+def refused_change(r: Refusal) -> RefusedChange:
+    """A refusal as the station reads it in its acknowledgement: the code, its words in Chinese and English."""
+    params = dict(r.params)
+    return RefusedChange(change_id=r.change_id, table=r.table, row_id=r.row_id, code=r.code, params=params,
+                         fields=list(r.fields), zh=render(r.code, params, "zh"), en=render(r.code, params, "en"))
+
+
 def create_app(ctx: ServiceContext) -> FastAPI:
     app = FastAPI(title="村站通 StationDesk 镇服务器 / town server", version=__version__,
                   description=f"Sync protocol {PROTOCOL_VERSION}: stations push their changes and pull the town's.")
@@ -171,7 +180,8 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     def receive(body: PushBatch, code: str) -> PushAck:
         done = rep.receive(ctx, station_code=code, changes=[c.change() for c in body.changes])
         return PushAck(batch_id=body.batch_id, accepted=list(done.accepted), inserted=done.inserted,
-                       updated=done.updated, kept=done.kept, conflicts=done.conflicts, head=done.head)
+                       updated=done.updated, kept=done.kept, conflicts=done.conflicts, head=done.head,
+                       refused=[refused_change(r) for r in done.refused])
 
     # The body is read as bytes and validated by pydantic's core straight from the JSON (FastAPI would parse it
     # with the standard json module, then validate the Python objects: a fifth of the server's time per push).
@@ -193,6 +203,7 @@ def create_app(ctx: ServiceContext) -> FastAPI:
     @app.get(f"{API}/pull", response_model=PullPage)
     def pull(code: Annotated[str, Depends(station)], after: Annotated[int, Query(ge=0, le=LAST_SEQ)] = 0,
              limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> Response:
+        rep.note_pulled(ctx, station=code, upto=after)  # it holds everything up to ``after``
         entries, cursor, more = rep.log_entries(ctx, after=after, limit=limit, station=code)
         # Rows from the town's own log: written out as they are kept, not parsed and validated again.
         return Response(content=page_json(entries, cursor, more), media_type="application/json")

@@ -30,9 +30,9 @@ from app.domain.staff import Actor, Permission
 from app.persistence.replica import row_from_json, row_plain, row_to_json
 from app.persistence.tables import SYNCED_TABLES
 from app.services.cases import iso_time
+from app.services.context import ServiceContext
 from app.services.screening import Refusal, screen
 from app.services.sync_types import Change as Change  # re-exported: the sync names it from here
-from app.services.context import ServiceContext
 
 ENROL_HOURS = 72  # a one-time enrolment code is good for three days
 
@@ -45,6 +45,7 @@ class Applied:
     kept: int
     conflicts: int
     head: int  # the server's last number after this batch (0 on a station)
+    refused: tuple[Refusal, ...] = ()  # what the town would not take, and why (acknowledged, never applied)
 
 
 def outbox(ctx: ServiceContext, *, limit: int = 500, after: int = 0) -> tuple[Change, ...]:
@@ -57,7 +58,6 @@ def outbox(ctx: ServiceContext, *, limit: int = 500, after: int = 0) -> tuple[Ch
     with ctx.uow() as uow:
         repo = uow.repos.replica
         pending = repo.pending(limit, after=after)
-    refused: tuple[Refusal, ...] = ()  # what the town would not take, and why (acknowledged, never applied)
         wanted: dict[str, list[str]] = {}
         for c in pending:
             wanted.setdefault(c["table_name"], []).append(c["row_id"])
@@ -231,6 +231,8 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
                                   row_json=row_to_json(c.row or {}), at=at)
                 refused.append(c.change_id)
         invalid = len(refused)
+        screened = screen(uow, station_code=station_code, changes=[c for c in fresh if c.change_id not in refused],
+                          at=at)
         # Residents this station serves for the first time (from another village): their cases elsewhere follow.
         newcomers = repo.newly_served(station_code, [str(c.row["applicant_id"]) for c in screened.apply
                                                      if c.table == "cases" and c.row and c.row.get("applicant_id")])
@@ -240,13 +242,12 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
         left_out = set(waiting) | set(refused)
         held = [c for c in screened.apply if c.change_id not in left_out]
         _log(uow, held, sender=station_code, after=last, at=at)
+        last += _restamp(uow, screened.restamp, after=last + len(held), at=at)
         if newcomers:
             history = repo.case_history(sorted(newcomers), other_than=station_code)
             repo.log([{"seq": last + len(held) + n, "change_id": new_id(), "station_code": TOWN_SENDER,
                        "table_name": name, "row_id": str(row["id"]), "op": "upsert", "hlc": str(row["updated_hlc"]),
                        "row_json": row_to_json(row_plain(row)), "applied_at": at, "audience": "@" + station_code}
-        screened = screen(uow, station_code=station_code, changes=[c for c in fresh if c.change_id not in refused],
-                          at=at)
                       for n, (name, row) in enumerate(history, start=1)])
             last += len(history)
         uow.commit()
@@ -257,7 +258,24 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
 
 
 TOWN_SENDER = "TOWN"  # the sender named in the log for changes made on the server itself
-        last += _restamp(uow, screened.restamp, after=last + len(held), at=at)
+
+
+def _restamp(uow: Any, records: Sequence[tuple[str, str, str]], *, after: int, at: str) -> int:
+    """The town's copies of records a station made again (the town kept its own) stamped anew and logged for
+    every station: the sender's later copy is then older than the town's, and every node ends with the town's.
+    Returns how many log numbers were used."""
+    rows: list[dict[str, Any]] = []
+    for table, row_id, theirs in records:
+        with contextlib.suppress(ValueError):
+            uow.clock.observe(Hlc.decode(theirs))
+        stamp = uow.clock.now().encode()
+        row = uow.repos.trust.restamp(table, row_id, stamp)
+        if row is not None:
+            rows.append({"seq": after + len(rows) + 1, "change_id": new_id(), "station_code": TOWN_SENDER,
+                         "table_name": table, "row_id": row_id, "op": "upsert", "hlc": stamp,
+                         "row_json": row_to_json(row), "applied_at": at, "audience": ""})
+    uow.repos.replica.log(rows)
+    return len(rows)
 
 
 def publish_own(ctx: ServiceContext) -> int:
@@ -272,24 +290,6 @@ def publish_own(ctx: ServiceContext) -> int:
         with ctx.uow() as uow:
             repo = uow.repos.replica
             last = repo.lock_log()
-def _restamp(uow: Any, records: Sequence[tuple[str, str, str]], *, after: int, at: str) -> int:
-    """The town's copies of records a station made again (the town kept its own) stamped anew and logged for
-    every station: the sender's later copy is then older than the town's, and every node ends with the town's.
-    Returns how many log numbers were used."""
-    rows = []
-    for table, row_id, theirs in records:
-        with contextlib.suppress(ValueError):
-            uow.clock.observe(Hlc.decode(theirs))
-        stamp = uow.clock.now().encode()
-        row = uow.repos.trust.restamp(table, row_id, stamp)
-        if row is not None:
-            rows.append({"seq": after + len(rows) + 1, "change_id": new_id(), "station_code": TOWN_SENDER,
-                         "table_name": table, "row_id": row_id, "op": "upsert", "hlc": stamp,
-                         "row_json": row_to_json(row), "applied_at": at, "audience": ""})
-    uow.repos.replica.log(rows)
-    return len(rows)
-
-
             at = iso_time(ctx.now())
             fresh = [c for c in changes if c.change_id not in repo.logged([c.change_id for c in changes])]
             _log(uow, fresh, sender=TOWN_SENDER, after=last, at=at)
@@ -378,11 +378,13 @@ class ConflictView:
     found_at: str
 
 
-def conflicts(ctx: ServiceContext) -> tuple[ConflictView, ...]:
+def conflicts(ctx: ServiceContext, *, state: str = "open") -> tuple[ConflictView, ...]:
+    """Changes waiting for a person to look at them (``state``: ``open`` clashes, or at a station the changes the
+    town ``refused``)."""
     with ctx.read() as uow:
         return tuple(ConflictView(id=r["id"], table=r["table_name"], row_id=r["row_id"],
                                   station_code=r["station_code"], reason=r["reason"], found_at=r["found_at"])
-                     for r in uow.repos.replica.conflicts())
+                     for r in uow.repos.replica.conflicts(state))
 
 
 # ---------------------------------------------------------------- enrolment (server side)
@@ -392,21 +394,34 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()  # the secrets are 32 random bytes: a plain hash will do
 
 
-def enrol_station(ctx: ServiceContext, *, actor: Actor, station_code: str, name: str) -> str:
+def enrol_station(ctx: ServiceContext, *, actor: Actor, station_code: str, name: str, village: str = "") -> str:
     """The town administrator creates (or re-enrols) a station: a one-time enrolment code, shown once, good
-    for three days. A re-enrolment revokes the station's old credential."""
+    for three days. A re-enrolment revokes the station's old credential. ``village``: the village the station
+    serves — its own record must then say the same, and it decides whose cases the station gets (a station
+    enrolled without one is taken at its word, once)."""
     actor.require(Permission.TOWN_ADMIN)
     code = " ".join(station_code.split()).upper()
     if not code or len(code) > 20:
-        raise DomainError("sync.bad_station_code", code=station_code)
+        raise DomainError("sync.bad_station_code", code=station_code[:40])
+    village = village.strip()
     enrol = "-".join(secrets.token_hex(2).upper() for _ in range(4))  # e.g. 3F2A-91BC-07DE-5A10: read aloud
     with ctx.uow() as uow:
+        if village:
+            known = [v["code"] for v in uow.repos.town.villages()]
+            if known and village not in known:
+                raise DomainError("town.unknown_village", village=village[:20], known="、".join(known))
+            own = uow.repos.town.station(code)
+            if own is not None and own["village_code"] != village:
+                raise DomainError("sync.enrol_other_village", station=code, village=village,
+                                  theirs=own["village_code"])
+        previous = uow.repos.replica.server_station(code)
         uow.repos.replica.save_server_station(code, {
             "name": name.strip()[:60] or code, "enrol_hash": _digest(enrol.replace("-", "")),
             "enrol_expires": iso_time(ctx.now() + timedelta(hours=ENROL_HOURS)), "credential_hash": None,
-            "enrolled_at": None, "active": True})
+            "enrolled_at": None, "active": True,
+            "village_code": village or (previous or {}).get("village_code") or ""})
         uow.audit(staff_id=actor.staff_id, action="sync.enrol_code", target_type="station", target_id=code,
-                  at=ctx.now())
+                  detail={"village": village}, at=ctx.now())
         uow.commit()
     return enrol
 
@@ -414,6 +429,8 @@ def enrol_station(ctx: ServiceContext, *, actor: Actor, station_code: str, name:
 def redeem_enrolment(ctx: ServiceContext, *, station_code: str, enrol_code: str) -> str:
     """A station exchanges its one-time code for its credential (returned once, kept only as a hash here)."""
     code = station_code.strip().upper()
+    if len(code) > 20 or len(enrol_code) > 40:
+        raise PermissionDenied("sync.bad_enrolment", station=_said(code))
     given = enrol_code.replace("-", "").replace(" ", "").upper()
     with ctx.uow() as uow:
         row = uow.repos.replica.server_station(code)
@@ -429,9 +446,16 @@ def redeem_enrolment(ctx: ServiceContext, *, station_code: str, enrol_code: str)
     return credential
 
 
+def _said(code: str) -> str:
+    """A station code as a refusal repeats it: never more than a code's length of whatever was sent."""
+    return code if len(code) <= 20 else code[:20] + "…"
+
+
 def authenticate_station(ctx: ServiceContext, *, station_code: str, credential: str) -> str:
     """The station a request comes from, by its credential; refused plainly otherwise."""
     code = station_code.strip().upper()
+    if len(code) > 20 or len(credential) > 200:
+        raise PermissionDenied("sync.bad_credential", station=_said(code))
     with ctx.uow() as uow:
         row = uow.repos.replica.server_station(code)
         if row is None or not row["active"] or not row["credential_hash"] or \
@@ -454,7 +478,74 @@ def station_key(ctx: ServiceContext, station_code: str) -> bytes:
 def enrolled(ctx: ServiceContext) -> tuple[Mapping[str, Any], ...]:
     with ctx.read() as uow:
         return tuple({"station_code": r["station_code"], "name": r["name"], "enrolled": bool(r["credential_hash"]),
-                      "last_seen": r["last_seen"]} for r in uow.repos.replica.server_stations())
+                      "last_seen": r["last_seen"], "village_code": r["village_code"]}
+                     for r in uow.repos.replica.server_stations())
+
+
+def note_pulled(ctx: ServiceContext, *, station: str, upto: int) -> None:
+    """On the server: the station holds the town's log up to ``upto`` (it asks for what comes after)."""
+    if upto > 0:
+        with ctx.uow() as uow:
+            uow.repos.trust.set_pulled_to(station, upto)
+            uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityEvent:
+    id: str
+    found_at: str
+    station_code: str
+    table: str
+    row_id: str
+    code: str
+    params: Mapping[str, str]
+    fields: tuple[str, ...]
+    state: str
+
+
+def security_events(ctx: ServiceContext, *, actor: Actor, station_code: str | None = None,
+                    every: bool = False) -> tuple[SecurityEvent, ...]:
+    """What stations tried and the town refused, newest first (open ones, or ``every`` one)."""
+    actor.require(Permission.TOWN_ADMIN)
+    with ctx.read() as uow:
+        rows = uow.repos.trust.events(station_code=station_code.upper() if station_code else None,
+                                      state=None if every else "open")
+    return tuple(SecurityEvent(id=r["id"], found_at=r["found_at"], station_code=r["station_code"],
+                               table=r["table_name"], row_id=r["row_id"], code=r["code"],
+                               params={str(k): str(v) for k, v in row_from_json(r["params_json"]).items()},
+                               fields=tuple(f for f in str(r["fields"]).split("、") if f), state=r["state"])
+                 for r in rows)
+
+
+def mark_security_events_seen(ctx: ServiceContext, *, actor: Actor, ids: Sequence[str] | None = None) -> int:
+    """The town administrator has looked at these (every open one when ``ids`` is None): audited."""
+    actor.require(Permission.TOWN_ADMIN)
+    with ctx.uow() as uow:
+        n = uow.repos.trust.mark_events_seen(ids)
+        uow.audit(staff_id=actor.staff_id, action="town.security_events_seen", target_type="security_events",
+                  detail={"count": n, "by": actor.username}, at=ctx.now())
+        uow.commit()
+    return n
+
+
+def note_refusals(ctx: ServiceContext, refused: Sequence[tuple[str, str, str, str]]) -> None:
+    """At the station: changes the town refused (change id, table, row id, the town's words) go into the
+    station's own conflict list (state ``refused``), so the station head sees what was not taken and why."""
+    if not refused:
+        return
+    with ctx.uow() as uow:
+        at = iso_time(ctx.now())
+        for change_id, table, row_id, words in refused:
+            uow.repos.replica.add_conflict(change_id=change_id, table_name=table[:40], row_id=row_id[:40],
+                                           station_code="TOWN", reason=f"refused: {words}"[:2000], row_json="{}",
+                                           at=at, state="refused")
+        uow.commit()
+
+
+def refused_count(ctx: ServiceContext) -> int:
+    """How many of this station's changes the town has refused (for the window's header)."""
+    with ctx.read() as uow:
+        return len(uow.repos.replica.conflicts("refused"))
 
 
 def server_head(ctx: ServiceContext) -> int:

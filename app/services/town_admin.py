@@ -200,6 +200,80 @@ def rules_versions(ctx: ServiceContext) -> tuple[VersionView, ...]:
     return tuple(out)
 
 
+# ---------------------------------------------------------------- the town and its villages
+
+
+@dataclass(frozen=True, slots=True)
+class TownView:
+    code: str  # "" while the town holds none (its first station brings it)
+    name: str
+    villages: tuple[tuple[str, str, str], ...]  # (code, name, where it came from: TOWN or a station)
+    stations: tuple[tuple[str, str, str, str], ...]  # (code, name, village its record names, village enrolled for)
+
+
+def town_view(ctx: ServiceContext, *, actor: Actor) -> TownView:
+    """The town's reference records as the town holds them, with the village each station was enrolled for."""
+    actor.require(Permission.TOWN_ADMIN)
+    with ctx.read() as uow:
+        town = uow.repos.town.town()
+        villages = tuple((v["code"], v["name"], v["origin"]) for v in uow.repos.town.villages())
+        records = {r["code"]: r for r in uow.repos.town.stations()}
+        enrolled = {r["station_code"]: r for r in uow.repos.replica.server_stations()}
+    codes = sorted(set(records) | set(enrolled))
+    stations = tuple((c, (records.get(c) or enrolled[c])["name"], (records.get(c) or {}).get("village_code", ""),
+                      (enrolled.get(c) or {}).get("village_code", "")) for c in codes)
+    return TownView(code=town["code"] if town else "", name=town["name"] if town else "", villages=villages,
+                    stations=stations)
+
+
+def set_town(ctx: ServiceContext, *, actor: Actor, code: str, name: str) -> int:
+    """The town's own record: made here when no station has brought it yet, or renamed. Published at once."""
+    from app.domain.town import check_code, check_name
+
+    actor.require(Permission.TOWN_ADMIN)
+    code, name = check_code("town", code), check_name("town", name)
+    with ctx.uow() as uow:
+        uow.origin = rep.TOWN_SENDER
+        town = uow.repos.town.town()
+        if town is None:
+            uow.add("towns", {"id": stable_id("town", code), "code": code, "name": name})
+        elif town["code"] != code:
+            raise Conflict("town_admin.other_town", code=code, ours=town["code"])
+        elif town["name"] != name:
+            uow.change("towns", town["id"], {"name": name})
+        uow.audit(staff_id=actor.staff_id, action="town.town_saved", target_type="town", target_id=code,
+                  detail={"name": name, "by": actor.username}, at=ctx.now())
+        uow.commit()
+    ctx.town_changed()
+    return rep.publish_own(ctx)
+
+
+def save_village(ctx: ServiceContext, *, actor: Actor, code: str, name: str) -> tuple[bool, int]:
+    """Add a village to the town, or rename one: the town's records, which stations do not change. Returns
+    whether it was new and how many changes were published."""
+    from app.domain.town import check_code, check_name
+
+    actor.require(Permission.TOWN_ADMIN)
+    code, name = check_code("village", code), check_name("village", name)
+    with ctx.uow() as uow:
+        uow.origin = rep.TOWN_SENDER
+        town = uow.repos.town.town()
+        if town is None:
+            raise DomainError("town_admin.no_town")
+        current = {v["code"]: v for v in uow.repos.town.villages()}
+        new = code not in current
+        if new:
+            uow.add("villages", {"id": stable_id("village", code), "town_code": town["code"], "code": code,
+                                 "name": name})
+        elif current[code]["name"] != name:
+            uow.change("villages", current[code]["id"], {"name": name})
+        uow.audit(staff_id=actor.staff_id, action="town.village_saved", target_type="village", target_id=code,
+                  detail={"name": name, "new": new, "by": actor.username}, at=ctx.now())
+        uow.commit()
+    ctx.town_changed()
+    return new, rep.publish_own(ctx)
+
+
 # ---------------------------------------------------------------- staff
 
 

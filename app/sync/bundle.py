@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.errors import DomainError
+from app.messages import render
 from app.services import replication as rep
 from app.services.context import ServiceContext
+from app.services.screening import Refusal
 from app.sync.protocol import PROTOCOL_VERSION, WireChange
 
 FORMAT = "stationdesk.bundle/1"
@@ -90,6 +92,9 @@ def import_reply(ctx: ServiceContext, path: Path) -> rep.Applied:
     if int(body["after"]) > rep.cursor(ctx):
         raise DomainError("bundle.gap", path=str(path), after=str(body["after"]), cursor=str(rep.cursor(ctx)))
     rep.mark_pushed(ctx, [str(x) for x in body["accepted"]])
+    rep.note_refusals(ctx, [(str(r.get("change_id", "")), str(r.get("table", "")), str(r.get("row_id", "")),
+                             str(r.get("zh") or r.get("code", ""))) for r in body.get("refused", [])
+                            if isinstance(r, dict)])
     changes = [WireChange.model_validate(c).change() for c in body["changes"]]
     done = rep.apply_pulled(ctx, changes=changes, cursor=max(int(body["cursor"]), rep.cursor(ctx)))
     rep.note_sync(ctx)
@@ -97,6 +102,12 @@ def import_reply(ctx: ServiceContext, path: Path) -> rep.Applied:
 
 
 # ---------------------------------------------------------------- the town server
+
+
+def _refused(r: Refusal) -> dict[str, Any]:
+    params = dict(r.params)
+    return {"change_id": r.change_id, "table": r.table, "row_id": r.row_id, "code": r.code, "params": params,
+            "zh": render(r.code, params, "zh"), "en": render(r.code, params, "en")}
 
 
 def import_bundle(ctx: ServiceContext, path: Path, reply: Path, *, limit: int = MAX_CHANGES) -> rep.Applied:
@@ -114,5 +125,6 @@ def import_bundle(ctx: ServiceContext, path: Path, reply: Path, *, limit: int = 
     page, cursor, _more = rep.log_page(ctx, after=after, limit=limit, station=station)
     _write(reply, {"format": FORMAT, "protocol": PROTOCOL_VERSION, "kind": "reply", "station": station,
                    "accepted": list(done.accepted), "after": after, "cursor": cursor,
+                   "refused": [_refused(r) for r in done.refused],
                    "changes": [WireChange.of(c).model_dump() for c in page]}, key)
     return done

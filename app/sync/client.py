@@ -34,6 +34,7 @@ class SyncReport:
     conflicts: int
     pending: int  # still waiting to be sent (0 after a full sync)
     cursor: int
+    refused: int = 0  # changes the town would not take this time (in ``sync conflicts``, with its words)
 
 
 def check_url(url: str) -> str:
@@ -105,7 +106,7 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
     headers = {"Authorization": f"Bearer {credential}", "X-Station": station,
                "X-Protocol": str(PROTOCOL_VERSION)}
     client = http or httpx.Client(base_url=base, timeout=TIMEOUT_S)
-    pushed = pulled = conflicts = 0
+    pushed = pulled = conflicts = refused = 0
 
     def send(batch: tuple[rep.Change, ...]) -> PushAck:
         # The station's own rows: put on the wire without validating them again (the town validates them).
@@ -133,6 +134,8 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
                 # The next batch goes before this one is marked: the town is never kept waiting for the station.
                 sending = pool.submit(send, following) if following and whole else None
                 rep.mark_pushed(ctx, ack.accepted, sent=batch)  # only now: a lost reply means the batch is sent again
+                rep.note_refusals(ctx, [(r.change_id, r.table, r.row_id, r.zh or r.code) for r in ack.refused])
+                refused += len(ack.refused)
                 pushed += len(ack.accepted)
                 conflicts += ack.conflicts
                 batch = following
@@ -151,4 +154,4 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
             client.close()
     rep.note_sync(ctx)
     return SyncReport(pushed=pushed, pulled=pulled, conflicts=conflicts, pending=rep.pending_count(ctx),
-                      cursor=rep.cursor(ctx))
+                      cursor=rep.cursor(ctx), refused=refused)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.services.replication import Change, LogEntry
 
@@ -18,7 +18,14 @@ PROTOCOL_VERSION = 1
 API = "/api/v1"
 
 
-class WireChange(BaseModel):
+class _Strict(BaseModel):
+    """Every field exactly of its type, as JSON gives it: a number sent as ``false`` or ``"7"`` is refused, not
+    read as 0 or 7."""
+
+    model_config = ConfigDict(strict=True)
+
+
+class WireChange(_Strict):
     change_id: str = Field(min_length=1, max_length=36)
     table: str = Field(min_length=1, max_length=40)
     row_id: str = Field(min_length=1, max_length=40)
@@ -57,13 +64,26 @@ def batch_json(batch_id: str, changes: Sequence[Change]) -> bytes:
     return orjson.dumps({"protocol": PROTOCOL_VERSION, "batch_id": batch_id, "changes": list(changes)})
 
 
-class PushBatch(BaseModel):
+class PushBatch(_Strict):
     protocol: int = PROTOCOL_VERSION
-    batch_id: str
+    batch_id: str = Field(max_length=64)
     changes: list[WireChange] = Field(max_length=5000)
 
 
-class PushAck(BaseModel):
+class RefusedChange(_Strict):
+    """A change the town would not take (app.domain.trust), and why, in words: acknowledged, never applied."""
+
+    change_id: str
+    table: str
+    row_id: str
+    code: str
+    params: dict[str, str] = {}
+    fields: list[str] = []
+    zh: str = ""
+    en: str = ""
+
+
+class PushAck(_Strict):
     protocol: int = PROTOCOL_VERSION
     batch_id: str
     accepted: list[str]
@@ -72,28 +92,29 @@ class PushAck(BaseModel):
     kept: int
     conflicts: int
     head: int
+    refused: list[RefusedChange] = []  # an older server sends none
 
 
-class PullPage(BaseModel):
+class PullPage(_Strict):
     protocol: int = PROTOCOL_VERSION
     changes: list[WireChange]
     cursor: int
     more: bool
 
 
-class EnrolRequest(BaseModel):
+class EnrolRequest(_Strict):
     protocol: int = PROTOCOL_VERSION
-    station_code: str
-    enrol_code: str
+    station_code: str = Field(min_length=1, max_length=20)
+    enrol_code: str = Field(min_length=1, max_length=40)
 
 
-class EnrolReply(BaseModel):
+class EnrolReply(_Strict):
     protocol: int = PROTOCOL_VERSION
     station_code: str
     credential: str
 
 
-class Health(BaseModel):
+class Health(_Strict):
     protocol: int = PROTOCOL_VERSION
     head: int
 

@@ -23,6 +23,7 @@ class _State:
     status: rep.SyncStatus
     freeze: Freeze | None
     synced_now: bool
+    refused: int = 0  # changes of this station the town would not take
 
 
 def _sync(ctx: ServiceContext, network: bool) -> _State:
@@ -33,7 +34,7 @@ def _sync(ctx: ServiceContext, network: bool) -> _State:
 
         sync_once(ctx)
         synced = True
-    return _State(status=rep.status(ctx), freeze=freeze(ctx), synced_now=synced)
+    return _State(status=rep.status(ctx), freeze=freeze(ctx), synced_now=synced, refused=rep.refused_count(ctx))
 
 
 def _time(iso: str) -> str:
@@ -88,6 +89,11 @@ class SyncWatch(QObject):
         if s.pending:
             self._say(tr("↑ {n} 条待上传 · 上次同步 {time}").format(n=s.pending, time=_time(s.last_ok)),
                       tr("这些改动还没到镇里：联网时会自动上传，也可按 Ctrl+Shift+S。"), False)
+            return
+        if state.refused:
+            self._say(tr("⚠ 镇里拒收 {n} 条改动 · 上次同步 {time}").format(n=state.refused, time=_time(s.last_ok)),
+                      tr("这些改动镇里没有收，也不会用到别的站点：请站长查看原因（sync conflicts），并告诉镇管理员。"),
+                      True)
             return
         self._say(tr("✓ 已同步 {time}").format(time=_time(s.last_ok)), tr("本站的改动都已到镇里。"), False)
 
