@@ -83,8 +83,25 @@ def data_location() -> DataLocation:
     import platformdirs  # imported late: only the data-folder lookup needs it
 
     if (here / ALL_USERS_MARKER).exists():
-        return DataLocation(Path(platformdirs.site_data_dir(APP_NAME, False, multipath=False)), "all-users")
+        return DataLocation(all_users_data_dir(), "all-users")
     return DataLocation(Path(platformdirs.user_data_dir(APP_NAME, False, roaming=False)), "per-user")
+
+
+def all_users_data_dir() -> Path:
+    """The data folder every account of the PC shares (``%PROGRAMDATA%\\StationDesk`` on Windows)."""
+    import platformdirs  # imported late, as above
+
+    return Path(platformdirs.site_data_dir(APP_NAME, False, multipath=False))
+
+
+def shared_by_all_users(data_dir: Path) -> bool:
+    """Whether ``data_dir`` is the all-users data folder or inside it (its demo station), however it was chosen
+    (the per-machine installer's marker, or ``--data-dir`` naming it): every account of the PC uses it."""
+    try:
+        here, shared = data_dir.resolve(), all_users_data_dir().resolve()
+    except OSError:
+        return False
+    return here == shared or shared in here.parents
 
 
 def default_data_dir() -> Path:
