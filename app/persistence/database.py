@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -14,9 +17,12 @@ from app.domain.errors import DomainError
 from app.domain.ids import Hlc, HybridClock, new_id
 from app.persistence import bulk, migrate
 from app.persistence.engine import DB_FILE, make_engine, sqlite_url
+from app.persistence.keystore import SYNC_CREDENTIAL, KeyStore, owner_only, station_keys
 from app.persistence.lookup import ResidentLookup
 from app.persistence.tables import change_log, meta
 from app.persistence.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,14 @@ class DataFolders:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    def station_files(self) -> list[Path]:
+        """The files holding the station's records: its database (with its -wal and -shm) and the backups."""
+        found = [self.database, Path(f"{self.database}-wal"), Path(f"{self.database}-shm")]
+        for folder in (self.backups, self.backups / "auto"):
+            with contextlib.suppress(OSError):
+                found += sorted(p for p in folder.iterdir() if ".sqlite3" in p.name and p.is_file())
+        return found
+
     def create(self) -> None:
         for p in (self.root, self.attachments, self.backups, self.logs):
             p.mkdir(parents=True, exist_ok=True)
@@ -61,6 +75,7 @@ class Database:
         """Open (creating if needed) the station database in ``root``; back up and migrate it."""
         folders = DataFolders(root)
         folders.create()
+        _owner_only(folders)
         engine = make_engine(sqlite_url(folders.database))
         try:
             if upgrade:
@@ -68,6 +83,8 @@ class Database:
                 with engine.begin() as conn:
                     # An import that died while the search indexes were set aside (see bulk.py).
                     bulk.restore_search_indexes(conn)
+                _move_secrets_or_say_why(engine, root)
+            _owner_only(folders)  # a new station's file, made by SQLite just now
         except DatabaseError as e:
             # Only a damaged file ("file is not a database", "database disk image is malformed"); a locked or
             # unopenable one (OperationalError) is not damage, and must not send anyone to the backups.
@@ -132,6 +149,80 @@ class Database:
         with self.engine.connect() as conn:
             top = conn.execute(select(func.max(recent.c.hlc))).scalar()
         return Hlc.decode(top) if top else None
+
+
+def _owner_only(folders: DataFolders) -> None:
+    """POSIX: the station's file, its -wal and -shm (SQLite gives them the database's mode) and its backups
+    readable by their owner only; files made before this release are tightened here, at every open (a chmod
+    of what is too open, nothing more). Windows: the data folder's ACLs, set by the installer."""
+    for path in folders.station_files():
+        owner_only(path)
+
+
+def _move_secrets_or_say_why(engine: Engine, root: Path) -> None:
+    """move_secrets_out at open; a station whose key store cannot be written now still opens (the secret stays
+    where it was until the next open tries again), and the log says why."""
+    try:
+        moved = move_secrets_out(engine, station_keys(root))
+    except (DomainError, OSError, sqlite3.Error):
+        log.warning("could not move the station's secrets out of its database yet", exc_info=True)
+        return
+    if moved:
+        log.info("moved %s from the station's database into its key store", ", ".join(moved))
+
+
+# Secrets an earlier release kept in ``meta``: moved to the key store at open (see move_secrets_out).
+_SECRETS_IN_META = {"sync.credential": SYNC_CREDENTIAL}
+
+
+def move_secrets_out(engine: Engine, keys: KeyStore) -> list[str]:
+    """A secret an earlier release kept in the station's ``meta`` (the sync credential) goes into the key store
+    and out of the database: deleted with ``secure_delete`` on (SQLite zeroes the row's bytes in its page),
+    then a checkpoint copies that page over the old one in the file and empties the -wal. Returns the keys
+    moved; nothing to do on every later open. A secret already in the key store is kept there: it is the
+    newer one (a restored old backup brings back a credential that a re-enrolment has replaced)."""
+    if engine.dialect.name != "sqlite":
+        return []
+    with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+        found = {str(k): str(v) for k, v in conn.execute(
+            select(meta.c.key, meta.c.value).where(meta.c.key.in_(list(_SECRETS_IN_META))))}
+        enrolled_at = conn.execute(select(meta.c.value).where(meta.c.key == "sync.enrolled_at")).scalar()
+    if not found:
+        return []
+    for key, value in found.items():
+        try:
+            kept = keys.get(_SECRETS_IN_META[key])
+        except DomainError:
+            kept = None  # a key file this PC cannot read (another PC's): the database's copy is the one here
+        if not kept:
+            keys.put(_SECRETS_IN_META[key], value)
+            if keys.get(_SECRETS_IN_META[key]) != value:  # only ever deleted once safely kept elsewhere
+                raise DomainError("keys.cannot_write", path=str(keys.folder), detail="read back differently")
+    raw = engine.raw_connection()
+    try:
+        sqlite = raw.driver_connection
+        assert isinstance(sqlite, sqlite3.Connection)
+        before = sqlite.execute("PRAGMA secure_delete").fetchone()[0]
+        sqlite.execute("PRAGMA secure_delete = ON")
+        try:
+            sqlite.execute("BEGIN IMMEDIATE")
+            try:
+                sqlite.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in found])
+                if not enrolled_at and "sync.credential" in found:  # how "enrolled" is known from now on
+                    sqlite.execute("INSERT INTO meta (key, value) VALUES ('sync.enrolled_at', ?)",
+                                   (datetime.now().isoformat(timespec="seconds"),))
+                sqlite.execute("COMMIT")
+            except BaseException:
+                sqlite.execute("ROLLBACK")
+                raise
+        finally:
+            sqlite.execute(f"PRAGMA secure_delete = {int(before)}")
+        busy, _, _ = sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # another program holds a read open: its pages go to the file at a later checkpoint
+            log.warning("the checkpoint after moving the secrets out could not finish: another reader")
+    finally:
+        raw.close()
+    return sorted(found)
 
 
 def describe(db: Database) -> dict[str, object]:

@@ -27,10 +27,12 @@ class Freeze:
 
 
 def freeze_in(ctx: ServiceContext, uow: UnitOfWork) -> Freeze | None:
-    """None when the station is not enrolled with a town server."""
-    if not uow.meta_get("sync.credential"):
+    """None when the station is not enrolled with a town server (its database's flag: the credential itself is
+    kept apart from the database, app/persistence/keystore.py)."""
+    enrolled_at = uow.meta_get("sync.enrolled_at")
+    if not enrolled_at:
         return None
-    last = uow.meta_get("sync.last_ok") or uow.meta_get("sync.enrolled_at") or ""
+    last = uow.meta_get("sync.last_ok") or enrolled_at
     settings = uow.repos.settings.for_station(ctx.station_code(uow))
     warn = int(settings["sync_warn_days"]["value"]) if "sync_warn_days" in settings else WARN_DAYS
     block = int(settings["sync_block_days"]["value"]) if "sync_block_days" in settings else BLOCK_DAYS

@@ -27,6 +27,7 @@ from typing import Any
 from app.domain.errors import DomainError, PermissionDenied
 from app.domain.ids import Hlc, new_id
 from app.domain.staff import Actor, Permission
+from app.persistence.keystore import SYNC_CREDENTIAL
 from app.persistence.replica import row_from_json, row_plain, row_to_json
 from app.persistence.tables import SYNCED_TABLES
 from app.services.cases import iso_time
@@ -91,8 +92,9 @@ def not_at_town(ctx: ServiceContext, *, table: str, row_ids: Sequence[str]) -> f
 
 
 def pending_at_town(uow: Any, *, table: str, row_ids: Sequence[str]) -> frozenset[str]:
-    """``not_at_town`` inside a unit of work the caller already has open."""
-    if not uow.meta_get("sync.credential") or not row_ids:
+    """``not_at_town`` inside a unit of work the caller already has open (enrolled: ``sync.enrolled_at`` in
+    meta; the credential itself is in the key store, never in the database)."""
+    if not uow.meta_get(ENROLLED_AT) or not row_ids:
         return frozenset()
     return frozenset(uow.repos.replica.pending_rows(table, list(row_ids)))
 
@@ -563,21 +565,38 @@ def station_code(ctx: ServiceContext) -> str:
         return ctx.station_code(uow)
 
 
+# What the station's database says about its enrolment (meta, never synced). The URL is no secret: it stays in
+# the database, so a technician's support bundle names the town server and a station restored onto a new PC
+# still knows where it belongs. The credential is a secret: only in the key store (``ctx.keys``).
+SYNC_URL = "sync.url"
+ENROLLED_AT = "sync.enrolled_at"
+
+
 def save_sync_settings(ctx: ServiceContext, *, url: str, credential: str) -> None:
-    """The town server and this station's credential, kept in the station's own database (never synced)."""
+    """The town server (in the station's database) and this station's credential (in its key store, apart
+    from the database: never in a backup, a USB copy or a support bundle). The credential is kept first: the
+    town has already given it out, and the old one no longer works there."""
+    ctx.keys.put(SYNC_CREDENTIAL, credential)
     with ctx.uow() as uow:
-        uow.meta_set("sync.url", url)
-        uow.meta_set("sync.credential", credential)
-        uow.meta_set("sync.enrolled_at", iso_time(ctx.now()))
+        uow.meta_set(SYNC_URL, url)
+        uow.meta_set(ENROLLED_AT, iso_time(ctx.now()))
         uow.audit(staff_id="", action="sync.enrolled", target_type="station", target_id=ctx.station_code(uow),
                   detail={"url": url}, at=ctx.now())
         uow.commit()
 
 
 def sync_settings(ctx: ServiceContext) -> tuple[str, str] | None:
+    """(town server URL, credential), or None when the station was never enrolled. An enrolled station whose
+    key store has no credential (its database restored onto another PC, the key file deleted) is told to
+    enrol again (``keys.credential_missing``)."""
     with ctx.read() as uow:
-        url, credential = uow.meta_get("sync.url"), uow.meta_get("sync.credential")
-    return (url, credential) if url and credential else None
+        url, enrolled_at = uow.meta_get(SYNC_URL), uow.meta_get(ENROLLED_AT)
+    if not url or not enrolled_at:
+        return None
+    credential = ctx.keys.get(SYNC_CREDENTIAL)
+    if not credential:
+        raise DomainError("keys.credential_missing", url=url)
+    return url, credential
 
 
 def note_sync(ctx: ServiceContext) -> None:
@@ -597,7 +616,8 @@ class SyncStatus:
 
 
 def status(ctx: ServiceContext) -> SyncStatus:
+    """Where the sync stands; ``enrolled`` by the database's own flag (the secret is not read for this)."""
     with ctx.read() as uow:
-        return SyncStatus(enrolled=bool(uow.meta_get("sync.credential")), url=uow.meta_get("sync.url") or "",
+        return SyncStatus(enrolled=bool(uow.meta_get(ENROLLED_AT)), url=uow.meta_get(SYNC_URL) or "",
                           pending=uow.repos.replica.pending_count(), cursor=int(uow.meta_get("sync.cursor") or 0),
                           last_ok=uow.meta_get("sync.last_ok") or "")

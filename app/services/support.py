@@ -8,8 +8,9 @@ What goes in: ``logs/`` (every log file of the data folder, ID-card and phone nu
 file, the row count of each table, the backups on hand, free disk space) and ``check.json`` (the integrity
 check: the database file, the audit chain, case numbers, attachments and the money chain).
 
-What never goes in: the database itself, attachments, scans, printed documents, backups, the sync
-credential."""
+What never goes in: the database itself, attachments, scans, printed documents, backups, the key store
+(``keys/``: the sync credential and the station's other secrets; only their names and how they are kept go
+in, and a secret's value found in a log line is masked like a number)."""
 
 from __future__ import annotations
 
@@ -82,6 +83,32 @@ def _logs(folder: Path) -> list[Path]:
     return kept
 
 
+def _secrets(ctx: ServiceContext) -> tuple[str, ...]:
+    """The values in the station's key store, to be masked wherever they turn up (a log line quoting a request's
+    headers, say). One that cannot be read here is not in any file of this PC to be masked either."""
+    found = []
+    for name in ctx.keys.names():
+        try:
+            value = ctx.keys.get(name)
+        except DomainError:
+            continue
+        if value and len(value) >= 8:  # a short one would mask ordinary words
+            found.append(value)
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+def _mask_secrets(text: str, secrets: tuple[str, ...]) -> str:
+    for value in secrets:
+        text = text.replace(value, "[secret]")
+    return text
+
+
+def _key_store(ctx: ServiceContext) -> dict[str, Any]:
+    """How the station keeps its secrets and which it has (names only): a station that lost its credential
+    (restored onto another PC) shows here."""
+    return {"kept_by": ctx.keys.kind, "names": ctx.keys.names()}
+
+
 def _backups(data_dir: Path) -> list[dict[str, Any]]:
     """The backups on hand, as the backups list names them (not opened: a bundle is quick to write)."""
     return [{"name": str(b.path.relative_to(data_dir / "backups")), "kind": b.kind, "reason": b.reason,
@@ -127,7 +154,7 @@ def write_support_bundle(ctx: ServiceContext, *, actor: Actor, dest: Path, data_
     disk = shutil.disk_usage(data_dir)
     ui_settings = data_dir / "ui-settings.ini"
     settings = {"data_folder": data_location[0] or str(data_dir), "data_mode": data_location[1],
-                "station_settings": db["meta"], "tables": db["tables"],
+                "station_settings": db["meta"], "key_store": _key_store(ctx), "tables": db["tables"],
                 "ui_settings": (ui_settings.read_text(encoding="utf-8", errors="replace")
                                 if ui_settings.is_file() else ""),
                 "backups": _backups(data_dir),
@@ -137,17 +164,18 @@ def write_support_bundle(ctx: ServiceContext, *, actor: Actor, dest: Path, data_
     check = _check(ctx, actor) if check_ran else {
         "ok": None, "skipped": "the integrity check needs the station head's account / 完整性检查需要站长账号"}
     names = []
+    hidden = _secrets(ctx)
     tmp = target.with_name(target.name + ".part")
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
             for name, content in (("versions.json", versions), ("settings.json", settings), ("check.json", check)):
-                z.writestr(name, json.dumps(content, ensure_ascii=False, indent=2))
+                z.writestr(name, _mask_secrets(json.dumps(content, ensure_ascii=False, indent=2), hidden))
                 names.append(name)
             logs = data_dir / "logs"
             for path in _logs(logs):
                 name = "logs/" + path.relative_to(logs).as_posix()
                 with path.open(encoding="utf-8", errors="replace") as f:
-                    z.writestr(name, "".join(mask_personal(line) for line in f))
+                    z.writestr(name, "".join(mask_personal(_mask_secrets(line, hidden)) for line in f))
                 names.append(name)
         tmp.replace(target)
     except OSError as e:

@@ -80,8 +80,8 @@ def _call(client: httpx.Client, method: str, path: str, *, raw: bool = False, **
 
 
 def enrol(ctx: ServiceContext, *, url: str, enrol_code: str, http: httpx.Client | None = None) -> str:
-    """Exchange the one-time code the town gave for this station's credential, kept in the station's
-    database (meta), and remember the server."""
+    """Exchange the one-time code the town gave for this station's credential, kept in the station's key
+    store (apart from its database: app/persistence/keystore.py), and remember the server."""
     base = check_url(url)
     station = rep.station_code(ctx)
     client = http or httpx.Client(base_url=base, timeout=TIMEOUT_S)

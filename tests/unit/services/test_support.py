@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.errors import DomainError
+from app.persistence.database import describe
 from app.services.cases import accept_case
 from app.services.replication import save_sync_settings
 from app.services.residents import register_resident
@@ -94,3 +96,40 @@ def test_an_existing_file_is_not_overwritten_and_an_unwritable_place_is_said_in_
     with pytest.raises(DomainError) as e:
         write_support_bundle(station.ctx, actor=station.head, dest=blocker / "usb")
     assert e.value.code == "support.cannot_write"
+
+
+def test_the_key_store_never_enters_the_bundle_only_its_names_and_a_secret_in_a_log_is_masked(
+        station: StationFixture, tmp_path: Path) -> None:
+    ctx = station.ctx
+    credential = "Zk3-very-secret-credential-value-of-43-chars"
+    save_sync_settings(ctx, url="https://town.example", credential=credential)
+    ctx.keys.put("bundle.key", "another-secret-the-station-keeps")
+    assert (station.data_dir / "keys").is_dir()
+    logs = station.data_dir / "logs"
+    logs.mkdir(exist_ok=True)
+    (logs / "counter.log").write_text(f"DEBUG sent Authorization: Bearer {credential} to the town\n",
+                                      encoding="utf-8")
+
+    bundle = write_support_bundle(ctx, actor=station.head, dest=tmp_path / "usb")
+
+    files = _contents(bundle.path)
+    assert not any(name.startswith("keys/") or "secret" in name for name in files)
+    everything = "\n".join(files.values())
+    for secret in (credential, "another-secret-the-station-keeps"):
+        assert secret not in everything
+    assert "Authorization: Bearer [secret] to the town" in files["logs/counter.log"]
+    settings = json.loads(files["settings.json"])
+    assert settings["key_store"] == {"kept_by": "file" if os.name == "posix" else "dpapi-user",
+                                     "names": ["bundle.key", "sync.credential"]}
+    assert "sync.credential" not in settings["station_settings"]
+    assert settings["station_settings"]["sync.enrolled_at"]
+
+
+def test_describe_holds_no_credential_and_the_station_database_never_did(station: StationFixture) -> None:
+    credential = "Zk3-very-secret-credential-value-of-43-chars"
+    save_sync_settings(station.ctx, url="https://town.example", credential=credential)
+    described = describe(station.ctx.db)
+    assert credential not in json.dumps(described, ensure_ascii=False)
+    assert described["meta"]["sync.url"] == "https://town.example"  # type: ignore[index]
+    with station.ctx.read() as uow:
+        assert uow.meta_get("sync.credential") is None
