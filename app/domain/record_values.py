@@ -225,7 +225,7 @@ CHECKS: Final[dict[str, tuple[Check, ...]]] = {
     "documents": (one_of("kind", _values(DocumentKind)), one_of("paper", _values(Paper)),
                   one_of("state", {"issued", "voided"}), at_least("reprints", 0),
                   one_of("subject_type", {"case", "event", "payment", "day", "points"}),
-                  numbered_by_station("number"), json_text("content_json", dict)),
+                  numbered_by_station("number"), json_text("content_json", list)),
     "payments": (one_of("kind", _values(PaymentKind)), one_of("method", _values(PaymentMethod)),
                  at_least("total_fen", 0), at_least("change_fen", 0), at_least("tendered_fen", 0), payment_lines),
     "payment_events": (one_of("kind", frozenset(EVENTS)), at_least("amount_fen", 0),

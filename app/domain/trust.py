@@ -189,6 +189,7 @@ class Verdict:
 
 APPLY: Final = Verdict("apply")
 KEEP: Final = Verdict("keep")
+MADE_AGAIN: Final = Verdict("keep", "made_again")  # the same record made by another node: the town's copy stays
 WAIT: Final = Verdict("wait")
 
 
@@ -331,7 +332,7 @@ def _judge_change(table: str, rule: Rule, row: Mapping[str, Any], town: Mapping[
         if not rule.stable_id:
             return refuse("not_that_record", ("id",))
         if table in MADE_ALIKE or (table not in FIELD_MERGED and not changed):
-            return KEEP
+            return MADE_AGAIN
     owner = owner_of(table, town, owners)
     kind = owned_by(table, town)
     if not changed:  # the same record again: its owner's copy goes through (logged once, as every change is)

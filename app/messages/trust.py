@@ -83,4 +83,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "town_admin.other_town": ("这个服务器是镇 {ours} 的，不能改成 {code}。", "This server is town {ours}'s, not {code}."),
     "town_admin.no_town": ("镇服务器上还没有镇的记录：先用 town set 建立，或等第一个站点同步上来。",
                            "The server holds no town yet: make it with town set, or let the first station sync."),
+    "resident.other_village": ("这位居民属于{village}：所属村只能由{village}的服务站更改（或请镇里更改）。其他内容可以在这里更正。",
+                               "This resident belongs to {village}: only a station of {village} (or the town) "
+                               "changes their village. Everything else can be corrected here."),
 }

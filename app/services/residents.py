@@ -169,6 +169,13 @@ def update_resident(ctx: ServiceContext, *, actor: Actor, resident_id: str, **ch
                     values["phone_rev"] = reverse(values["phone"])
                 elif key == "village":
                     values["village_code"] = _village_code(ctx.town(uow), raw)
+                    own = ctx.station(uow).village_code
+                    if values["village_code"] != row["village_code"] and row["village_code"] != own:
+                        # Who lives where is for the resident's own village to record (app.domain.trust): the
+                        # town would not take the change from another village's station.
+                        names = ctx.village_names(uow)
+                        raise DomainError("resident.other_village",
+                                          village=names.get(row["village_code"], row["village_code"]))
                 elif key == "tags":
                     values["tags"] = "、".join(parse_tags(raw))
                 elif key == "group":  # too long is refused, as at registration, never cut

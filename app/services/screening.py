@@ -47,7 +47,11 @@ def _sender(uow: UnitOfWork, code: str, batch: Mapping[str, list[Change]]) -> Se
     enrolled = uow.repos.replica.server_station(code)
     town_row = uow.repos.town.town()
     own_row = uow.repos.town.station(code)
-    village = (enrolled or {}).get("village_code") or (own_row or {}).get("village_code") or ""
+    # The village it serves: as the town enrolled it, else as its own row at the town says, else (its first
+    # push) as the row it brings now says — which the trust rules check against the enrolment.
+    brought = next((c.row for c in batch.get("stations", []) if c.row and c.row.get("code") == code), None)
+    village = ((enrolled or {}).get("village_code") or (own_row or {}).get("village_code")
+               or (brought or {}).get("village_code") or "")
     # The town's reference records come from its first station while nobody else has made any (its set-up may
     # arrive over several pushes); once another station's or the town's own copy is there, only the town changes
     # them.
@@ -181,7 +185,7 @@ def screen(uow: UnitOfWork, *, station_code: str, changes: Sequence[Change], at:
             elif verdict.action == "keep":
                 keep.append(c)
                 town = copies[name].get(row_id)
-                if town is not None and RULES[name].stable_id and \
+                if verdict.code == "made_again" and town is not None and \
                         str(c.row.get("updated_hlc", "")) > str(town.get("updated_hlc", "")):
                     restamp[(name, row_id)] = max(restamp.get((name, row_id), ""), str(c.row["updated_hlc"]))
             elif verdict.action == "wait":
