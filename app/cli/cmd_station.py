@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.cli.auth import read_secret
+from app.cli.auth import PASSWORD_ENV, USER_ENV, read_secret
 from app.domain.errors import DomainError
 from app.domain.staff import Post, Role
 from app.messages import render
@@ -68,6 +69,8 @@ def register(sub: Any) -> None:
     p.add_argument("file", nargs="?", help="备份文件 / the backup file")
     p.add_argument("--last", action="store_true", help="用最近一次完好的备份 / the last good backup")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    p.add_argument("--station", help="本站的站点代码（数据库打不开又没有 station.json 时才需要）/ this station's code, "
+                                     "when neither its database nor station.json says it")
     p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser("check", help="检查数据库、审计链、办件编号和附件 / integrity check")
@@ -165,12 +168,16 @@ def cmd_backups(env: Env) -> int:
     found = station_backups.backups(env.data_dir)
     good = station_backups.last_good_backup(env.data_dir)
     lang = env.out.lang
-    env.out.data({"backups": [{"path": str(b.path), "made_at": b.made_at.isoformat(timespec="seconds"),
+    damage = station_backups.station_damage(env.data_dir)
+    env.out.data({"station_damage": damage,
+                  "backups": [{"path": str(b.path), "made_at": b.made_at.isoformat(timespec="seconds"),
                                "kind": b.kind, "reason": b.reason, "size": b.size, "ok": b.ok, "problem": b.problem,
                                "revision": b.revision, "last_good": good is not None and b.path == good.path}
                               for b in found],
                   "last_good": str(good.path) if good else None})
     folder = env.data_dir / "backups"
+    if damage is not None:
+        env.out.line(render("restore.cli_station_damaged", {"detail": damage}, lang))
     if not found:
         env.out.line(env.out.t(f"{folder} 里还没有备份。", f"No backups in {folder} yet."))
         return 0
@@ -190,31 +197,46 @@ def cmd_backups(env: Env) -> int:
 
 
 def cmd_restore(env: Env) -> int:
+    """A station head signs in first: to this station when its file can be read (``--user`` as usual), else
+    with a station head's account held in the backup itself. A backup that is not this station's is refused."""
     a = env.args
     if bool(a.file) == bool(a.last):
         raise DomainError("cli.restore_what")
     if station_backups.counter_is_open(env.data_dir):
         raise DomainError("restore.counter_open")
     if a.last:
-        good = station_backups.last_good_backup(env.data_dir)
+        good = station_backups.last_good_backup(env.data_dir, station=a.station)
         if good is None:
             raise DomainError("restore.no_backup", backups=str(env.data_dir / "backups"))
-        source = good.path
-        when = f"{good.made_at:%Y-%m-%d %H:%M}（{render(f'backup.reason.{good.reason}', {}, env.out.lang)}）"
+        info = good
     else:
-        source = Path(a.file).expanduser()
-        when = ""
+        info = station_backups.check_backup(Path(a.file).expanduser())
+    source = info.path
+    maintenance.check_restorable(env.data_dir, source, station=a.station)
+    lang = env.out.lang
+    if maintenance.readable_station(env.data_dir) is not None:
+        by = maintenance.restorer(env.actor())
+    else:
+        env.out.line(render("restore.cli_sign_in_from_backup", {"path": str(source)}, lang))
+        user = a.user or os.environ.get(USER_ENV, "")
+        if not user:
+            raise DomainError("cli.user_needed", env=USER_ENV)
+        password = read_secret(f"{user} 的密码（备份里的）/ password (as in the backup): ", PASSWORD_ENV)
+        by = maintenance.sign_in_from_backup(env.data_dir, source, username=user, password=password)
+    when = f"{info.made_at:%Y-%m-%d %H:%M}（{render(f'backup.reason.{info.reason}', {}, lang)}）"
     if not a.yes:
         if not sys.stdin.isatty():
             raise DomainError("cli.confirm_needed")
-        answer = input(env.out.t(f"用 {source} {when}替换当前数据？当前数据会先另存一份。输入 yes 确认：",
-                                 f"Replace the current data with {source} {when}? Type yes: "))
+        answer = input(render("restore.cli_confirm", {"path": str(source), "when": when}, lang))
         if answer.strip().lower() not in ("yes", "y", "是"):
             env.out.line(env.out.t("未恢复。", "Not restored."))
             return 1
-    safety = maintenance.restore(env.data_dir, source)
-    env.out.data({"restored_from": str(source), "safety_copy": str(safety)})
-    env.out.line(env.out.t(f"已恢复。原来的数据另存在 {safety}", f"Restored. The previous data is at {safety}"))
+    env.close()  # the station's file is let go of before it is replaced
+    done = maintenance.restore(env.data_dir, source, by=by, station=a.station, made_at=info.made_at)
+    env.out.data({"restored_from": str(done.source), "made_at": done.made_at.isoformat(timespec="seconds"),
+                  "safety_copy": str(done.safety), "by": done.by.username, "station": done.station_code,
+                  "sync_recover": done.at.isoformat(timespec="seconds")})
+    env.out.line(render("restore.cli_done", {"safety": str(done.safety), "by": done.by.display_name}, lang))
     return 0
 
 

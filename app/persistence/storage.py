@@ -23,16 +23,8 @@ def database_path(data_dir: Path) -> Path:
 
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
-    """Copy a live SQLite database with the online backup API (consistent even while it is in use).
-
-    On POSIX the copy (and the journal SQLite makes beside it meanwhile, which takes the file's mode) is
-    readable by its owner only from its first byte: it holds everything the station holds. On Windows the
-    folder's ACLs decide (the installer sets them for the data folder)."""
+    """Copy a live SQLite database with the online backup API (consistent even while it is in use)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    if os.name == "posix":
-        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT, 0o600))
-        with contextlib.suppress(OSError):  # a stick without owners (FAT) refuses a chmod; it has no others
-            os.chmod(dest, 0o600)
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     try:
         target = sqlite3.connect(dest)
@@ -121,17 +113,24 @@ def damage(path: Path, *, quick_check_up_to: int = QUICK_CHECK_UP_TO) -> str | N
     which reads every page: a bigger one would hold the start for seconds (a 1,000,000-resident station),
     so damage deep inside it shows when that part is read, or in the station check. A file that cannot be
     opened for another reason (locked, no permission) is not called damaged: opening it reports that.
+
+    A missing or empty (0-byte) file is a new database to SQLite; it is called damaged when a station was
+    here before (a backup in the folder's ``backups/``, or the identity file the station writes beside its
+    database, :data:`IDENTITY_FILE`), so the counter offers the backup instead of starting an empty station.
+    Likewise a sound SQLite file that holds no station (no tables, or no station code) when a good backup of
+    a station is beside it. A new installation (no file, no backups) is no damage.
     """
     try:
         size = path.stat().st_size
         with path.open("rb") as f:
             head = f.read(100)
     except FileNotFoundError:
-        return None  # a new station: nothing to be damaged
+        return "the station's file is missing" if _station_was_here(path) else None
     except OSError:
         return None
     if size == 0:
-        return None  # SQLite treats an empty file as a new database
+        # SQLite treats an empty file as a new database: a power cut or a broken copy leaves one too.
+        return "the file is empty (0 bytes)" if _station_was_here(path) else None
     if len(head) < 100 or not head.startswith(SQLITE_HEADER):
         return "file is not a database"
     page_size = int.from_bytes(head[16:18], "big")
@@ -155,13 +154,59 @@ def damage(path: Path, *, quick_check_up_to: int = QUICK_CHECK_UP_TO) -> str | N
             rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
             if rows != ["ok"]:
                 return brief(rows)
+        empty = _no_station(conn, tables)
     except sqlite3.OperationalError as e:
         return None if _not_damage(e) else str(e)
     except sqlite3.DatabaseError as e:
         return str(e)
     finally:
         conn.close()
+    if empty is not None and _good_backup_beside(path):
+        return empty
     return None
+
+
+# The small file a station writes beside its database whenever it is opened or set up (its station and town
+# codes: app/services/station.py): it says a station was here when the database itself is gone or empty.
+IDENTITY_FILE = "station.json"
+
+
+def _station_was_here(path: Path) -> bool:
+    """Whether the folder of a missing or empty station file says a station lived in it."""
+    return (path.parent / IDENTITY_FILE).is_file() or bool(_backups_beside(path))
+
+
+def _backups_beside(path: Path) -> list[Path]:
+    """The station backups in the ``backups/`` folder beside ``path`` (and its ``auto/``), newest first."""
+    found: list[tuple[float, Path]] = []
+    for folder in (path.parent / "backups", path.parent / "backups" / "auto"):
+        try:
+            for p in folder.iterdir():
+                if p.suffix == ".sqlite3" and p.is_file() and p.stat().st_size > 0:
+                    found.append((p.stat().st_mtime, p))
+        except OSError:  # no such folder
+            continue
+    return [p for _, p in sorted(found, reverse=True)]
+
+
+def _good_backup_beside(path: Path) -> bool:
+    """Whether a backup beside ``path`` holds a station and passes SQLite's check (the cheap one on big files)."""
+    for candidate in _backups_beside(path):
+        if not looks_like_station(candidate):
+            continue
+        if file_size(candidate) > QUICK_CHECK_UP_TO or quick_check(candidate) is None:
+            return True
+    return False
+
+
+def _no_station(conn: sqlite3.Connection, tables: Sequence[str]) -> str | None:
+    """Why an open, sound SQLite file holds no station, or None when it holds one."""
+    if not tables:
+        return "the file holds no tables (no station)"
+    if "meta" not in tables:
+        return "the file holds no station (no meta table)"
+    row = conn.execute("SELECT value FROM meta WHERE key = 'station_code'").fetchone()
+    return None if row is not None and row[0] else "the file holds no station (no station code)"
 
 
 def _not_damage(error: sqlite3.OperationalError) -> bool:

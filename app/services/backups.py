@@ -14,8 +14,10 @@ checked after writing (SQLite's quick_check and our ``meta`` table) and deleted 
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import sqlite3
 import sys
 import time
 from dataclasses import dataclass
@@ -27,7 +29,7 @@ from app.domain.rotation import Rotation, plan_rotation
 from app.domain.staff import Actor, Permission
 from app.persistence import migrate, storage
 from app.services import maintenance
-from app.services.context import ServiceContext
+from app.services.context import ServiceContext, StationIdentity
 from app.services.maintenance import restore
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,7 @@ log = logging.getLogger(__name__)
 REASONS = ("close", "exit")
 AUTO_FOLDER = "auto"
 PENDING_RESTORE = "restore-pending.sqlite3"  # a restore chosen in the running counter, done at the next start
+PENDING_CHOOSER = "restore-pending.json"  # who chose it (the restored file's audit names them)
 COUNTER_LOCK = "counter.lock"  # app/ui/single.py's lock file (a service cannot import the ui)
 # Free space an automatic backup leaves beside itself: a full disk stops the station, a missed copy does not.
 SPARE_BYTES = 200 * 1024 * 1024
@@ -160,9 +163,11 @@ def backups(data_dir: Path, *, check: bool = True) -> tuple[BackupInfo, ...]:
     return tuple(sorted(out, key=lambda b: (b.made_at, b.path.name), reverse=True))
 
 
-def last_good_backup(data_dir: Path) -> BackupInfo | None:
-    """The newest backup that passes SQLite's full quick_check and holds a station: the one a damaged station is
-    offered. Safety copies made before a restore are left out — the file they saved may be the damaged one."""
+def last_good_backup(data_dir: Path, *, station: str | None = None) -> BackupInfo | None:
+    """The newest backup that passes SQLite's full quick_check and holds this station: the one a damaged station
+    is offered. Safety copies made before a restore are left out — the file they saved may be the damaged one —
+    and so are backups of another station (this one known from its file or ``station.json``, or ``station``)."""
+    here = station or _station_here(data_dir)
     for info in backups(data_dir, check=False):
         if info.kind == "before-restore":
             continue
@@ -171,19 +176,41 @@ def last_good_backup(data_dir: Path) -> BackupInfo | None:
             problem = "no StationDesk data"
         if problem is None and storage.revision(info.path) not in migrate.known_revisions():
             problem = "made by a newer release"
+        if problem is None and here and _owner_code(info.path) != here:
+            problem = "another station's backup"
         if problem is None:
             return info
         log.warning("backup %s is not usable: %s", info.path, problem)
     return None
 
 
-def restore_last_good(data_dir: Path, *, now: datetime | None = None) -> tuple[BackupInfo, Path]:
-    """Restore the last good backup (the database closed). Returns it and the safety copy of the file it
-    replaced."""
-    info = last_good_backup(data_dir)
+def restore_last_good(data_dir: Path, *, by: maintenance.Restorer, station: str | None = None,
+                      now: datetime | None = None) -> tuple[BackupInfo, maintenance.Restored]:
+    """Restore the last good backup (the database closed), by a station head (maintenance.restore). Returns it
+    and what the restore did (the safety copy of the file it replaced)."""
+    info = last_good_backup(data_dir, station=station)
     if info is None:
         raise DomainError("restore.no_backup", backups=str(data_dir / "backups"))
-    return info, restore(data_dir, info.path, now=now)
+    return info, restore(data_dir, info.path, by=by, station=station, made_at=info.made_at, now=now)
+
+
+def restore_file(data_dir: Path, source: Path, *, by: maintenance.Restorer, station: str | None = None,
+                 now: datetime | None = None) -> tuple[BackupInfo, maintenance.Restored]:
+    """Restore a backup someone chose (the database closed): checked in full first (:func:`check_backup`)."""
+    info = check_backup(source)
+    return info, restore(data_dir, source, by=by, station=station, made_at=info.made_at, now=now)
+
+
+def _station_here(data_dir: Path) -> str:
+    here = maintenance.known_station(data_dir)
+    return here.station_code if here else ""
+
+
+def _owner_code(path: Path) -> str:
+    try:
+        return maintenance.file_owner(path).station_code
+    except sqlite3.Error:
+        return ""
 
 
 def station_damage(data_dir: Path) -> str | None:
@@ -196,13 +223,16 @@ def station_damage(data_dir: Path) -> str | None:
 def prepare_restore(ctx: ServiceContext, *, actor: Actor, source: Path) -> BackupInfo:
     """The counter's 从备份恢复…: the chosen backup is checked and copied into the data folder now (a USB stick
     may be taken out), and replaces the station's file at the next start, before the station opens
-    (:func:`finish_pending_restore`): a file cannot be replaced under the running counter. The caller then
-    asks the person to let the program restart (or restarts it)."""
+    (:func:`finish_pending_restore`): a file cannot be replaced under the running counter. Who chose it is
+    kept beside the copy, so the restored file's audit names them. The caller then asks the person to let the
+    program restart (or restarts it)."""
     actor.require(Permission.STATION_ADMIN)
     if ctx.data_dir is None:
         raise DomainError("storage.no_data_dir")
-    info = check_backup(source)
+    info = check_choice(ctx, source)
     pending = ctx.data_dir / PENDING_RESTORE
+    chooser = ctx.data_dir / PENDING_CHOOSER
+    chooser.unlink(missing_ok=True)
     pending.unlink(missing_ok=True)
     problem = storage.verified_backup(source, pending)
     if problem is not None:
@@ -210,12 +240,33 @@ def prepare_restore(ctx: ServiceContext, *, actor: Actor, source: Path) -> Backu
     try:  # scans kept beside the backup on the stick that this PC lacks (a new PC after a broken one)
         maintenance.bring_back_scans(ctx.data_dir, source)
     except OSError as e:
+        pending.unlink(missing_ok=True)
         raise DomainError("restore.scans_failed", folder=str(source.parent / "attachments"),
                           detail=e.strerror or str(e)) from e
+    chosen_at = ctx.now()
+    chooser.write_text(json.dumps({
+        "staff_id": actor.staff_id, "username": actor.username, "display_name": actor.display_name,
+        "station_code": actor.station_code, "source": str(source),
+        "made_at": info.made_at.isoformat(timespec="seconds"), "chosen_at": chosen_at.isoformat(timespec="seconds"),
+    }, ensure_ascii=False), encoding="utf-8")
+    storage.fsync_file(chooser)
     with ctx.uow() as uow:
         uow.audit(staff_id=actor.staff_id, action="station.restore_chosen", target_type="file",
-                  target_id=source.name[:40], at=ctx.now())
+                  target_id=source.name[:40], detail={"file": str(source), "made_at": info.made_at.isoformat(
+                      timespec="seconds"), "username": actor.username}, at=chosen_at)
         uow.commit()
+    return info
+
+
+def check_choice(ctx: ServiceContext, source: Path) -> BackupInfo:
+    """A file chosen in the running counter: :func:`check_backup`, and a backup of this very station (not of
+    another station or town, not the town server's database)."""
+    if ctx.data_dir is None:
+        raise DomainError("storage.no_data_dir")
+    info = check_backup(source)
+    with ctx.read() as uow:
+        st = ctx.station(uow)
+    maintenance.check_restorable(ctx.data_dir, source, this=StationIdentity(st.code, st.town_code, st.name))
     return info
 
 
@@ -246,20 +297,41 @@ def pending_restore(data_dir: Path) -> Path | None:
 
 def finish_pending_restore(data_dir: Path, *, now: datetime | None = None) -> Path | None:
     """At start, before the station opens: a restore chosen in the last session replaces the file (the current
-    one saved as ``before-restore-…``). Returns the safety copy, or None when no restore was waiting."""
+    one saved as ``before-restore-…``), in the name of the station head who chose it. Returns the safety copy,
+    or None when no restore was waiting."""
     pending = pending_restore(data_dir)
     if pending is None:
         return None
+    chooser = data_dir / PENDING_CHOOSER
     try:
-        safety = restore(data_dir, pending, now=now)
+        chosen = _read_chooser(chooser)
+        if chosen is None:
+            raise DomainError("restore.pending_unsigned")
+        by, original, made_at, chosen_at = chosen
+        done = restore(data_dir, pending, by=by, original=original, made_at=made_at, chosen_at=chosen_at, now=now)
     except DomainError:
         # Said once; the file goes aside so the next start opens the station as it is.
         stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
         pending.replace(storage.unique_path(data_dir / "backups" / f"restore-failed-{stamp}.sqlite3"))
+        chooser.unlink(missing_ok=True)
         raise
     pending.unlink(missing_ok=True)
-    log.info("restored the backup chosen last time; the previous file is %s", safety)
-    return safety
+    chooser.unlink(missing_ok=True)
+    log.info("restored the backup chosen last time by %s; the previous file is %s", done.by.username, done.safety)
+    return done.safety
+
+
+def _read_chooser(path: Path) -> tuple[maintenance.Restorer, Path, datetime, datetime] | None:
+    """Who chose the waiting restore, and the file they chose (written by :func:`prepare_restore`)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        by = maintenance.Restorer(staff_id=str(data["staff_id"]), username=str(data["username"]),
+                                  display_name=str(data["display_name"]), station_code=str(data["station_code"]),
+                                  signed_in_to="station")
+        return (by, Path(str(data["source"])), datetime.fromisoformat(str(data["made_at"])),
+                datetime.fromisoformat(str(data["chosen_at"])))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def counter_is_open(data_dir: Path) -> bool:

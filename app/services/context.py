@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,10 +16,13 @@ from app.domain.errors import DomainError
 from app.domain.town import Station, Town, Village
 from app.paths import resource
 from app.persistence.database import Database
-from app.persistence.keystore import KeyStore, station_keys
+from app.persistence.storage import IDENTITY_FILE
 from app.persistence.uow import UnitOfWork
 
 CALENDAR_ID = "work-calendar"
+IDENTITY_FORMAT = "stationdesk-station"
+
+log = logging.getLogger(__name__)
 
 
 def parse_calendar_text(body: str, *, source: str) -> WorkCalendar:
@@ -53,7 +58,6 @@ class ServiceContext:
     _calendar: WorkCalendar | None = field(default=None, repr=False)
     _villages: dict[str, str] | None = field(default=None, repr=False)
     _station: Station | None = field(default=None, repr=False)
-    _keys: KeyStore | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         """A write transaction (takes SQLite's write lock at once, so writers queue instead of failing)."""
@@ -66,14 +70,6 @@ class ServiceContext:
     @property
     def data_dir(self) -> Path | None:
         return self.db.folders.root if self.db.folders else None
-
-    @property
-    def keys(self) -> KeyStore:
-        """The secrets this station keeps apart from its database (``keys/`` in the data folder; in memory
-        for a database opened without one). Secrets never go in the database: it travels in every backup."""
-        if self._keys is None:
-            self._keys = station_keys(self.data_dir)
-        return self._keys
 
     @property
     def catalog(self) -> Catalog:
@@ -153,4 +149,62 @@ class ServiceContext:
 def open_context(data_dir: Path, *, now: Callable[[], datetime] = datetime.now) -> ServiceContext:
     """Open the station in ``data_dir`` (back up + migrate on start) and build its context."""
     db = Database.open_folder(data_dir)
-    return ServiceContext(db=db, now=now)
+    ctx = ServiceContext(db=db, now=now)
+    remember_station(ctx)
+    return ctx
+
+
+# -- the identity file ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class StationIdentity:
+    """Which station lives in a data folder: what a restore checks a backup against when the station's own
+    file cannot be read (damaged, empty or missing)."""
+
+    station_code: str
+    town_code: str
+    station_name: str = ""
+
+
+def remember_station(ctx: ServiceContext) -> StationIdentity | None:
+    """Writes ``station.json`` in the data folder (the station's and the town's codes) when the station is set
+    up and the file does not say so already: opened at every start and after set-up. Never fails the caller:
+    a folder that cannot be written is logged."""
+    if ctx.data_dir is None:
+        return None
+    try:
+        with ctx.read() as uow:
+            if not uow.meta_get("station_code"):
+                return None  # a new installation, not set up yet
+            st = ctx.station(uow)
+    except DomainError:
+        return None
+    identity = StationIdentity(station_code=st.code, town_code=st.town_code, station_name=st.name)
+    path = ctx.data_dir / IDENTITY_FILE
+    if read_station_identity(ctx.data_dir) == identity:
+        return identity
+    body = json.dumps({"format": IDENTITY_FORMAT, "station_code": identity.station_code,
+                       "town_code": identity.town_code, "station_name": identity.station_name,
+                       "written_at": ctx.now().isoformat(timespec="seconds")}, ensure_ascii=False, indent=1)
+    part = path.with_name(path.name + ".part")
+    try:
+        with part.open("w", encoding="utf-8") as f:
+            f.write(body + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        part.replace(path)
+    except OSError:
+        log.warning("could not write %s", path, exc_info=True)
+    return identity
+
+
+def read_station_identity(data_dir: Path) -> StationIdentity | None:
+    """What ``station.json`` in ``data_dir`` says, or None (no file, or not one of ours)."""
+    try:
+        data = json.loads((data_dir / IDENTITY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != IDENTITY_FORMAT or not data.get("station_code"):
+        return None
+    return StationIdentity(station_code=str(data["station_code"]), town_code=str(data.get("town_code") or ""),
+                           station_name=str(data.get("station_name") or ""))

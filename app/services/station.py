@@ -14,7 +14,7 @@ from app.domain.staff import Actor, Permission, Post, Role
 from app.domain.town import check_code, check_name
 from app.paths import resource
 from app.persistence.uow import UnitOfWork
-from app.services.context import CALENDAR_ID, ServiceContext, read_calendar_file
+from app.services.context import CALENDAR_ID, ServiceContext, read_calendar_file, remember_station
 from app.services.staff import StaffView, create_staff
 
 
@@ -113,6 +113,7 @@ def init_station(
         uow.commit()
     ctx.catalog_changed()
     ctx.town_changed()
+    remember_station(ctx)  # station.json: which station lives here, even when its database cannot be read
     return station_view(ctx)
 
 

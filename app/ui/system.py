@@ -240,12 +240,14 @@ class SystemMenu(QObject):
             self.restore_from(Path(chosen))
 
     def restore_from(self, source: Path) -> None:
-        """Check the chosen backup (on the database thread), then ask: what it is, that the current data is
-        kept as a safety copy, and that work recorded after the backup must be entered again."""
-        from app.services.backups import check_backup
+        """Check the chosen backup (on the database thread: a sound backup of this very station), then ask: what
+        it is, that the current data is kept as a safety copy, and that work recorded after the backup must be
+        entered again."""
+        from app.services.backups import check_choice
 
-        assert self.runner is not None
-        self.runner.submit(lambda: check_backup(source), self._on_backup_checked, self._on_failed)
+        ctx = self.ctx
+        assert self.runner is not None and ctx is not None
+        self.runner.submit(lambda: check_choice(ctx, source), self._on_backup_checked, self._on_failed)
 
     def _on_backup_checked(self, info: Any) -> None:
         from app.messages import render

@@ -169,3 +169,26 @@ def test_closing_the_counter_backs_up_only_when_something_new_was_recorded(qtbot
     assert len(made) == 1 and quick_check(made[0]) is None and looks_like_station(made[0])
     _backup_on_exit(app, demo_ctx, "zh")  # nothing recorded since: no second copy
     assert sorted(auto_folder(demo_ctx.data_dir).glob("auto-*.sqlite3")) == made
+
+
+def test_another_stations_backup_is_refused_before_anything_is_asked(qtbot, demo_ctx: ServiceContext,
+                                                                    runner: TaskRunner, tmp_path: Path) -> None:
+    import sqlite3
+
+    from app.services.backups import pending_restore
+    from app.services.maintenance import backup
+
+    assert demo_ctx.data_dir is not None
+    head = authenticate(demo_ctx, username="zhanzhang", password=DEMO_PASSWORD)
+    theirs = backup(demo_ctx, actor=head, dest=tmp_path / "qx02.sqlite3")
+    conn = sqlite3.connect(theirs)  # as if it came from 石门村's station
+    conn.execute("UPDATE meta SET value = 'QX02' WHERE key = 'station_code'")
+    conn.execute("UPDATE stations SET code = 'QX02' WHERE code = 'QX01'")
+    conn.commit()
+    conn.close()
+    _, menu = _window(qtbot, demo_ctx, runner)
+    menu.set_actor(head)
+    menu.restore_from(theirs)
+    qtbot.waitUntil(lambda: menu.last_message != "", timeout=20000)
+    assert "QX02 站的备份" in menu.last_message and "不是本站（QX01）" in menu.last_message
+    assert menu.confirm is None and pending_restore(demo_ctx.data_dir) is None

@@ -19,9 +19,9 @@ from app.persistence.database import Database
 from app.services import backups as svc
 from app.services import cases, closing
 from app.services.context import open_context
-from app.services.maintenance import backup, restore
+from app.services.maintenance import backup, restore, restorer, sign_in_from_backup
 from app.services.residents import register_resident
-from tests.conftest import StationFixture
+from tests.conftest import PASSWORD, StationFixture
 from tests.helpers import make_id
 
 _people = itertools.count()
@@ -176,7 +176,7 @@ def test_the_last_good_backup_passes_over_a_damaged_newer_one_and_safety_copies(
     assert good is not None and damaged is not None
     corrupt(damaged, start=0.2, end=0.9)
     station.ctx.db.dispose()
-    restore(station.data_dir, good, now=datetime(2026, 11, 25, 8))  # a before-restore copy, newest of all
+    restore(station.data_dir, good, by=restorer(station.head), now=datetime(2026, 11, 25, 8))  # a before-restore copy
     listed = svc.backups(station.data_dir)
     assert [b.kind for b in listed] == ["before-restore", "daily", "daily"]
     assert [b.ok for b in listed] == [True, False, True] and listed[1].problem
@@ -190,7 +190,7 @@ def test_with_no_backup_there_is_no_last_good_one(station: StationFixture) -> No
     assert svc.backups(station.data_dir) == ()
     assert svc.last_good_backup(station.data_dir) is None
     with pytest.raises(DomainError) as caught:
-        svc.restore_last_good(station.data_dir)
+        svc.restore_last_good(station.data_dir, by=restorer(station.head))
     assert caught.value.code == "restore.no_backup"
 
 
@@ -209,7 +209,11 @@ def test_a_station_damaged_inside_is_refused_at_open_and_restored_from_the_last_
         Database.open_folder(station.data_dir)
     assert caught.value.code == "db.unreadable" and caught.value.params["backups"].endswith("backups")
     assert db.read_bytes() == damaged  # untouched
-    chosen, safety = svc.restore_last_good(station.data_dir)
+    last = svc.last_good_backup(station.data_dir)
+    assert last is not None
+    head = sign_in_from_backup(station.data_dir, last.path, username="zhanzhang", password=PASSWORD)
+    chosen, done = svc.restore_last_good(station.data_dir, by=head)
+    safety = done.safety
     assert chosen.reason == "close" and safety.name.startswith("before-restore-")
     assert safety.stat().st_size == len(damaged)
     ctx = open_context(station.data_dir, now=station.clock.now)
@@ -228,8 +232,11 @@ def test_a_file_that_is_no_database_any_more_is_kept_byte_for_byte_when_restored
         f.write(b"\0" * 4096)  # the header page wiped
     assert svc.station_damage(station.data_dir) == "file is not a database"
     wiped = db.read_bytes()
-    _, safety = svc.restore_last_good(station.data_dir)
-    assert safety.read_bytes() == wiped
+    last = svc.last_good_backup(station.data_dir)
+    assert last is not None
+    head = sign_in_from_backup(station.data_dir, last.path, username="zhanzhang", password=PASSWORD)
+    _, done = svc.restore_last_good(station.data_dir, by=head)
+    assert done.safety.read_bytes() == wiped
     assert storage.damage(db) is None
 
 
@@ -245,10 +252,12 @@ def test_the_start_check_tells_a_damaged_file_from_a_sound_one(station: StationF
     elif what == "garbage header":
         db.write_bytes(b"PK\x03\x04" + body[4:])
         expected = "not a database"
-    elif what == "empty":
+    elif what == "empty":  # a station lived here (its station.json says so): an empty file is no new station
         db.write_bytes(b"")
+        expected = "empty"
     elif what == "missing":
         db.unlink()
+        expected = "missing"
     problem = storage.damage(db)
     assert (problem is None) if expected is None else (problem is not None and expected in problem)
 
@@ -323,7 +332,8 @@ def test_a_counter_holding_the_folder_is_seen_and_a_dead_ones_lock_is_not(statio
 # -- through the admin CLI -------------------------------------------------------------------------------------
 
 def test_the_cli_lists_the_backups_and_restores_the_last_good_one(station: StationFixture,
-                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+                                                                  capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from app.cli.main import main
 
     first = _accept(station)
@@ -338,6 +348,8 @@ def test_the_cli_lists_the_backups_and_restores_the_last_good_one(station: Stati
     assert "每日结账" in out and "← 最近一次完好" in out and "auto-20261123-170200-close.sqlite3" in out
     assert main(["--data-dir", str(station.data_dir), "restore"]) == 1
     assert "--last" in capsys.readouterr().err
+    monkeypatch.setenv("STATIONDESK_USER", "zhanzhang")
+    monkeypatch.setenv("STATIONDESK_PASSWORD", PASSWORD)
     assert main(["--data-dir", str(station.data_dir), "restore", "--last", "--yes"]) == 0
     assert "已恢复" in capsys.readouterr().out
     ctx = open_context(station.data_dir)

@@ -13,9 +13,9 @@ from app.persistence.storage import database_path, quick_check
 from app.services import cases as svc
 from app.services.attachments import add_attachment
 from app.services.context import open_context
-from app.services.maintenance import backup, check, restore
+from app.services.maintenance import backup, check, restore, restorer, sign_in_from_backup
 from app.services.residents import register_resident
-from tests.conftest import StationFixture
+from tests.conftest import PASSWORD, StationFixture
 from tests.helpers import make_id
 
 
@@ -107,7 +107,7 @@ def test_restore_replaces_the_data_and_keeps_a_safety_copy(station: StationFixtu
     saved = backup(station.ctx, actor=station.head)
     after = _cases(station, resident, 3)
     station.ctx.db.dispose()  # restore runs with the station closed
-    safety = restore(station.data_dir, saved, now=station.clock.now())
+    safety = restore(station.data_dir, saved, by=restorer(station.head), now=station.clock.now()).safety
     assert safety.parent == station.data_dir / "backups"
     assert _case_numbers(safety) == sorted(before + after)
     assert quick_check(safety) is None
@@ -126,7 +126,7 @@ def test_restoring_a_file_that_is_not_a_database_is_refused(station: StationFixt
     fake.write_bytes(b"\xff\xd8\xff\xe0 not a database at all" * 100)
     station.ctx.db.dispose()
     with pytest.raises(DomainError) as err:
-        restore(station.data_dir, fake)
+        restore(station.data_dir, fake, by=restorer(station.head))
     assert err.value.code == "restore.not_a_backup"
     assert list((station.data_dir / "backups").iterdir()) == []
 
@@ -141,7 +141,7 @@ def test_restoring_an_unrelated_sqlite_file_is_refused(station: StationFixture, 
     conn.close()
     station.ctx.db.dispose()
     with pytest.raises(DomainError) as err:
-        restore(station.data_dir, other)
+        restore(station.data_dir, other, by=restorer(station.head))
     assert err.value.code == "restore.not_a_backup"
     assert _case_numbers(database_path(station.data_dir)) == []
 
@@ -149,7 +149,7 @@ def test_restoring_an_unrelated_sqlite_file_is_refused(station: StationFixture, 
 def test_restoring_a_missing_file_is_refused(station: StationFixture, tmp_path: Path) -> None:
     station.ctx.db.dispose()
     with pytest.raises(DomainError) as err:
-        restore(station.data_dir, tmp_path / "nothing.sqlite3")
+        restore(station.data_dir, tmp_path / "nothing.sqlite3", by=restorer(station.head))
     assert err.value.code == "file.not_found"
 
 
@@ -254,7 +254,8 @@ def test_a_backup_to_a_stick_takes_the_scans_and_a_new_pc_gets_them_back(station
 
     new_pc = tmp_path / "new-pc"  # the old PC is gone: a fresh data folder, the stick plugged in
     new_pc.mkdir()
-    restore(new_pc, made)
+    head = sign_in_from_backup(new_pc, made, username="zhanzhang", password=PASSWORD)  # as the backup knows them
+    restore(new_pc, made, by=head, station="QX01")  # nothing on the new PC says which station it is
     ctx = open_context(new_pc)
     try:
         with ctx.read() as uow:
