@@ -23,8 +23,16 @@ def database_path(data_dir: Path) -> Path:
 
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
-    """Copy a live SQLite database with the online backup API (consistent even while it is in use)."""
+    """Copy a live SQLite database with the online backup API (consistent even while it is in use).
+
+    On POSIX the copy (and the journal SQLite makes beside it meanwhile, which takes the file's mode) is
+    readable by its owner only from its first byte: it holds everything the station holds. On Windows the
+    folder's ACLs decide (the installer sets them for the data folder)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if os.name == "posix":
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT, 0o600))
+        with contextlib.suppress(OSError):  # a stick without owners (FAT) refuses a chmod; it has no others
+            os.chmod(dest, 0o600)
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     try:
         target = sqlite3.connect(dest)

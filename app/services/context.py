@@ -16,6 +16,7 @@ from app.domain.errors import DomainError
 from app.domain.town import Station, Town, Village
 from app.paths import resource
 from app.persistence.database import Database
+from app.persistence.keystore import KeyStore, station_keys
 from app.persistence.storage import IDENTITY_FILE
 from app.persistence.uow import UnitOfWork
 
@@ -58,6 +59,7 @@ class ServiceContext:
     _calendar: WorkCalendar | None = field(default=None, repr=False)
     _villages: dict[str, str] | None = field(default=None, repr=False)
     _station: Station | None = field(default=None, repr=False)
+    _keys: KeyStore | None = field(default=None, repr=False)
 
     def uow(self) -> UnitOfWork:
         """A write transaction (takes SQLite's write lock at once, so writers queue instead of failing)."""
@@ -70,6 +72,14 @@ class ServiceContext:
     @property
     def data_dir(self) -> Path | None:
         return self.db.folders.root if self.db.folders else None
+
+    @property
+    def keys(self) -> KeyStore:
+        """The secrets this station keeps apart from its database (``keys/`` in the data folder; in memory
+        for a database opened without one). Secrets never go in the database: it travels in every backup."""
+        if self._keys is None:
+            self._keys = station_keys(self.data_dir)
+        return self._keys
 
     @property
     def catalog(self) -> Catalog:
