@@ -129,7 +129,7 @@ def test_the_properties_met_refusals_for_ownership_and_changes_anyone_may_make()
 def test_a_new_record_claiming_another_owner_is_never_taken(
         snapshot: tuple[Snapshot, dict[tuple[str, str], str | None]], data: st.DataObject) -> None:
     rows, owners = snapshot
-    table, town, pushed = data.draw(attempts(rows))
+    table, _town, pushed = data.draw(attempts(rows))
     new = {**pushed, "id": "01a24e4b-0000-7000-8000-000000000001", "origin": ATTACKER.station,
            "created_hlc": pushed["updated_hlc"]}
     verdict = trust.judge(table, new, None, sender=ATTACKER, owners=owners, columns=column_shapes()[table])
