@@ -237,3 +237,97 @@ def test_a_catalogue_file_that_is_not_json_or_not_utf8_is_refused_with_its_place
     broken.write_bytes("{\"名称\": 1}".encode("gbk"))
     run = refused(cli(demo, "catalog", "install", str(broken), user="zhanzhang"))
     assert "不是 UTF-8 编码" in run.err and "{count}" not in run.err
+
+
+# -- restore: a station head signs in, only this station's backups ----------------------------------------------
+
+@pytest.fixture(scope="module")
+def backed_up(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo station with one backup by hand, built once; each test restores on its own copy."""
+    data_dir = tmp_path_factory.mktemp("restore") / "station"
+    ok(cli(data_dir, "demo", "--residents", "200"))
+    ok(cli(data_dir, "backup", user="zhanzhang"))
+    return data_dir
+
+
+def _copy(template: Path, tmp_path: Path) -> tuple[Path, Path]:
+    import shutil
+
+    data_dir = tmp_path / "station"
+    shutil.copytree(template, data_dir)
+    [made] = list((data_dir / "backups").glob("station-*.sqlite3"))
+    return data_dir, made
+
+
+def _sql(path: Path, query: str, *params: object) -> list[tuple[object, ...]]:
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(query, params).fetchall()
+        conn.commit()
+        return rows
+    finally:
+        conn.close()
+
+
+def test_restore_needs_a_station_heads_sign_in_and_is_audited_in_both_files(backed_up: Path, tmp_path: Path) -> None:
+    data_dir, made = _copy(backed_up, tmp_path)
+    db = data_dir / "station.sqlite3"
+    refused(cli(data_dir, "restore", str(made), "--yes", user=""))  # nobody signed in
+    run = refused(cli(data_dir, "restore", str(made), "--yes", user="xiaoli"))
+    assert "不能做这项操作" in run.err
+    run = refused(cli(data_dir, "restore", str(made), "--yes", user="zhanzhang", password="not-the-password"))
+    assert "密码不对" in run.err
+    assert not list((data_dir / "backups").glob("before-restore-*"))
+    done = json.loads(ok(cli(data_dir, "--json", "restore", str(made), "--yes", user="zhanzhang")).out)
+    safety = Path(done["safety_copy"])
+    assert done["by"] == "zhanzhang" and done["station"] == "QX01" and safety.exists()
+    assert _sql(safety, "SELECT count(*) FROM audit_log WHERE action = 'station.restore_started'") == [(1,)]
+    [(detail,)] = _sql(db, "SELECT detail FROM audit_log WHERE action = 'station.restored'")
+    assert json.loads(str(detail))["safety_copy"] == safety.name
+    assert _sql(db, "SELECT value FROM meta WHERE key = 'sync.recover'") == [(done["sync_recover"],)]
+    ok(cli(data_dir, "check", user="zhanzhang"))
+
+
+def test_an_emptied_station_file_is_reported_and_restored_by_a_head_held_in_the_backup(backed_up: Path,
+                                                                                      tmp_path: Path) -> None:
+    data_dir, _ = _copy(backed_up, tmp_path)
+    db = data_dir / "station.sqlite3"
+    db.write_bytes(b"")
+    run = refused(cli(data_dir, "check", user="zhanzhang"))
+    assert "打不开" in run.err and "empty" in run.err
+    assert db.stat().st_size == 0  # not made into an empty station
+    run = ok(cli(data_dir, "backups"))
+    assert "本站的数据库文件有问题" in run.out and "← 最近一次完好" in run.out
+    refused(cli(data_dir, "restore", "--last", "--yes", user="zhanzhang", password="not-the-password"))
+    refused(cli(data_dir, "restore", "--last", "--yes", user="xiaoli"))  # a clerk, even as the backup knows her
+    run = ok(cli(data_dir, "restore", "--last", "--yes", user="zhanzhang"))
+    assert "已恢复" in run.out
+    [(detail,)] = _sql(db, "SELECT detail FROM audit_log WHERE action = 'station.restored'")
+    assert json.loads(str(detail))["signed_in_to"] == "backup"
+    ok(cli(data_dir, "check", user="zhanzhang"))
+
+
+def test_another_stations_backup_is_refused_naming_both(backed_up: Path, tmp_path: Path) -> None:
+    import shutil
+
+    data_dir, made = _copy(backed_up, tmp_path)
+    theirs = tmp_path / "qx02.sqlite3"
+    shutil.copyfile(made, theirs)
+    _sql(theirs, "UPDATE meta SET value = 'QX02' WHERE key = 'station_code'")
+    _sql(theirs, "UPDATE stations SET code = 'QX02' WHERE code = 'QX01'")
+    run = refused(cli(data_dir, "restore", str(theirs), "--yes", user="zhanzhang"))
+    assert "QX02 站的备份" in run.err and "QX01" in run.err
+    run = refused(cli(data_dir, "--lang", "en", "restore", str(theirs), "--yes", user="zhanzhang"))
+    assert "backup of station QX02, not of this station (QX01)" in run.err
+
+
+def test_with_nothing_saying_which_station_lived_here_the_station_is_named(backed_up: Path, tmp_path: Path) -> None:
+    data_dir, _ = _copy(backed_up, tmp_path)
+    (data_dir / "station.sqlite3").write_bytes(b"")
+    (data_dir / "station.json").unlink()
+    run = refused(cli(data_dir, "restore", "--last", "--yes", user="zhanzhang"))
+    assert "--station" in run.err
+    ok(cli(data_dir, "restore", "--last", "--yes", "--station", "QX01", user="zhanzhang"))
+    assert (data_dir / "station.json").exists()
