@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -128,16 +128,43 @@ class RecoveryDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(icon)
         top.addLayout(text, 1)
-        layout = QVBoxLayout(self)
+        layout = self._layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addSpacing(8)
         layout.addLayout(buttons)
         self.fields = [f for f in (self.account, self.password, self.station) if f is not None]
         for field in self.fields:
             field.installEventFilter(self)
-        # Wide enough that the question reads in a few lines; the form's fields get room for a user name.
-        self.setMinimumWidth(min(760, max(560, self.fontMetrics().averageCharWidth() * 70)))
         self.account.setFocus()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Wide enough that the question reads in a few lines at the text size chosen (the stylesheet's font is
+        known only once shown), and tall enough for every wrapped line: a top-level window does not grow for
+        its labels' height-for-width by itself, and squeezed them when a problem appeared below."""
+        screen = self.screen().availableGeometry()
+        widest, highest = screen.width() - 40, screen.height() - 40
+        width = min(widest, max(720, self.question.fontMetrics().averageCharWidth() * 56))
+        layout = self._layout
+        layout.activate()
+
+        def needed(w: int) -> int:
+            return max(layout.totalHeightForWidth(w), layout.totalMinimumSize().height())
+
+        while needed(width) > highest and width < widest:  # the largest text on a small screen: wider, not cut
+            width = min(widest, width + 80)
+        height = min(highest, needed(width))
+        self.setMinimumSize(width, height)
+        self.resize(width, height)
+        owner = self.parentWidget()
+        around = owner.frameGeometry() if owner is not None else screen
+        frame = self.frameGeometry()
+        frame.moveCenter(around.center())
+        self.move(max(screen.left(), min(frame.left(), screen.right() - frame.width())),
+                  max(screen.top(), min(frame.top(), screen.bottom() - frame.height())))
 
     def _label(self, form: QFormLayout, code: str, field: QLineEdit) -> None:
         label = QLabel(render(code, {}, self.lang))
@@ -207,6 +234,7 @@ class RecoveryDialog(QDialog):
         self.problem.style().polish(self.problem)
         self.problem.setText(text)
         self.problem.show()
+        self._fit()
 
 
 def offer_recovery(data_dir: Path, lang: str, *, error: DomainError | None = None, runner: TaskRunner | None = None,
