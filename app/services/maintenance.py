@@ -266,7 +266,8 @@ def sign_in_from_backup(data_dir: Path, source: Path, *, username: str, password
         row = None
     if row is None or not row[5] or not verify_password(str(row[6]), password):
         failures, until = _count_failure(data_dir, name, at)
-        log.warning("a sign-in for a restore failed (%s, attempt %d, against %s)", name, failures, source)
+        # info, not warning: the CLI would print a warning to its user beside the sentence; the counter logs it
+        log.info("a sign-in for a restore failed (%s, attempt %d, against %s)", name, failures, source)
         if until is not None:
             raise DomainError("restore.sign_in_locked", until=f"{until:%H:%M}")
         raise DomainError("restore.sign_in_failed", left=MAX_FAILED_LOGINS - failures)
