@@ -73,7 +73,12 @@ def register(sub: Any) -> None:
                                      "when neither its database nor station.json says it")
     p.set_defaults(handler=cmd_restore)
 
-    p = sub.add_parser("check", help="检查数据库、审计链、办件编号和附件 / integrity check")
+    p = sub.add_parser("check", help="检查数据库、审计链、收款和积分校验链、办件编号和附件 / integrity check")
+    p.add_argument("--anchor", action="append", default=[],
+                   help="日结报表上印的校验位置，如 37:3f2a9c1b2d4e5f60,audit=120:ab12cd34ef567890 / "
+                        "a head printed on a daily close")
+    p.add_argument("--offline", action="store_true",
+                   help="不连镇服务器，只与本机记下的位置核对 / do not ask the town server")
     p.set_defaults(handler=cmd_check)
 
 
@@ -241,16 +246,50 @@ def cmd_restore(env: Env) -> int:
 
 
 def cmd_check(env: Env) -> int:
+    from app.services import checking, replication
+
     actor = env.actor()
-    report = maintenance.check(env.ctx, actor=actor)
+    anchors = [checking.parse_anchor(text) for text in env.args.anchor]
+    town_said = ""
+    if replication.status(env.ctx).enrolled and not env.args.offline:
+        from app.sync.client import town_anchor
+
+        try:
+            anchors.append(town_anchor(env.ctx))
+        except DomainError as e:  # no network: the anchors kept on this PC still count
+            town_said = render(e.code, e.params, env.out.lang)
+    report = checking.check(env.ctx, actor=actor, anchors=anchors)
     lang = env.out.lang
+    words = 1 if lang == "en" else 0
     env.out.data({"ok": report.ok, "audit_entries": report.audit_entries, "cases": report.cases,
-                  "attachments": report.attachments,
+                  "attachments": report.attachments, "chain_links": report.chain_links,
+                  "before_chain": report.before_chain, "unkeyed": report.unkeyed,
+                  "covered": [{"kind": k, "what": (zh, en)[words]} for k, zh, en in checking.COVERED],
+                  "not_covered": [{"kind": k, "what": (zh, en)[words]} for k, zh, en in checking.NOT_COVERED],
+                  "anchors": [{"source": a.source, "chain_seq": a.chain_seq, "audit_seq": a.audit_seq, "at": a.at}
+                              for a in report.anchors],
                   "findings": [{"area": f.area, "code": f.code, "message": render(f.code, dict(f.params), lang)}
                                for f in report.findings]})
     env.out.line(env.out.t(
-        f"审计记录 {report.audit_entries} 条，办件 {report.cases} 件，附件 {report.attachments} 个。",
-        f"{report.audit_entries} audit entries, {report.cases} cases, {report.attachments} attachments."))
+        f"审计记录 {report.audit_entries} 条，校验链 {report.chain_links} 环，办件 {report.cases} 件，"
+        f"附件 {report.attachments} 个。",
+        f"{report.audit_entries} audit entries, {report.chain_links} chain links, {report.cases} cases, "
+        f"{report.attachments} attachments."))
+    env.out.line(env.out.t("检查的内容：", "Covered: ") + "；".join((zh, en)[words] for _, zh, en in checking.COVERED))
+    env.out.line(env.out.t("不在检查之内：", "Not covered: ")
+                 + "；".join((zh, en)[words] for _, zh, en in checking.NOT_COVERED))
+    for a in report.anchors:
+        source = render(f"words.source.{a.source}", {}, lang)
+        env.out.line(env.out.t(f"已与{source}的位置核对：链第 {a.chain_seq} 环，审计第 {a.audit_seq} 条"
+                               + (f"（{a.at.replace('T', ' ')[:16]}）" if a.at else ""),
+                               f"Compared with the {source} anchor: chain {a.chain_seq}, audit {a.audit_seq}"))
+    if town_said:
+        env.out.line(env.out.t(f"没能问镇服务器（{town_said}）：只与本机记下的位置核对。",
+                               f"Could not ask the town ({town_said}): compared with the anchors kept here."))
+    if report.unkeyed:
+        env.out.line(env.out.t(f"其中 {report.unkeyed} 条是本版本之前按公开算法封的（没有密钥）："
+                               "只能发现没有重新计算的改动。",
+                               f"{report.unkeyed} were sealed before this release, without a key."))
     for f in report.findings:
         env.out.line("  ✗ " + render(f.code, dict(f.params), env.out.lang))
     env.out.line(env.out.t("检查通过，数据完好。", "All checks passed.") if report.ok else

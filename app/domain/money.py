@@ -9,6 +9,7 @@ Amounts are integer fen everywhere (``parse_money`` / ``format_money`` / ``money
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -213,7 +214,11 @@ def digest(fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def link_hash(prev_hash: str, seq: int, table: str, row_id: str, row_digest: str) -> str:
+def link_hash(prev_hash: str, seq: int, table: str, row_id: str, row_digest: str, key: bytes | None = None) -> str:
     """One link of a station's chain: it covers the previous link, so removing or reordering links breaks
-    every hash after it."""
-    return hashlib.sha256(f"{prev_hash}|{seq}|{table}|{row_id}|{row_digest}".encode()).hexdigest()
+    every hash after it. Keyed (HMAC-SHA256) with the station's key, kept apart from its database, so the links
+    cannot be made again after an edit; ``key`` None: an earlier release's plain SHA-256."""
+    text = f"{prev_hash}|{seq}|{table}|{row_id}|{row_digest}".encode()
+    if key is None:
+        return hashlib.sha256(text).hexdigest()
+    return hmac.new(key, text, hashlib.sha256).hexdigest()

@@ -67,6 +67,9 @@ class Database:
         self.engine = engine
         self.folders = folders
         self._origin: str | None = None
+        # The key the station's audit entries and chain links are sealed with (its id, the key), kept apart from
+        # the database and handed in by app.services.seals; None seals with plain SHA-256 (an earlier release).
+        self.sealer: tuple[str, bytes] | None = None
         self.node_id = self._node_id()
         self.clock = HybridClock(self.node_id, last=self._last_hlc())
 
@@ -111,7 +114,8 @@ class Database:
             # The station code never changes once set: read it once, not at the start of every transaction.
             with self.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
                 self._origin = conn.execute(select(meta.c.value).where(meta.c.key == "station_code")).scalar()
-        return UnitOfWork(self.engine, self.clock, self.node_id, origin=self._origin or "", read_only=read_only)
+        return UnitOfWork(self.engine, self.clock, self.node_id, origin=self._origin or "", read_only=read_only,
+                          sealer=self.sealer)
 
     def dispose(self) -> None:
         self.engine.dispose()

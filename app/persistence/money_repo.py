@@ -114,16 +114,32 @@ class MoneyRepository(Repo):
     def links(self, station_code: str) -> list[Row]:
         return self._all(select(t.chain_links).where(_l.station_code == station_code).order_by(_l.seq))
 
-    def made_before(self, table_name: str, station_code: str, hlc: str | None) -> int:
+    def made_before(self, table_name: str, station_code: str, hlc: str | None,
+                    kinds: Sequence[str] | None = None) -> int:
         """How many of the station's rows in the table were made before ``hlc`` (all of them when None)."""
         table = t.metadata.tables[table_name]
         q = select(func.count()).select_from(table).where(table.c.station_code == station_code)
+        if kinds is not None:
+            q = q.where(table.c.kind.in_(list(kinds)))
         stamp = table.c.created_hlc
         if table_name == "cash_sessions":  # a drawer is linked when it is closed: its closing is what counts
             q, stamp = q.where(table.c.state == "closed"), table.c.updated_hlc
         if hlc is not None:
             q = q.where(stamp < hlc)
         return int(self.uow.conn.execute(q).scalar_one())
+
+    def voided_without_link(self, station_code: str, since_hlc: str) -> list[str]:
+        """Documents voided since ``since_hlc`` whose voiding no link covers."""
+        d = t.documents.c
+        q = (select(d.id).select_from(t.documents.outerjoin(
+            t.chain_links, and_(_l.table_name == "documents.void", _l.row_id == d.id)))
+             .where(d.station_code == station_code, d.state == "voided", d.updated_hlc >= since_hlc,
+                    _l.id.is_(None)))
+        return [r[0] for r in self.uow.conn.execute(q)]
+
+    def last_audit(self) -> Row | None:
+        a = t.audit_log.c
+        return self._one(select(a.seq, a.hash).order_by(a.seq.desc()).limit(1))
 
     def chain_stations(self) -> list[str]:
         return [r[0] for r in self.uow.conn.execute(select(_l.station_code).distinct())]
@@ -132,14 +148,17 @@ class MoneyRepository(Repo):
         table = t.metadata.tables[table_name]
         return self._one(select(table).where(table.c.id == row_id))
 
-    def unlinked(self, table_name: str, station_code: str, since_hlc: str) -> list[str]:
+    def unlinked(self, table_name: str, station_code: str, since_hlc: str,
+                 kinds: Sequence[str] | None = None) -> list[str]:
         """Ids of the station's rows in a chained table, made since ``since_hlc`` (the chain's first link),
         that no link covers: slipped in afterwards. A cash drawer is linked when it is closed, so an open one
-        is not counted."""
+        is not counted; ``kinds``: only rows of these kinds are linked (points entries)."""
         table = t.metadata.tables[table_name]
         q = (select(table.c.id).select_from(table.outerjoin(
             t.chain_links, and_(_l.table_name == table_name, _l.row_id == table.c.id)))
              .where(table.c.station_code == station_code, _l.id.is_(None)))
+        if kinds is not None:
+            q = q.where(table.c.kind.in_(list(kinds)))
         if table_name == "cash_sessions":
             q = q.where(table.c.state == "closed", table.c.updated_hlc >= since_hlc)
         else:

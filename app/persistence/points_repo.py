@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from app.persistence import tables as t
 from app.persistence.repo_base import Repo, Row
@@ -176,6 +176,18 @@ class PointsRepository(Repo):
     def redemptions(self, account_id: str) -> list[Row]:
         r = t.points_redemptions.c
         return self._all(select(t.points_redemptions).where(r.account_id == account_id).order_by(r.at.desc()))
+
+    def ledger_sources(self, station_code: str) -> tuple[list[Row], list[Row], list[Row]]:
+        """What the station's ledger entries were made from, to derive them again: its credited declarations,
+        its redemptions, and its entries that name one of those."""
+        d, r, e = t.points_declarations.c, t.points_redemptions.c, t.points_entries.c
+        credited = self._all(select(d.id, d.account_id, d.points, d.entry_id).where(
+            d.station_code == station_code, d.state == "credited", d.deleted.is_(False)))
+        redeemed = self._all(select(r.id, r.account_id, r.total, r.state).where(
+            r.station_code == station_code, r.deleted.is_(False)))
+        entries = self._all(select(e.id, e.account_id, e.kind, e.points, e.declaration_id, e.redemption_id).where(
+            e.station_code == station_code, e.deleted.is_(False), or_(e.declaration_id != "", e.redemption_id != "")))
+        return credited, redeemed, entries
 
     def conflicts(self, *, state: str | None = "open") -> list[Row]:
         c = t.points_conflicts.c

@@ -253,6 +253,24 @@ class SequenceRepository(Repo):
              .values(last_value=t.sequences.c.last_value + 1)
              .returning(t.sequences.c.last_value))
 
+    def raise_to(self, station_code: str, marks: Mapping[tuple[str, str], int]) -> int:
+        """Move counters up to at least these numbers (never down): a restored station's counters past every
+        number the town has seen. Returns how many moved."""
+        moved = 0
+        s = t.sequences.c
+        for (kind, period), value in marks.items():
+            current = self.uow.conn.execute(select(s.last_value).where(
+                s.station_code == station_code, s.kind == kind, s.period == period)).scalar()
+            if current is None:
+                self.uow.conn.execute(insert(t.sequences).values(station_code=station_code, kind=kind, period=period,
+                                                                  last_value=value))
+                moved += 1
+            elif int(current) < value:
+                self.uow.conn.execute(update(t.sequences).where(
+                    s.station_code == station_code, s.kind == kind, s.period == period).values(last_value=value))
+                moved += 1
+        return moved
+
     def next(self, station_code: str, kind: str, period: str) -> int:
         """Take the next number. Runs inside the caller's write transaction, so a rollback
         returns the number: no gaps, no reuse."""

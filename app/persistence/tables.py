@@ -283,6 +283,9 @@ audit_log = Table(
     Column("detail", Text, nullable=False, server_default="{}"),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # Which of the station's keys sealed it (kept apart from the database: app.services.seals); "" for the plain
+    # SHA-256 of an earlier release.
+    Column("key_id", String(20), nullable=False, server_default=""),
 )
 
 # The outbox for sync: one row per change, written in the same transaction as the change.
@@ -476,6 +479,8 @@ chain_links = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("at", String(32), nullable=False),
+    # The key its hash is keyed with (HMAC-SHA256; "" for an earlier release's plain SHA-256): app.services.seals.
+    Column("key_id", String(20), nullable=False, server_default=""),
     UniqueConstraint("station_code", "seq", name="uq_chain_links_station_seq"),
     Index("ix_chain_links_row", "table_name", "row_id"),
 )
@@ -689,6 +694,25 @@ server_stations = Table(
     Column("village_code", String(20), nullable=False, server_default=""),
     # The log number up to which the station has pulled (what it can have seen).
     Column("pulled_to", BigInteger, nullable=False, server_default=text("0")),
+    # The ids of the keys the town issued to the station, oldest first ("," between): each is derived again from
+    # the town's master secret (never stored), so this database alone gives no key.
+    Column("key_ids", String(400), nullable=False, server_default=""),
+)
+
+# Where each station's tamper evidence stood when it said so at a sync (its chain's and its audit log's last
+# link): a station whose chain or log later lacks what it once reported was cut. Kept on the server only.
+station_anchors = Table(
+    "station_anchors",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("station_code", String(20), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("chain_seq", BigInteger, nullable=False),
+    Column("chain_hash", String(64), nullable=False),
+    Column("audit_seq", BigInteger, nullable=False),
+    Column("audit_hash", String(64), nullable=False),
+    Column("note", String(40), nullable=False, server_default=""),  # "restored": a new start after a restore
+    Index("ix_station_anchors_station_at", "station_code", "at"),
 )
 
 # What a station tried and the town refused (a record not its own, a value no station writes): never applied,

@@ -96,6 +96,39 @@ class TrustRepository(Repo):
         self.uow.conn.execute(update(table).where(table.c.id == row_id).values(updated_hlc=stamp))
         return self.copies(table_name, [row_id]).get(row_id)
 
+    # -- a restored station, and anchors ---------------------------------------------------------------
+    def numbers_of(self, station_code: str) -> tuple[list[str], list[str]]:
+        """The case and document numbers the town holds of a station."""
+        cases = [str(r[0]) for r in self.uow.conn.execute(
+            select(t.cases.c.case_no).where(t.cases.c.station_code == station_code))]
+        docs = [str(r[0]) for r in self.uow.conn.execute(
+            select(t.documents.c.number).where(t.documents.c.station_code == station_code))]
+        return cases, docs
+
+    def sent_by(self, station_code: str) -> dict[str, list[str]]:
+        """Every record a station ever sent to the town: table -> ids."""
+        c = t.server_log.c
+        out: dict[str, list[str]] = {}
+        for name, row_id in self.uow.conn.execute(
+                select(c.table_name, c.row_id).where(c.station_code == station_code).distinct()):
+            out.setdefault(str(name), []).append(str(row_id))
+        return out
+
+    def add_anchor(self, values: Mapping[str, Any]) -> None:
+        self.uow.conn.execute(insert(t.station_anchors).values(id=new_id(), **values))
+
+    def last_anchor(self, station_code: str) -> Row | None:
+        a = t.station_anchors.c
+        return self._one(select(t.station_anchors).where(a.station_code == station_code)
+                         .order_by(a.at.desc(), a.chain_seq.desc(), a.audit_seq.desc()).limit(1))
+
+    def chain_head(self, station_code: str) -> tuple[int, str]:
+        """The last link of a station's chain as the town holds it."""
+        c = t.chain_links.c
+        row = self.uow.conn.execute(select(c.seq, c.hash).where(c.station_code == station_code)
+                                    .order_by(c.seq.desc()).limit(1)).first()
+        return (int(row[0]), str(row[1])) if row else (0, "")
+
     # -- security events ------------------------------------------------------------------------------
     def add_events(self, events: Sequence[Mapping[str, Any]]) -> None:
         if events:

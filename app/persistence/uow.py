@@ -9,7 +9,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, insert, select, update
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, update
 
 from app.domain.audit import GENESIS, seal
 from app.domain.ids import HybridClock, new_id, new_ids
@@ -24,8 +24,9 @@ class UnitOfWork:
     committing rolls it back. Every synced write also writes its change-log row here."""
 
     def __init__(self, engine: Engine, clock: HybridClock, node_id: str, *, origin: str = "",
-                 read_only: bool = False) -> None:
+                 read_only: bool = False, sealer: tuple[str, bytes] | None = None) -> None:
         self._engine = engine
+        self.sealer = sealer  # (key id, key): what audit entries and chain links are sealed with
         self.read_only = read_only
         self.clock = clock
         self.node_id = node_id
@@ -83,6 +84,9 @@ class UnitOfWork:
     # -- local facts -------------------------------------------------------------------------
     def meta_get(self, key: str) -> str | None:
         return self.conn.execute(select(t.meta.c.value).where(t.meta.c.key == key)).scalar()
+
+    def meta_delete(self, key: str) -> None:
+        self.conn.execute(delete(t.meta).where(t.meta.c.key == key))
 
     def meta_set(self, key: str, value: str) -> None:
         if self.meta_get(key) is None:
@@ -217,7 +221,8 @@ class UnitOfWork:
             "detail": json.dumps(dict(detail or {}), ensure_ascii=False, sort_keys=True),
         }
         entry["prev_hash"] = prev
-        entry["hash"] = seal(prev, audit_payload(entry))
+        entry["key_id"] = self.sealer[0] if self.sealer else ""
+        entry["hash"] = seal(prev, audit_payload(entry), self.sealer[1] if self.sealer else None)
         self.conn.execute(_insert(t.audit_log), entry)
 
     def audit_entries(self) -> Iterable[Mapping[str, Any]]:
@@ -252,4 +257,9 @@ AUDIT_SEALED_FIELDS = ("seq", "id", "origin", "hlc", "at", "staff_id", "action",
 
 
 def audit_payload(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: row[k] for k in AUDIT_SEALED_FIELDS}
+    """What an entry's seal covers: its fields, and the key's id when it is keyed (an earlier release's plain
+    seals covered the fields alone)."""
+    payload = {k: row[k] for k in AUDIT_SEALED_FIELDS}
+    if row.get("key_id"):
+        payload["key_id"] = row["key_id"]
+    return payload

@@ -62,6 +62,9 @@ def render_day_close(s: DayCloseSheet, head: Letterhead, stamp: Stamp, font: str
               a4.p(f"日结后补记：{late or '无'}。补打单据：{s.reprints} 份。积分：{points}。", st["body"]),
               a4.p(f"收款校验链：第 {s.chain_seq} 环　{s.chain_hash[:16]}…{s.chain_hash[-8:]}"
                    "（日结后任何改动、删除或补录都会使校验不通过）", st["small"]),
+              *([a4.p(f"审计记录：第 {s.audit_seq} 条　{s.audit_hash[:16]}…　核对时输入："
+                      f"{s.chain_seq}:{s.chain_hash[:16]},audit={s.audit_seq}:{s.audit_hash[:16]}", st["small"])]
+                if s.audit_hash else []),
               a4.gap(2 * mm),
               a4.signature_block(["日结人（签字）", "站长（签字）"], font, WIDTH)]
     return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}",

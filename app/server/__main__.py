@@ -31,7 +31,9 @@ from app.messages import describe
 from app.paths import default_data_dir
 from app.persistence.database import Database
 from app.persistence.engine import sqlite_url
+from app.persistence.keystore import KeyStore
 from app.services import replication as rep
+from app.services import seals
 from app.services import town_admin as town
 from app.services.context import ServiceContext
 
@@ -56,6 +58,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="数据库地址 / database URL, e.g. postgresql+psycopg://…/stationdesk (or STATIONDESK_TOWN_DB); "
                         "without one: a SQLite file in the data folder, for a demo / "
                         "不给则用数据目录里的 SQLite（演示）")
+    p.add_argument("--keys", default=os.environ.get("STATIONDESK_TOWN_KEYS", ""),
+                   help="镇服务器密钥所在的文件夹（不在数据库里；默认数据目录下的 town）/ "
+                        "the folder of the town's master secret, never in its database (or STATIONDESK_TOWN_KEYS)")
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("serve", help="运行服务器 / run the server")
     s.add_argument("--host", default="127.0.0.1")
@@ -126,7 +131,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # a wrong address or a server down: say so, not a traceback
         print(f"打不开数据库 {args.db}：{type(e).__name__}：{e} / cannot open the database", file=sys.stderr)
         return 1
-    ctx = ServiceContext(db=db)
+    # The town's master secret (every station's keys are derived from it) is kept apart from the database, in
+    # the town's own key store: a copy of the database, a reporting replica, gives no key.
+    keys = Path(args.keys).expanduser() if args.keys else default_data_dir() / "town"
+    ctx = ServiceContext(db=db, _keys=KeyStore(keys))
+    seals.prepare_town(ctx)
     try:
         if args.command == "enrol":
             code = rep.enrol_station(ctx, actor=CONSOLE, station_code=args.station, name=args.name,

@@ -17,18 +17,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app import __version__
 from app.domain.errors import DomainError, NotFound, PermissionDenied
 from app.messages import render
+from app.services import recovery
 from app.services import replication as rep
 from app.services.context import ServiceContext
 from app.services.screening import Refusal
 from app.sync.protocol import (
     API,
     PROTOCOL_VERSION,
+    AnchorReport,
+    AnchorView,
     EnrolReply,
     EnrolRequest,
     Health,
     PullPage,
     PushAck,
     PushBatch,
+    RecoverReply,
     RefusedChange,
     page_json,
 )
@@ -174,8 +178,9 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         if body.protocol != PROTOCOL_VERSION:
             raise DomainError("sync.protocol", theirs=str(body.protocol), ours=str(PROTOCOL_VERSION))
         without_nul(body.model_dump(), "body")
-        credential = rep.redeem_enrolment(ctx, station_code=body.station_code, enrol_code=body.enrol_code)
-        return EnrolReply(station_code=body.station_code.strip().upper(), credential=credential)
+        done = rep.redeem_enrolment(ctx, station_code=body.station_code, enrol_code=body.enrol_code)
+        return EnrolReply(station_code=body.station_code.strip().upper(), credential=done.credential,
+                          key_id=done.key_id, seal_keys=dict(done.seal_keys), bundle_key=done.bundle_key)
 
     def receive(body: PushBatch, code: str) -> PushAck:
         done = rep.receive(ctx, station_code=code, changes=[c.change() for c in body.changes])
@@ -207,6 +212,26 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         entries, cursor, more = rep.log_entries(ctx, after=after, limit=limit, station=code)
         # Rows from the town's own log: written out as they are kept, not parsed and validated again.
         return Response(content=page_json(entries, cursor, more), media_type="application/json")
+
+    def anchor_view(a: recovery.TownAnchor) -> AnchorView:
+        return AnchorView(chain_seq=a.chain_seq, chain_hash=a.chain_hash, audit_seq=a.audit_seq,
+                          audit_hash=a.audit_hash, at=a.at, town_chain_seq=a.town_chain_seq,
+                          town_chain_hash=a.town_chain_hash)
+
+    @app.post(f"{API}/anchor", response_model=AnchorView)
+    def anchor(body: AnchorReport, code: Annotated[str, Depends(station)]) -> AnchorView:
+        if body.protocol != PROTOCOL_VERSION:
+            raise DomainError("sync.protocol", theirs=str(body.protocol), ours=str(PROTOCOL_VERSION))
+        return anchor_view(recovery.record_anchor(ctx, station=code, anchor=body.model_dump(),
+                                                  restored=body.restored))
+
+    @app.get(f"{API}/anchor", response_model=AnchorView)
+    def anchor_now(code: Annotated[str, Depends(station)]) -> AnchorView:
+        return anchor_view(recovery.town_anchor(ctx, station=code))
+
+    @app.post(f"{API}/recover", response_model=RecoverReply)
+    def recover(code: Annotated[str, Depends(station)]) -> RecoverReply:
+        return RecoverReply(marks=recovery.marks_as_json(recovery.recover_station(ctx, station=code)))
 
     @app.get(f"{API}/stations")
     def stations(code: Annotated[str, Depends(station)]) -> list[dict[str, Any]]:

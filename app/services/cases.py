@@ -28,6 +28,7 @@ from app.domain.town import Station
 from app.persistence.uow import UnitOfWork
 from app.services.context import ServiceContext
 from app.services.freeze import check_not_frozen
+from app.services.recovery import numbers_safe
 from app.services.views import CaseSummary, ResidentSummary, case_summary, resident_summary
 
 
@@ -237,6 +238,7 @@ def accept_case(
     missing = item.missing_required(received)
     with ctx.uow() as uow:
         check_not_frozen(ctx, uow)  # a station long out of touch with the town takes no new cases
+        numbers_safe(uow)  # nor one restored from an older backup, until the town has told it its numbers
         if consultation_id:
             case_id = _accept_consultation(ctx, uow, actor=actor, case_id=consultation_id, applicant_id=applicant_id,
                                            item=item, received=received, form=cleaned, proxy=checked_proxy,

@@ -22,6 +22,7 @@ from app.domain.money import PaymentMethod
 from app.domain.points import EntryKind
 from app.domain.staff import Actor, Permission
 from app.persistence.uow import UnitOfWork
+from app.services import checking
 from app.services.backups import backup_after_close
 from app.services.cases import iso_time
 from app.services.context import ServiceContext
@@ -139,6 +140,7 @@ def build_sheet(ctx: ServiceContext, uow: UnitOfWork, day: date, *, closed_by: s
                                    approved_by=staff.get(s["approved_by"] or "", ""), note=s["note"]))
     redeemed = -(points.get(EntryKind.REDEMPTION.value, 0) + points.get(EntryKind.REVERSAL.value, 0))
     seq, chain_hash = head(uow, station)
+    last_audit = uow.repos.money.last_audit()
     return DayCloseSheet(
         day=day, closed_at=now, closed_by=closed_by,
         cases=tuple(CloseCount(k, n) for k, n in sorted(cases.items())),
@@ -151,6 +153,7 @@ def build_sheet(ctx: ServiceContext, uow: UnitOfWork, day: date, *, closed_by: s
                 CloseCount("兑换积分（扣除撤销）", 0, redeemed),
                 CloseCount("到期清零", 0, -points.get(EntryKind.EXPIRY.value, 0))),
         chain_seq=seq, chain_hash=chain_hash,
+        audit_seq=int(last_audit["seq"]) if last_audit else 0, audit_hash=str(last_audit["hash"]) if last_audit else "",
         returned_fen=sum(e["amount_fen"] for e in day_events if e["kind"] in ("voided", "refunded")))
 
 
@@ -185,6 +188,8 @@ def close_day(ctx: ServiceContext, *, actor: Actor, day: date | None = None) -> 
         uow.audit(staff_id=actor.staff_id, action="day.closed", target_type="day", target_id=target.isoformat(),
                   detail={"payments_fen": sheet.payments_total_fen, "chain_seq": sheet.chain_seq}, at=ctx.now())
         uow.commit()
+    # Where the chain and the audit log stand, kept apart from the database too (the paper has it as well).
+    checking.keep_anchor(ctx, checking.current_anchor(ctx))
     warning = backup_after_close(ctx)  # after the commit: a failed copy never undoes or fails the close
     return CloseView(day=target, closed_at=at, closed_by=actor.display_name, sheet=sheet, backup_warning=warning)
 

@@ -161,6 +161,9 @@ def open_context(data_dir: Path, *, now: Callable[[], datetime] = datetime.now) 
     db = Database.open_folder(data_dir)
     ctx = ServiceContext(db=db, now=now)
     remember_station(ctx)
+    from app.services import seals  # (it needs the context: imported here, not at the top)
+
+    seals.prepare(ctx)  # the key its audit entries and chain links are sealed with, kept apart from the file
     return ctx
 
 

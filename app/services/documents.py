@@ -58,6 +58,7 @@ from app.services.paper import (
 )
 from app.services.payments import PaymentView, mask_account, payment_view
 from app.services.print_settings import PrintTemplate, template_in
+from app.services.recovery import numbers_safe
 
 Render = Callable[[PrintJob], bytes]
 _CASE_KINDS = (DocumentKind.RECEIPT, DocumentKind.NOTICE, DocumentKind.CORRECTION, DocumentKind.REJECTION,
@@ -160,6 +161,7 @@ def issue_document(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | st
             chosen = check_paper(kind, paper or _default_paper(kind, template))
             station = ctx.station_code(uow)
             year = ctx.now().year
+            numbers_safe(uow)  # a restored station takes no new number until the town has answered
             seq = uow.repos.sequences.next(station, f"doc.{kind.value}", f"{year}")
             number = format_document_no(station, kind, year, seq)
             doc_id = uow.add("documents", {
@@ -488,6 +490,7 @@ def void_document(ctx: ServiceContext, *, actor: Actor, number: str, reason: str
         now = iso_time(ctx.now())
         uow.change("documents", row["id"], {"state": "voided", "void_reason": text, "voided_at": now,
                                             "voided_by": actor.staff_id})
+        chain(uow, row["station_code"], "documents.void", row["id"], now)  # made valid again, it shows
         uow.audit(staff_id=actor.staff_id, action="document.voided", target_type="document",
                   target_id=row["number"], detail={"reason": text}, at=ctx.now())
         row.update(state="voided", void_reason=text, voided_at=now)

@@ -16,40 +16,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.domain.audit import verify_chain
-from app.domain.cases import parse_case_no
 from app.domain.errors import DomainError
 from app.domain.staff import MAX_FAILED_LOGINS, Actor, Permission, Role, lock_after_failure
 from app.domain.town import check_code
 from app.persistence import migrate, storage
-from app.persistence.uow import audit_payload
-from app.services.attachments import verify_attachment
+from app.services.checking import CheckReport as CheckReport  # the station check lives there
+from app.services.checking import Finding as Finding
+from app.services.checking import check as check
 from app.services.context import ServiceContext, StationIdentity, open_context, read_station_identity
-from app.services.integrity import check as money_chain
 from app.services.security import verify_password
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    area: str  # database | audit | numbers | attachments | money
-    code: str
-    params: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class CheckReport:
-    findings: tuple[Finding, ...]
-    audit_entries: int
-    cases: int
-    attachments: int
-    chain_links: int = 0  # the money chain: payments, receipts, drawers, closes
-    before_chain: int = 0  # records older than the chain (an upgraded station): not covered by it
-
-    @property
-    def ok(self) -> bool:
-        return not self.findings
 
 
 def backup(ctx: ServiceContext, *, actor: Actor, dest: Path | None = None) -> Path:
@@ -453,44 +430,3 @@ def _safety_copy(db_path: Path, safety: Path) -> None:
     storage.fsync_file(safety)
 
 
-def check(ctx: ServiceContext, *, actor: Actor) -> CheckReport:
-    """The database file, the audit chain, gap-free case numbers, the attachments' hashes, and the money
-    chain (payments, receipts, drawers and daily closes edited, deleted or slipped in after the fact)."""
-    actor.require(Permission.STATION_ADMIN)
-    findings: list[Finding] = []
-    for problem in ctx.db.integrity_problems():
-        findings.append(Finding("database", "check.db_corrupt", (("detail", problem),)))
-    with ctx.uow() as uow:
-        entries = [(e["seq"], e["prev_hash"], e["hash"], audit_payload(e)) for e in uow.audit_entries()]
-        numbers = uow.repos.cases.all_numbers(ctx.station_code(uow))
-        attachments = uow.repos.cases.all_attachments()
-        missing_indexes = uow.missing_search_indexes()
-    for name in missing_indexes:
-        findings.append(Finding("database", "check.index_missing", (("index", name),)))
-    for brk in verify_chain(entries):
-        findings.append(Finding("audit", f"check.audit_{brk.reason}", (("seq", str(brk.seq)),)))
-    by_day: dict[tuple[str, str], list[int]] = {}
-    for no in numbers:
-        try:
-            station, when, seq = parse_case_no(no)
-        except DomainError:
-            findings.append(Finding("numbers", "check.bad_case_no", (("case_no", no),)))
-            continue
-        by_day.setdefault((station, when.isoformat()), []).append(seq)
-    for (station, day), seqs in sorted(by_day.items()):
-        expected = set(range(1, max(seqs) + 1))
-        for gap in sorted(expected - set(seqs)):
-            findings.append(Finding("numbers", "check.case_gap", (("station", station), ("day", day),
-                                                                   ("seq", str(gap)))))
-    if ctx.data_dir is not None:
-        for a in attachments:
-            state = verify_attachment(ctx.data_dir, a["stored_path"], a["sha256"])
-            if state:
-                findings.append(Finding("attachments", f"check.attachment_{state}",
-                                        (("file", a["file_name"]), ("case", a["case_id"]))))
-    chain = money_chain(ctx)
-    for link in chain.problems:
-        findings.append(Finding("money", f"check.chain_{link.kind}",
-                                (("station", link.station_code), ("seq", str(link.seq)), ("what", link.what))))
-    return CheckReport(findings=tuple(findings), audit_entries=len(entries), cases=len(numbers),
-                       attachments=len(attachments), chain_links=chain.links, before_chain=chain.before_chain)

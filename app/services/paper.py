@@ -340,6 +340,8 @@ class DayCloseSheet:
     chain_seq: int  # the station's hash chain at the close: anchors it on paper
     chain_hash: str
     returned_fen: int = 0  # handed back this day (voids and refunds): payments less this is what was kept
+    audit_seq: int = 0  # the audit log at the close (0: a close made before it was printed)
+    audit_hash: str = ""
 
     @property
     def net_fen(self) -> int:

@@ -251,6 +251,7 @@ def payment_event(ctx: ServiceContext, *, actor: Actor, payment_id: str, event: 
                     uow.change("documents", doc["id"], {"state": "voided", "void_reason": text[:500],
                                                         "voided_at": at, "voided_by": approver.staff_id
                                                         if approver else actor.staff_id})
+                    chain(uow, station, "documents.void", doc["id"], at)
         uow.audit(staff_id=actor.staff_id, action=f"payment.{event}", target_type="payment", target_id=row["id"],
                   detail={"reason": text, "approver": approver.staff_id if approver else None, "late": late},
                   at=now)

@@ -53,6 +53,7 @@ from app.persistence.uow import UnitOfWork
 from app.services.attachments import store_file, stored_file
 from app.services.cases import iso_time
 from app.services.context import ServiceContext
+from app.services.integrity import chain_entry
 from app.services.paper import (
     NoticeRow,
     PointsAward,
@@ -700,6 +701,7 @@ def _credit(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, d: Mapping
         "expires_on": rules.lot_expires_on(on) if d["points"] > 0 else None, "declaration_id": d["id"],
         "reason": f"{d['indicator_code']} {name}" + (f"（{d['hours']} 小时）" if d["hours"] else ""),
         "approved_by": approved[:80], "operator_id": actor.staff_id, "station_code": ctx.station_code(uow)})
+    chain_entry(uow, ctx.station_code(uow), entry_id, kind.value, now)
     uow.change("points_declarations", d["id"], {"state": DeclarationState.CREDITED, "entry_id": entry_id})
 
 
@@ -730,10 +732,11 @@ def correct(ctx: ServiceContext, *, actor: Actor, account_id: str, points: int, 
         rules = load_rules(ctx, uow)
         account = _account(uow, account_id)
         now = ctx.now()
-        uow.add("points_entries", {
+        corrected = uow.add("points_entries", {
             "account_id": account["id"], "kind": EntryKind.CORRECTION.value, "points": points, "at": iso_time(now),
             "expires_on": rules.lot_expires_on(now.date()) if points > 0 else None, "reason": text[:500],
             "approved_by": actor.display_name, "operator_id": actor.staff_id, "station_code": ctx.station_code(uow)})
+        chain_entry(uow, ctx.station_code(uow), corrected, EntryKind.CORRECTION.value, iso_time(now))
         uow.audit(staff_id=actor.staff_id, action="points.corrected", target_type="points_account",
                   target_id=account["id"], detail={"points": points, "reason": text}, at=now)
         view = _account_view(ctx, uow, rules, account)
@@ -859,10 +862,11 @@ def redeem(ctx: ServiceContext, *, actor: Actor, resident_id: str,
             "station_code": station.code, "account_id": account["id"], "resident_id": resident["id"],
             "lines_json": json.dumps([[p.goods_id, p.name, p.quantity, p.price] for p in picked], ensure_ascii=False),
             "total": total, "at": now, "staff_id": actor.staff_id, "state": "done"})
-        uow.add("points_entries", {
+        spent = uow.add("points_entries", {
             "account_id": account["id"], "kind": EntryKind.REDEMPTION.value, "points": -total, "at": now,
             "redemption_id": red_id, "reason": "、".join(f"{p.name}×{p.quantity}" for p in picked)[:500],
             "operator_id": actor.staff_id, "station_code": station.code})
+        chain_entry(uow, station.code, spent, EntryKind.REDEMPTION.value, now)
         for p in picked:
             uow.add("points_stock_moves", {"goods_id": p.goods_id, "kind": "redeem", "quantity": -p.quantity,
                                            "redemption_id": red_id, "staff_id": actor.staff_id, "at": now})
@@ -923,10 +927,12 @@ def reverse_redemption(ctx: ServiceContext, *, actor: Actor, redemption_id: str,
         left = {lot.entry_id: lot.remaining for lot in after.lots}
         taken = [lot.expires_on for lot in before.lots if left.get(lot.entry_id, 0) < lot.remaining]
         expires = min((d for d in taken if d is not None), default=None)
-        uow.add("points_entries", {
+        back = uow.add("points_entries", {
             "account_id": r["account_id"], "kind": EntryKind.REVERSAL.value, "points": r["total"],
             "at": iso_time(now), "expires_on": expires, "redemption_id": r["id"], "reason": text[:500],
             "approved_by": actor.display_name, "operator_id": actor.staff_id, "station_code": r["station_code"]})
+        if r["station_code"] == ctx.station_code(uow):
+            chain_entry(uow, r["station_code"], back, EntryKind.REVERSAL.value, iso_time(now))
         for goods_id, _, qty, _ in json.loads(r["lines_json"]):
             uow.add("points_stock_moves", {"goods_id": goods_id, "kind": "reverse", "quantity": qty,
                                            "redemption_id": r["id"], "note": text[:200], "staff_id": actor.staff_id,

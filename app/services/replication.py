@@ -428,8 +428,23 @@ def enrol_station(ctx: ServiceContext, *, actor: Actor, station_code: str, name:
     return enrol
 
 
-def redeem_enrolment(ctx: ServiceContext, *, station_code: str, enrol_code: str) -> str:
-    """A station exchanges its one-time code for its credential (returned once, kept only as a hash here)."""
+@dataclass(frozen=True, slots=True)
+class Enrolment:
+    """What a station gets once for its enrolment: its credential, and the keys the town derives for it from its
+    master secret (app.services.seals): the one it seals with from now on, every one issued to it before (so
+    what it sealed earlier can still be checked), and the key its USB bundles are signed with."""
+
+    credential: str
+    key_id: str
+    seal_keys: Mapping[str, str]
+    bundle_key: str
+
+
+def redeem_enrolment(ctx: ServiceContext, *, station_code: str, enrol_code: str) -> Enrolment:
+    """A station exchanges its one-time code for its credential (returned once, kept only as a hash here) and its
+    keys (never stored here: derived from the town's master secret whenever needed)."""
+    from app.services import seals
+
     code = station_code.strip().upper()
     if len(code) > 20 or len(enrol_code) > 40:
         raise PermissionDenied("sync.bad_enrolment", station=_said(code))
@@ -441,11 +456,14 @@ def redeem_enrolment(ctx: ServiceContext, *, station_code: str, enrol_code: str)
         if row["enrol_expires"] and row["enrol_expires"] < iso_time(ctx.now()):
             raise PermissionDenied("sync.enrolment_expired", station=code)
         credential = secrets.token_urlsafe(32)
+        key_ids = [k for k in str(row.get("key_ids") or "").split(",") if k] + [seals.new_key_id()]
         uow.repos.replica.save_server_station(code, {"enrol_hash": None, "enrol_expires": None,
                                                      "credential_hash": _digest(credential),
-                                                     "enrolled_at": iso_time(ctx.now())})
+                                                     "enrolled_at": iso_time(ctx.now()),
+                                                     "key_ids": ",".join(key_ids[-30:])})
         uow.commit()
-    return credential
+    seal_keys, bundle = seals.issued(ctx, code, key_ids[-30:])
+    return Enrolment(credential=credential, key_id=key_ids[-1], seal_keys=seal_keys, bundle_key=bundle)
 
 
 def _said(code: str) -> str:
@@ -469,12 +487,30 @@ def authenticate_station(ctx: ServiceContext, *, station_code: str, credential: 
 
 
 def station_key(ctx: ServiceContext, station_code: str) -> bytes:
-    """The key a station's USB bundles are signed with, as the server knows it (its credential's hash)."""
+    """The key a station's USB bundles are signed with, as the server knows it: derived from the town's master
+    secret (so the town's database alone is not enough to forge a bundle); for a station enrolled by an earlier
+    release, its credential's hash (enrol it again to move it to a derived key)."""
+    from app.services import seals
+
+    code = station_code.strip().upper()[:20]
     with ctx.read() as uow:
-        row = uow.repos.replica.server_station(station_code.strip().upper())
+        row = uow.repos.replica.server_station(code)
     if row is None or not row["credential_hash"] or not row["active"]:
-        raise PermissionDenied("sync.bad_credential", station=station_code)
+        raise PermissionDenied("sync.bad_credential", station=code)
+    key_ids = [k for k in str(row.get("key_ids") or "").split(",") if k]
+    if key_ids:
+        return seals.issued(ctx, code, key_ids)[1].encode()
     return str(row["credential_hash"]).encode()
+
+
+def town_seal_keys(ctx: ServiceContext, station_code: str) -> dict[str, bytes]:
+    """At the town: the keys a station's chain in the town's copy is sealed with (those the town issued)."""
+    from app.services import seals
+
+    with ctx.read() as uow:
+        row = uow.repos.replica.server_station(station_code)
+    key_ids = [k for k in str((row or {}).get("key_ids") or "").split(",") if k]
+    return seals.town_keys(ctx, station_code, key_ids)
 
 
 def enrolled(ctx: ServiceContext) -> tuple[Mapping[str, Any], ...]:

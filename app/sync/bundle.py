@@ -3,9 +3,10 @@ USB stick; the town imports it on the server and writes a signed reply with what
 station imports the reply. The same exactly-once rules as over the network: the station marks its changes
 sent only when a reply acknowledges them, and applies the reply's changes with its cursor.
 
-A bundle is JSON, signed with HMAC-SHA256 under a key both ends hold (the SHA-256 of the station's credential:
-the station has the credential, the server its hash). A bundle changed after it was written, or made for
-another station, is refused with a plain message."""
+A bundle is JSON, signed with HMAC-SHA256 under a key both ends hold: the one the town issued at enrolment,
+which the town derives again from its master secret (kept apart from its database, so its database alone is
+not enough to forge a bundle); for a station enrolled by an earlier release, the SHA-256 of its credential.
+A bundle changed after it was written, or made for another station, is refused with a plain message."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from app.domain.errors import DomainError
 from app.messages import render
+from app.services import checking, recovery, seals
 from app.services import replication as rep
 from app.services.context import ServiceContext
 from app.services.screening import Refusal
@@ -67,15 +69,29 @@ def _verify(body: dict[str, Any], key: bytes, path: Path) -> None:
 # ---------------------------------------------------------------- the station
 
 
+def _station_key(ctx: ServiceContext, credential: str) -> bytes:
+    """The key this station signs its bundles with: the one the town issued at enrolment (derived from the
+    town's master secret, so the town's database alone cannot forge it); an earlier release's station, the hash
+    of its credential (enrol it again to move to the issued key)."""
+    return seals.bundle_key(ctx) or _key_of_credential(credential)
+
+
 def export_bundle(ctx: ServiceContext, path: Path) -> int:
-    """Write everything not yet acknowledged by the town, with this station's cursor; returns how many changes."""
+    """Write everything not yet acknowledged by the town, with this station's cursor, where its chain and audit
+    log stand, and — after a restore from an older backup — its request for its numbers and own records back;
+    returns how many changes."""
     settings = rep.sync_settings(ctx)
     if settings is None:
         raise DomainError("sync.not_enrolled")
     changes = rep.outbox(ctx, limit=MAX_CHANGES)
+    anchor = checking.current_anchor(ctx)
     body = {"format": FORMAT, "protocol": PROTOCOL_VERSION, "kind": "push", "station": rep.station_code(ctx),
-            "cursor": rep.cursor(ctx), "changes": [WireChange.of(c).model_dump() for c in changes]}
-    _write(path, body, _key_of_credential(settings[1]))
+            "cursor": rep.cursor(ctx), "changes": [WireChange.of(c).model_dump() for c in changes],
+            "recover": recovery.pending(ctx),
+            "anchor": {"chain_seq": anchor.chain_seq, "chain_hash": anchor.chain_hash,
+                       "audit_seq": anchor.audit_seq, "audit_hash": anchor.audit_hash}}
+    _write(path, body, _station_key(ctx, settings[1]))
+    checking.keep_anchor(ctx, anchor)
     return len(changes)
 
 
@@ -88,15 +104,25 @@ def import_reply(ctx: ServiceContext, path: Path) -> rep.Applied:
     station = rep.station_code(ctx)
     if body.get("kind") != "reply" or body.get("station") != station:
         raise DomainError("bundle.not_ours", path=str(path), station=station, theirs=str(body.get("station")))
-    _verify(body, _key_of_credential(settings[1]), path)
+    _verify(body, _station_key(ctx, settings[1]), path)
     if int(body["after"]) > rep.cursor(ctx):
         raise DomainError("bundle.gap", path=str(path), after=str(body["after"]), cursor=str(rep.cursor(ctx)))
+    restored = recovery.pending(ctx) and "marks" in body
+    if restored:  # past every number the town has seen before anything else
+        recovery.take_marks(ctx, recovery.marks_from_json(body["marks"]))
     rep.mark_pushed(ctx, [str(x) for x in body["accepted"]])
     rep.note_refusals(ctx, [(str(r.get("change_id", "")), str(r.get("table", "")), str(r.get("row_id", "")),
                              str(r.get("zh") or r.get("code", ""))) for r in body.get("refused", [])
                             if isinstance(r, dict)])
     changes = [WireChange.model_validate(c).change() for c in body["changes"]]
     done = rep.apply_pulled(ctx, changes=changes, cursor=max(int(body["cursor"]), rep.cursor(ctx)))
+    if restored:
+        recovery.recovered(ctx)
+    town = body.get("town_anchor")
+    if isinstance(town, dict):
+        checking.keep_anchor(ctx, checking.Anchor(int(town.get("chain_seq", 0)), str(town.get("chain_hash", "")),
+                                                  int(town.get("audit_seq", 0)), str(town.get("audit_hash", "")),
+                                                  "town", str(town.get("at", ""))), confirmed_by_town=True)
     rep.note_sync(ctx)
     return done
 
@@ -120,11 +146,22 @@ def import_bundle(ctx: ServiceContext, path: Path, reply: Path, *, limit: int = 
     key = rep.station_key(ctx, station)
     _verify(body, key, path)
     changes = [WireChange.model_validate(c).change() for c in body["changes"]]
+    marks = recovery.recover_station(ctx, station=station) if body.get("recover") is True else None
     done = rep.receive(ctx, station_code=station, changes=changes)
+    anchor = body.get("anchor")
+    if isinstance(anchor, dict):
+        recovery.record_anchor(ctx, station=station, anchor=anchor, restored=marks is not None)
+    town = recovery.town_anchor(ctx, station=station)
     after = int(body.get("cursor", 0))
     page, cursor, _more = rep.log_page(ctx, after=after, limit=limit, station=station)
-    _write(reply, {"format": FORMAT, "protocol": PROTOCOL_VERSION, "kind": "reply", "station": station,
-                   "accepted": list(done.accepted), "after": after, "cursor": cursor,
-                   "refused": [_refused(r) for r in done.refused],
-                   "changes": [WireChange.of(c).model_dump() for c in page]}, key)
+    out: dict[str, Any] = {
+        "format": FORMAT, "protocol": PROTOCOL_VERSION, "kind": "reply", "station": station,
+        "accepted": list(done.accepted), "after": after, "cursor": cursor,
+        "refused": [_refused(r) for r in done.refused],
+        "changes": [WireChange.of(c).model_dump() for c in page],
+        "town_anchor": {"chain_seq": town.chain_seq, "chain_hash": town.chain_hash, "audit_seq": town.audit_seq,
+                        "audit_hash": town.audit_hash, "at": town.at}}
+    if marks is not None:
+        out["marks"] = recovery.marks_as_json(marks)
+    _write(reply, out, key)
     return done

@@ -18,9 +18,21 @@ import httpx
 from pydantic import ValidationError
 
 from app.domain.errors import DomainError
+from app.services import checking, recovery, seals
 from app.services import replication as rep
 from app.services.context import ServiceContext
-from app.sync.protocol import API, PROTOCOL_VERSION, EnrolReply, EnrolRequest, PullPage, PushAck, batch_json
+from app.sync.protocol import (
+    API,
+    PROTOCOL_VERSION,
+    AnchorReport,
+    AnchorView,
+    EnrolReply,
+    EnrolRequest,
+    PullPage,
+    PushAck,
+    RecoverReply,
+    batch_json,
+)
 
 BATCH = 1000  # changes a push carries (the protocol allows 5,000)
 PAGE = 2000  # changes a pull page carries
@@ -93,7 +105,46 @@ def enrol(ctx: ServiceContext, *, url: str, enrol_code: str, http: httpx.Client 
             client.close()
     reply = EnrolReply.model_validate(body)
     rep.save_sync_settings(ctx, url=base, credential=reply.credential)
+    if reply.key_id:  # the keys the town derived for this station: it seals with them from now on
+        seals.keep_town_keys(ctx, current=reply.key_id, seal_keys=reply.seal_keys, bundle_key=reply.bundle_key)
     return base
+
+
+def _anchor(ctx: ServiceContext, client: httpx.Client, headers: dict[str, str], *, restored: bool) -> None:
+    """Say where the chain and the audit log stand; the town records it, and so does the key store (the last
+    anchor made here and the one the town confirmed), so a check without a network still has both."""
+    now = checking.current_anchor(ctx)
+    report = AnchorReport(chain_seq=now.chain_seq, chain_hash=now.chain_hash, audit_seq=now.audit_seq,
+                          audit_hash=now.audit_hash, restored=restored)
+    try:
+        view = AnchorView.model_validate(_call(client, "POST", f"{API}/anchor", headers=headers,
+                                               json=report.model_dump()))
+    except DomainError as e:
+        if e.code == "sync.no_such_path":  # a town server from before anchors: nothing to record there
+            checking.keep_anchor(ctx, now)
+            return
+        raise
+    checking.keep_anchor(ctx, now)
+    checking.keep_anchor(ctx, checking.Anchor(view.chain_seq, view.chain_hash, view.audit_seq, view.audit_hash,
+                                              "town", view.at), confirmed_by_town=True)
+
+
+def town_anchor(ctx: ServiceContext, *, http: httpx.Client | None = None, timeout: float = 10.0) -> checking.Anchor:
+    """What the town holds of this station's chain and audit log now (for ``check``): its chain's end in the
+    town's copy, and the audit log's position the station last reported."""
+    settings = rep.sync_settings(ctx)
+    if settings is None:
+        raise DomainError("sync.not_enrolled")
+    base, credential = settings
+    headers = {"Authorization": f"Bearer {credential}", "X-Station": rep.station_code(ctx),
+               "X-Protocol": str(PROTOCOL_VERSION)}
+    client = http or httpx.Client(base_url=base, timeout=timeout)
+    try:
+        view = AnchorView.model_validate(_call(client, "GET", f"{API}/anchor", headers=headers))
+    finally:
+        if http is None:
+            client.close()
+    return checking.Anchor(view.town_chain_seq, view.town_chain_hash, view.audit_seq, view.audit_hash, "town", view.at)
 
 
 def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncReport:
@@ -123,7 +174,11 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
 
     # One request in flight on a second thread while this one reads the next batch or applies the last page:
     # the station's work and the town's overlap. Nothing is marked or applied out of order.
+    restored = recovery.pending(ctx)
     try:
+        if restored:  # restored from an older backup: past every number the town has seen, before anything else
+            reply = RecoverReply.model_validate(_call(client, "POST", f"{API}/recover", headers=headers))
+            recovery.take_marks(ctx, recovery.marks_from_json(reply.marks))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-http") as pool:
             batch = rep.outbox(ctx, limit=BATCH)
             sending = pool.submit(send, batch) if batch else None
@@ -149,6 +204,9 @@ def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncR
                 conflicts += done.conflicts
                 if not page.more:
                     break
+        if restored:
+            recovery.recovered(ctx)  # its own records are back
+        _anchor(ctx, client, headers, restored=restored)
     finally:
         if http is None:
             client.close()

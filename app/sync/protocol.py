@@ -112,6 +112,43 @@ class EnrolReply(_Strict):
     protocol: int = PROTOCOL_VERSION
     station_code: str
     credential: str
+    # The keys the town derives for the station (app.services.seals); an older server sends none.
+    key_id: str = ""
+    seal_keys: dict[str, str] = {}
+    bundle_key: str = ""
+
+
+class AnchorReport(_Strict):
+    """Where the station's chain and audit log stand, said at the end of a sync (``restored``: a new start after
+    a restore from an older backup, not a cut)."""
+
+    protocol: int = PROTOCOL_VERSION
+    chain_seq: int = Field(ge=0, le=2**62)
+    chain_hash: str = Field(max_length=64, pattern=r"^[0-9a-f]*$")
+    audit_seq: int = Field(ge=0, le=2**62)
+    audit_hash: str = Field(max_length=64, pattern=r"^[0-9a-f]*$")
+    restored: bool = False
+
+
+class AnchorView(_Strict):
+    """What the town knows of it: the anchor the station last said, and its chain's end in the town's copy."""
+
+    protocol: int = PROTOCOL_VERSION
+    chain_seq: int
+    chain_hash: str
+    audit_seq: int
+    audit_hash: str
+    at: str
+    town_chain_seq: int
+    town_chain_hash: str
+
+
+class RecoverReply(_Strict):
+    """A restored station's high-water marks ([counter kind, period, highest number]); its own records wait for
+    it in its next pull."""
+
+    protocol: int = PROTOCOL_VERSION
+    marks: list[list[str | int]]
 
 
 class Health(_Strict):

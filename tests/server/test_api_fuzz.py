@@ -40,7 +40,7 @@ class Town:
         self.ctx = ServiceContext(db=Database.open_url(pg_url))
         self.app = create_app(self.ctx)
         code = rep.enrol_station(self.ctx, actor=CONSOLE, station_code=STATION, name="青溪村")
-        credential = rep.redeem_enrolment(self.ctx, station_code=STATION, enrol_code=code)
+        credential = rep.redeem_enrolment(self.ctx, station_code=STATION, enrol_code=code).credential
         self.headers = {"Authorization": f"Bearer {credential}", "X-Station": STATION,
                         "X-Protocol": str(PROTOCOL_VERSION)}
 

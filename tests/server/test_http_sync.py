@@ -10,6 +10,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -40,15 +41,18 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.keys = tempfile.mkdtemp(prefix="town-keys-")  # the town's master secret, apart from its database
 
     def run(self, *args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "app.server", "--db", self.db_url, *args], cwd=ROOT,
+        done = subprocess.run([sys.executable, "-m", "app.server", "--db", self.db_url, "--keys", self.keys, *args],
+                              cwd=ROOT,
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         return done.stdout
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "app.server", "--db", self.db_url, "serve",
+        self.proc = subprocess.Popen([sys.executable, "-m", "app.server", "--db", self.db_url, "--keys", self.keys,
+                                      "serve",
                                       "--port", str(self.port)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL, env={**os.environ})
         deadline = time.monotonic() + 30

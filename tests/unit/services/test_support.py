@@ -119,8 +119,10 @@ def test_the_key_store_never_enters_the_bundle_only_its_names_and_a_secret_in_a_
         assert secret not in everything
     assert "Authorization: Bearer [secret] to the town" in files["logs/counter.log"]
     settings = json.loads(files["settings.json"])
-    assert settings["key_store"] == {"kept_by": "file" if os.name == "posix" else "dpapi-user",
-                                     "names": ["bundle.key", "sync.credential"]}
+    assert settings["key_store"]["kept_by"] == ("file" if os.name == "posix" else "dpapi-user")
+    assert {"bundle.key", "sync.credential", "seal.current"} <= set(settings["key_store"]["names"])
+    seal_key = ctx.keys.get(f"seal.key.{ctx.keys.get('seal.current')}")  # the key the station seals with
+    assert seal_key and seal_key not in everything
     assert "sync.credential" not in settings["station_settings"]
     assert settings["station_settings"]["sync.enrolled_at"]
 
