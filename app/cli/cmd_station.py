@@ -242,7 +242,30 @@ def cmd_restore(env: Env) -> int:
                   "safety_copy": str(done.safety), "by": done.by.username, "station": done.station_code,
                   "sync_recover": done.at.isoformat(timespec="seconds")})
     env.out.line(render("restore.cli_done", {"safety": str(done.safety), "by": done.by.display_name}, lang))
+    _recover_now(env)
     return 0
+
+
+def _recover_now(env: Env) -> None:
+    """After a restore: an enrolled station asks the town at once for its numbers and its records the backup
+    lacks — until then it takes no new number (it could reuse one the town has seen)."""
+    from app.services import recovery
+    from app.services.context import open_context
+    from app.sync.client import sync_once
+
+    ctx = open_context(env.data_dir)
+    try:
+        if not recovery.pending(ctx):
+            return
+        try:
+            report = sync_once(ctx)
+        except DomainError as e:
+            env.out.line(render("restore.recover_later", {"reason": render(e.code, e.params, env.out.lang)},
+                                env.out.lang))
+            return
+        env.out.line(render("restore.recovered", {"pulled": str(report.pulled)}, env.out.lang))
+    finally:
+        ctx.db.dispose()
 
 
 def cmd_check(env: Env) -> int:

@@ -117,4 +117,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "words.source.town": ("镇服务器", "town server's"),
     "words.source.kept": ("本机上次", "last kept"),
     "words.source.paper": ("日结单上", "printed close's"),
+    "restore.recover_later": ("没能马上和镇里核对（{reason}）：在同步之前（sync now，或 U 盘回执包），本站不开新的办件号、单据号，"
+                              "也不收款，免得和镇里已有的编号重复。",
+                              "Could not reach the town yet ({reason}): until a sync (or a USB reply) this station "
+                              "takes no new case or document number and no payment, so no number is used twice."),
+    "restore.recovered": ("已和镇里核对：编号已接上镇里的记录，本站在备份之后的 {pulled} 条记录已从镇里取回。",
+                          "Checked with the town: numbers continue after the town's, and {pulled} records made "
+                          "after the backup came back from the town."),
+    "sync.recover_first": ("本站在 {since} 从备份恢复过，还没有和镇里核对编号：请先同步（网络好时按 Ctrl+Shift+S，或 sync now，"
+                           "或导入 U 盘回执包），再开新的办件号、单据号或收款。其他工作照常。",
+                           "This station was restored from a backup at {since} and has not yet checked its numbers "
+                           "with the town: sync first (Ctrl+Shift+S, sync now, or a USB reply), then take new "
+                           "cases, documents or payments. Other work goes on."),
+    "trust.anchor_went_back": ("站点报的校验位置比上次短了（链 {chain}，审计 {audit}），而且不是恢复备份：可能有人删了本站的记录。",
+                               "The station's anchor went back (chain {chain}, audit {audit}) without a restore: "
+                               "records may have been deleted at the station."),
 }

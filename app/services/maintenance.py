@@ -331,6 +331,10 @@ def _audit(data_dir: Path, *, by: Restorer, action: str, target: str, detail: di
             if recover is not None:
                 uow.meta_set(RECOVER_FLAG, recover)
             uow.commit()
+        if recover is not None:  # the anchors kept on this PC are ahead of the older file now, by design
+            from app.services.checking import set_aside_anchors
+
+            set_aside_anchors(ctx)
     finally:
         ctx.db.dispose()
 
