@@ -392,3 +392,18 @@ def test_a_resident_of_another_village_is_corrected_field_by_field_but_never_mov
     with pytest.raises(ValidationFailed) as e:  # the station's own service says so before the town has to
         update_resident(town.attacker, actor=clerk, resident_id=person["id"], village="V02")
     assert e.value.problems["village"].code == "resident.other_village"
+
+
+def test_a_push_whose_numbers_have_the_wrong_json_type_is_refused_in_words() -> None:
+    from pydantic import ValidationError
+
+    from app.sync.protocol import PushBatch
+
+    good = {"batch_id": "b", "changes": [{"change_id": "c1", "table": "cases", "row_id": "r", "op": "upsert",
+                                          "hlc": "1796600000000.00000.x", "row": {"id": "r"}, "seq": 3}]}
+    assert PushBatch.model_validate_json(json.dumps(good)).changes[0].seq == 3
+    for seq in (False, "3", 3.0):
+        bad = json.loads(json.dumps(good))
+        bad["changes"][0]["seq"] = seq
+        with pytest.raises(ValidationError):
+            PushBatch.model_validate_json(json.dumps(bad))

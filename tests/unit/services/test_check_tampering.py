@@ -190,3 +190,19 @@ def test_the_check_says_what_it_covers_and_what_it_does_not(station: StationFixt
     with pytest.raises(Exception) as e:
         checking.parse_anchor("不是位置")
     assert getattr(e.value, "code", "") == "check.bad_anchor"
+
+
+def test_a_scan_record_pointing_outside_the_data_folder_is_reported_and_never_opened(
+        station: StationFixture, day: dict[str, str], tmp_path: Any) -> None:
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(b"not the station's")
+    case = _one(station, "SELECT id FROM cases LIMIT 1")["id"]
+    staff = _one(station, "SELECT id FROM staff LIMIT 1")["id"]
+    for n, path in enumerate(("../../../../etc/passwd", str(outside), "attachments/ab/../../../x.png")):
+        _sql(station, "INSERT INTO attachments (id, origin, created_hlc, updated_hlc, deleted, case_id, "
+                      "material_code, file_name, sha256, size, stored_path, added_by, added_at) VALUES (:id, 'QX01', "
+                      "'1796600000000.00000.x', '1796600000000.00000.x', 0, :case, '', :name, :sha, 1, :path, :staff, "
+                      "'2026-11-23T10:00:00')", id=f"bad-{n}", case=case, name=f"bad{n}.png", sha="a" * 64, path=path,
+             staff=staff)
+    codes = _codes(station)
+    assert codes.count("check.attachment_bad_path") == 3
