@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from app.domain.errors import DomainError
 from app.domain.money import GENESIS, digest, link_hash
 from app.domain.points import EntryKind
 from app.persistence.uow import UnitOfWork
@@ -124,6 +125,7 @@ class ChainReport:
     before_chain: int  # records older than the chain (an upgraded station): not covered by it
     unkeyed: int = 0  # links sealed with plain SHA-256 before the station had a key (an earlier release)
     anchors: tuple[ChainMark, ...] = ()  # the anchors compared
+    unverified: int = 0  # links sealed with a key not held here (at the town: a station's own, before enrolment)
 
     @property
     def ok(self) -> bool:
@@ -140,20 +142,25 @@ def _name(table: str, row: Mapping[str, Any] | None, row_id: str) -> str:
 
 
 def check(ctx: ServiceContext, *, keys: Mapping[str, bytes] | None = None, keyed_after: int | None = None,
-          anchors: Sequence[ChainMark] = ()) -> ChainReport:
+          anchors: Sequence[ChainMark] = (), keyed_since: Mapping[str, str] | None = None) -> ChainReport:
     """Walk every station's chain in this database and compare it with the records as they are now, and with
     the ``anchors`` given. ``keys``: the sealing keys by id; ``keyed_after``: links after this number must be
-    keyed (this station's own, once it had a key)."""
+    keyed (this station's own, once it had a key); ``keyed_since``: per station, links made from this time on
+    must be keyed (at the town: since the station was enrolled). In any chain, a plain link after a keyed one is
+    a break: someone sealed it again without the key."""
     from app.services import seals
 
     if keys is None:  # this station's own keys, and the rule of where its keyed links begin
         keys, keyed_after = seals.station_keys(ctx), seals.legacy(ctx).chain
     problems: list[ChainProblem] = []
-    total = before = unkeyed = 0
+    total = before = unkeyed = unverified = 0
     with ctx.read() as uow:
         repo = uow.repos.money
-        own = ctx.station_code(uow)
-        stations = tuple(sorted(set(repo.chain_stations()) | {own}))
+        try:
+            own = ctx.station_code(uow)
+        except DomainError:  # the town: every station's chain, none of them its own
+            own = ""
+        stations = tuple(sorted(set(repo.chain_stations()) | ({own} if own else set())))
         for station in stations:
             prev, expected_seq = GENESIS, 1
             links = repo.links(station)
@@ -167,6 +174,8 @@ def check(ctx: ServiceContext, *, keys: Mapping[str, bytes] | None = None, keyed
             before += sum(repo.made_before(table, station, first, CHAINED_ENTRIES if table == "points_entries"
                                            else None) for table in CHAINED if "." not in table)
             by_seq: dict[int, str] = {}
+            keyed_seen = False
+            since = (keyed_since or {}).get(station)
             for link in links:
                 total += 1
                 seq, table, row_id = link["seq"], link["table_name"], link["row_id"]
@@ -174,14 +183,17 @@ def check(ctx: ServiceContext, *, keys: Mapping[str, bytes] | None = None, keyed
                 key_id = str(link.get("key_id") or "")
                 key = (keys or {}).get(key_id) if key_id else None
                 if key_id and key is None:
+                    unverified += 1
                     if station == own:
                         problems.append(ChainProblem(station, seq, table, row_id, "key_missing",
                                                      _name(table, None, row_id)))
                 elif not key_id:
                     unkeyed += 1
-                    if station == own and keyed_after is not None and seq > keyed_after:
+                    if keyed_seen or (station == own and keyed_after is not None and seq > keyed_after) or \
+                            (since is not None and str(link["at"]) >= since):
                         problems.append(ChainProblem(station, seq, table, row_id, "unkeyed",
                                                      _name(table, None, row_id)))
+                keyed_seen = keyed_seen or bool(key_id)
                 if seq != expected_seq or link["prev_hash"] != prev or (
                         (key is not None or not key_id)
                         and link["hash"] != link_hash(prev, seq, table, row_id, link["digest"], key)):
@@ -218,4 +230,4 @@ def check(ctx: ServiceContext, *, keys: Mapping[str, bytes] | None = None, keyed
                 problems.append(ChainProblem(station, 0, "documents.void", doc_id, "unlinked",
                                              _name("documents.void", row, doc_id)))
     return ChainReport(stations=stations, links=total, problems=tuple(problems), before_chain=before,
-                       unkeyed=unkeyed, anchors=tuple(anchors))
+                       unkeyed=unkeyed, anchors=tuple(anchors), unverified=unverified)

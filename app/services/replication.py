@@ -503,6 +503,13 @@ def station_key(ctx: ServiceContext, station_code: str) -> bytes:
     return str(row["credential_hash"]).encode()
 
 
+def enrolled_since(ctx: ServiceContext) -> dict[str, str]:
+    """At the town: when each station was first given keys (from then on its chain must be keyed)."""
+    with ctx.read() as uow:
+        return {r["station_code"]: str(r["enrolled_at"]) for r in uow.repos.replica.server_stations()
+                if r["enrolled_at"] and r["key_ids"]}
+
+
 def town_seal_keys(ctx: ServiceContext, station_code: str) -> dict[str, bytes]:
     """At the town: the keys a station's chain in the town's copy is sealed with (those the town issued)."""
     from app.services import seals

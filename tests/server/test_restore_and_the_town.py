@@ -206,3 +206,60 @@ def test_the_towns_database_alone_is_not_enough_to_forge_a_stations_bundle(
         bundle.import_bundle(usb_town, genuine, tmp_path / "reply")  # the station's own is taken
     finally:
         station.db.dispose()
+
+
+@pytest.mark.postgres
+def test_the_town_checks_a_stations_chain_in_its_own_copy_with_the_keys_it_derives(
+        tmp_path: Path, server: Server) -> None:
+    import subprocess
+    import sys
+
+    from tests.server.test_http_sync import ROOT
+
+    station = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")
+    try:
+        _work(station, "zhanzhang", [("张三", date(1980, 5, 6))], "V01")
+        for _ in range(2):
+            _accept_one(station, "zhanzhang")
+        client.sync_once(station)
+    finally:
+        station.db.dispose()
+
+    def town_check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "app.server", "--db", server.db_url, "--keys", server.keys,
+                               "check"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+
+    done = town_check()
+    assert done.returncode == 0 and "QX01\t完好" in done.stdout and "0 环是站点注册前" in done.stdout, done.stdout
+    town = ServiceContext(db=Database.open_url(server.db_url))
+    try:  # a receipt's words changed in the town's copy (a reporting replica edited, say), its link sealed again
+        with town.db.engine.begin() as conn:
+            conn.execute(text("UPDATE documents SET content_json = '[]' WHERE station_code = 'QX01'"))
+    finally:
+        town.db.dispose()
+    done = town_check()
+    assert done.returncode == 1 and "QX01\t有问题" in done.stdout and "改动过" in done.stdout, done.stdout
+    # Sealed again with the published algorithm (the town's database holds no key to do it properly):
+    import hashlib
+
+    from app.domain.money import digest
+    from app.services.integrity import CHAINED
+
+    town = ServiceContext(db=Database.open_url(server.db_url))
+    try:
+        with town.db.engine.begin() as conn:
+            prev = "0" * 64
+            for link in conn.execute(text("SELECT * FROM chain_links WHERE station_code = 'QX01' ORDER BY seq"))\
+                    .mappings().all():
+                row = conn.execute(text(f"SELECT * FROM {link['table_name'].split('.')[0]} WHERE id = :id"),
+                                   {"id": link["row_id"]}).mappings().one()
+                d = digest({k: row.get(k) for k in CHAINED[link["table_name"]]})
+                h = hashlib.sha256(f"{prev}|{link['seq']}|{link['table_name']}|{link['row_id']}|{d}".encode())\
+                    .hexdigest()
+                conn.execute(text("UPDATE chain_links SET digest = :d, prev_hash = :p, hash = :h, key_id = '' "
+                                  "WHERE id = :id"), {"d": d, "p": prev, "h": h, "id": link["id"]})
+                prev = h
+    finally:
+        town.db.dispose()
+    done = town_check()
+    assert done.returncode == 1 and "没有用本站的密钥封" in done.stdout, done.stdout
