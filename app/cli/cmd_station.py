@@ -69,6 +69,8 @@ def register(sub: Any) -> None:
     p.add_argument("file", nargs="?", help="备份文件 / the backup file")
     p.add_argument("--last", action="store_true", help="用最近一次完好的备份 / the last good backup")
     p.add_argument("--yes", action="store_true", help="不再询问，直接恢复")
+    p.add_argument("--recovery-code",
+                   help="本站账号都丢了时：镇里给的恢复码（recovery-code）/ the town's recovery code")
     p.add_argument("--station", help="本站的站点代码（数据库打不开又没有 station.json 时才需要）/ this station's code, "
                                      "when neither its database nor station.json says it")
     p.set_defaults(handler=cmd_restore)
@@ -219,7 +221,11 @@ def cmd_restore(env: Env) -> int:
     source = info.path
     maintenance.check_restorable(env.data_dir, source, station=a.station)
     lang = env.out.lang
-    if maintenance.readable_station(env.data_dir) is not None:
+    if a.recovery_code:  # no account left to sign in with: the town vouches for this restore
+        known = maintenance.known_station(env.data_dir)
+        by = maintenance.restorer_by_town(env.data_dir, station=a.station or (known.station_code if known else ""),
+                                          code=a.recovery_code)
+    elif maintenance.readable_station(env.data_dir) is not None:
         by = maintenance.restorer(env.actor())
     else:
         env.out.line(render("restore.cli_sign_in_from_backup", {"path": str(source)}, lang))

@@ -132,4 +132,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "trust.anchor_went_back": ("站点报的校验位置比上次短了（链 {chain}，审计 {audit}），而且不是恢复备份：可能有人删了本站的记录。",
                                "The station's anchor went back (chain {chain}, audit {audit}) without a restore: "
                                "records may have been deleted at the station."),
+    "restore.bad_recovery_code": ("恢复码不对或已过期（站点 {station}）：请核对镇里给的恢复码，或请镇管理员重新生成（recovery-code）。",
+                                  "The recovery code is wrong or has run out (station {station}): check it, or ask "
+                                  "the town for a new one (recovery-code)."),
+    "seals.not_enrolled": ("站点 {station} 还没有在镇服务器注册过，镇里给不了恢复码：请镇技术人员到站处理。",
+                           "Station {station} was never enrolled: the town cannot make a recovery code for it."),
 }

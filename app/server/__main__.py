@@ -82,6 +82,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     tv = tw.add_parser("village", help="添加或改名：村 / add or rename a village")
     tv.add_argument("code")
     tv.add_argument("--name", required=True)
+    rc = sub.add_parser("recovery-code",
+                        help="站点账号都丢了时，给它一个恢复备份用的恢复码 / a station's recovery code")
+    rc.add_argument("station")
+    rc.add_argument("--days", type=int, default=1, help="有效天数（含今天）/ days it is good for, today included")
     ck = sub.add_parser("check", help="用镇里的副本核对各站的收款和积分校验链 / "
                                       "check the stations' chains in the town's copy")
     ck.add_argument("--station", help="只看一个站点 / one station only")
@@ -153,6 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _security(ctx, args)
         if args.command == "check":
             return _check_chains(ctx, args.station)
+        if args.command == "recovery-code":
+            code, until = rep.recovery_code(ctx, actor=CONSOLE, station_code=args.station, days=args.days)
+            print(f"站点 {args.station.upper()} 的恢复码（用到 {until[:4]}-{until[4:6]}-{until[6:]} 为止，"
+                  f"请当面或电话告诉站长）：{code}")
+            print("站点上：python -m app.cli restore --last --recovery-code <恢复码>")
+            return 0
         if args.command == "report":
             if args.what == "ratings":
                 return _ratings(ctx, args.station, args.month)

@@ -107,7 +107,7 @@ class Restorer:
     username: str
     display_name: str
     station_code: str
-    signed_in_to: str  # station | backup
+    signed_in_to: str  # station | backup | town (the town's recovery code)
     verified_for: str = ""
 
 
@@ -142,6 +142,27 @@ def restorer(actor: Actor) -> Restorer:
     actor.require(Permission.STATION_ADMIN)
     return Restorer(staff_id=actor.staff_id, username=actor.username, display_name=actor.display_name,
                     station_code=actor.station_code, signed_in_to="station")
+
+
+def restorer_by_town(data_dir: Path, *, station: str, code: str, now: datetime | None = None) -> Restorer:
+    """For a station whose accounts are lost: the town's recovery code (``python -m app.server recovery-code``),
+    checked here without a network with the key the town issued the station (kept in its key store)."""
+    from app.persistence.keystore import station_keys as keystore_of
+    from app.services.seals import recovery_code_ok
+
+    store = keystore_of(data_dir)
+    keys: dict[str, bytes] = {}
+    for name in store.names():
+        if name.startswith("seal.key."):
+            value = store.get(name)
+            if value:
+                keys[name.removeprefix("seal.key.")] = bytes.fromhex(value)
+    today = (now or datetime.now()).strftime("%Y%m%d")
+    code_station = _named_station(station)
+    if not code_station or not recovery_code_ok(keys, station=code_station, code=code, today=today):
+        raise DomainError("restore.bad_recovery_code", station=code_station or "?")
+    return Restorer(staff_id="", username="town:recovery-code", display_name="镇里给的恢复码",
+                    station_code=code_station, signed_in_to="town")
 
 
 def readable_station(data_dir: Path) -> StationIdentity | None:
@@ -273,7 +294,10 @@ def restore(data_dir: Path, source: Path, *, by: Restorer, station: str | None =
     at = now or datetime.now()
     here = readable_station(data_dir)
     checked = check_restorable(data_dir, source, station=station, this=here or read_station_identity(data_dir))
-    if here is not None:
+    if by.signed_in_to == "town":  # the town's recovery code, made for this station
+        if by.station_code != checked.owner.station_code:
+            raise DomainError("restore.bad_recovery_code", station=checked.owner.station_code)
+    elif here is not None:
         if by.signed_in_to != "station" or by.station_code != here.station_code:
             raise DomainError("restore.sign_in_here", station=here.station_code)
     elif by.station_code != checked.owner.station_code or (

@@ -503,6 +503,25 @@ def station_key(ctx: ServiceContext, station_code: str) -> bytes:
     return str(row["credential_hash"]).encode()
 
 
+def recovery_code(ctx: ServiceContext, *, actor: Actor, station_code: str, days: int = 1) -> tuple[str, str]:
+    """The town administrator gives a station whose accounts are lost a code to restore a backup with, good for
+    ``days`` days (today included); audited. Returns the code and its last day (YYYYMMDD)."""
+    from app.services import seals
+
+    actor.require(Permission.TOWN_ADMIN)
+    code = station_code.strip().upper()[:20]
+    with ctx.read() as uow:
+        row = uow.repos.replica.server_station(code)
+    key_ids = [k for k in str((row or {}).get("key_ids") or "").split(",") if k]
+    until = (ctx.now() + timedelta(days=max(1, min(days, 7)) - 1)).strftime("%Y%m%d")
+    made = seals.recovery_code(ctx, station=code, key_ids=key_ids, until=until)
+    with ctx.uow() as uow:
+        uow.audit(staff_id=actor.staff_id, action="town.recovery_code", target_type="station", target_id=code,
+                  detail={"until": until, "by": actor.username}, at=ctx.now())
+        uow.commit()
+    return made, until
+
+
 def enrolled_since(ctx: ServiceContext) -> dict[str, str]:
     """At the town: when each station was first given keys (from then on its chain must be keyed)."""
     with ctx.read() as uow:

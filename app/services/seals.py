@@ -21,6 +21,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.domain.errors import DomainError
 from app.services.context import ServiceContext
 
 CURRENT = "seal.current"
@@ -133,3 +134,35 @@ def town_keys(ctx: ServiceContext, station: str, key_ids: list[str]) -> dict[str
 def prepare_town(ctx: ServiceContext) -> None:
     """At the server's start: the town's own audit entries are sealed with a key derived from its master."""
     ctx.db.sealer = ("T0", derive(master(ctx), "seal", "TOWN", "T0"))
+
+
+# ---------------------------------------------------------------- the town's recovery code
+
+
+def _code_mac(key: bytes, station: str, day: str) -> str:
+    import base64
+
+    mac = hmac.new(key, f"stationdesk/restore/{station}/{day}".encode(), hashlib.sha256).digest()
+    text = base64.b32encode(mac).decode().rstrip("=")[:12]
+    return "-".join(text[i:i + 4] for i in range(0, 12, 4))
+
+
+def recovery_code(ctx: ServiceContext, *, station: str, key_ids: list[str], until: str) -> str:
+    """At the town: a code that lets a station whose accounts are lost restore a backup until ``until``
+    (YYYYMMDD, that day included), read out over the phone; the station checks it without a network, with the
+    key the town issued it (``20261208-K7QX-M2PA-9RTD``)."""
+    if not key_ids:
+        raise DomainError("seals.not_enrolled", station=station)
+    key = derive(master(ctx), "seal", station, key_ids[-1])
+    return f"{until}-{_code_mac(key, station, until)}"
+
+
+def recovery_code_ok(keys: Mapping[str, bytes], *, station: str, code: str, today: str) -> bool:
+    """At the station: the code was made by the town for this station with a key it issued (any of them), and
+    has not run out (``today``: YYYYMMDD)."""
+    parts = code.strip().upper().replace(" ", "").split("-")
+    if len(parts) != 4 or not parts[0].isdigit() or len(parts[0]) != 8 or parts[0] < today:
+        return False
+    given = "-".join(parts[1:])
+    return any(hmac.compare_digest(_code_mac(k, station, parts[0]), given)
+               for key_id, k in keys.items() if key_id.startswith("T"))

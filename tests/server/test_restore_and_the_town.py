@@ -263,3 +263,47 @@ def test_the_town_checks_a_stations_chain_in_its_own_copy_with_the_keys_it_deriv
         town.db.dispose()
     done = town_check()
     assert done.returncode == 1 and "没有用本站的密钥封" in done.stdout, done.stdout
+
+
+@pytest.mark.postgres
+def test_a_station_whose_accounts_are_lost_restores_with_the_towns_recovery_code(
+        tmp_path: Path, server: Server, capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    from app.cli.main import main
+
+    folder = tmp_path / "QX01"
+    station = _enrolled(tmp_path, server, "QX01", "V01", "zhanzhang")
+    head = authenticate(station, username="zhanzhang", password=PASSWORD)
+    maintenance.backup(station, actor=head)
+    station.db.dispose()
+    (folder / "station.sqlite3").write_bytes(b"")  # the file is gone, and with it every account's password
+
+    said = server.run("recovery-code", "QX01")
+    found = re.search(r"(\d{8}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4})", said)
+    assert found is not None, said
+    code = found.group(1)
+    wrong = code[:-1] + ("A" if code[-1] != "A" else "B")
+    assert main(["--data-dir", str(folder), "restore", "--last", "--yes", "--recovery-code", wrong]) == 1
+    assert "恢复码不对或已过期" in capsys.readouterr().err
+    assert main(["--data-dir", str(folder), "restore", "--last", "--yes", "--recovery-code", code]) == 0
+    out = capsys.readouterr().out
+    assert "已和镇里核对" in out, out  # enrolled and online: the numbers and records came at once
+    restored = open_context(folder)
+    try:
+        with restored.db.engine.connect() as conn:
+            entry = conn.execute(text("SELECT detail FROM audit_log WHERE action = 'station.restored'")).scalar_one()
+        assert "town:recovery-code" in entry
+    finally:
+        restored.db.dispose()
+
+
+def test_a_recovery_code_is_good_for_its_station_until_its_day_only() -> None:
+    from app.services.seals import _code_mac, recovery_code_ok
+
+    key = b"k" * 32
+    code = f"20261208-{_code_mac(key, 'QX01', '20261208')}"
+    assert recovery_code_ok({"T1": key}, station="QX01", code=code, today="20261208")
+    assert not recovery_code_ok({"T1": key}, station="QX01", code=code, today="20261209")  # run out
+    assert not recovery_code_ok({"T1": key}, station="QX02", code=code, today="20261208")  # another station's
+    assert not recovery_code_ok({"L1": key}, station="QX01", code=code, today="20261208")  # not a town key
