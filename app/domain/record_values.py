@@ -251,35 +251,109 @@ CHECKS: Final[dict[str, tuple[Check, ...]]] = {
 
 _TIME_COLUMNS = re.compile(r"^(at|.+_at)$")
 
+ColumnCheck = Callable[[str, Any], "BadValue | None"]
 
-def _typed(name: str, value: Any, column: Column) -> BadValue | None:
-    if value is None:
-        return None if column.nullable else BadValue(name, "missing")
+
+def _column_check(name: str, column: Column) -> ColumnCheck:
+    """One column's check, chosen once per column (a push is checked row by row, column by column)."""
     if column.kind == "bool":
-        return None if isinstance(value, bool) else BadValue(name, "type", "bool")
+        return lambda n, v: None if v is True or v is False else BadValue(n, "type", "bool")
     if column.kind in ("int32", "int64"):
-        if not isinstance(value, int) or isinstance(value, bool):
-            return BadValue(name, "type", "integer")
         limit = INT32 if column.kind == "int32" else INT64
-        return None if -limit - 1 <= value <= limit else BadValue(name, "out_of_range", str(value)[:30])
-    if not isinstance(value, str):
-        return BadValue(name, "type", "text")
-    if column.length is not None and len(value) > column.length:
-        return BadValue(name, "too_long", f"{len(value)} > {column.length}")
+
+        def integer(n: str, v: Any) -> BadValue | None:
+            if type(v) is not int:
+                return BadValue(n, "type", "integer")
+            return None if -limit - 1 <= v <= limit else BadValue(n, "out_of_range", str(v)[:30])
+        return integer
+    width = column.length
+
+    def text_of(n: str, v: Any) -> BadValue | None:
+        if type(v) is not str:
+            return BadValue(n, "type", "text")
+        if width is not None and len(v) > width:
+            return BadValue(n, "too_long", f"{len(v)} > {width}")
+        return None
     if column.kind == "date":
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            return BadValue(name, "not_a_date", value[:30])
-    elif name in ("created_hlc", "updated_hlc"):
-        if not HLC.match(value):
-            return BadValue(name, "not_a_clock_reading", value[:40])
-    elif _TIME_COLUMNS.match(name) and value:
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            return BadValue(name, "not_a_time", value[:32])
-    return None
+        def a_date(n: str, v: Any) -> BadValue | None:
+            found = text_of(n, v)
+            if found is not None:
+                return found
+            try:
+                date.fromisoformat(v)
+            except ValueError:
+                return BadValue(n, "not_a_date", v[:30])
+            return None
+        return a_date
+    if name in ("created_hlc", "updated_hlc"):
+        def a_stamp(n: str, v: Any) -> BadValue | None:
+            found = text_of(n, v)
+            return found if found is not None else None if HLC.match(v) else BadValue(n, "not_a_clock_reading",
+                                                                                        v[:40])
+        return a_stamp
+    if _TIME_COLUMNS.match(name):
+        def a_time(n: str, v: Any) -> BadValue | None:
+            found = text_of(n, v)
+            if found is not None or not v:
+                return found
+            try:
+                datetime.fromisoformat(v)
+            except ValueError:
+                return BadValue(n, "not_a_time", v[:32])
+            return None
+        return a_time
+    return text_of
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCheck:
+    """Every value rule of one record kind, put together once."""
+
+    table: str
+    # name -> (nullable, width of a plain text column or -1 for one with a check of its own, check)
+    columns: Mapping[str, tuple[bool, int | None, ColumnCheck]]
+    required: tuple[str, ...]  # must be there in a new record (no default)
+
+    @classmethod
+    def of(cls, table: str, columns: Mapping[str, Column]) -> RecordCheck:
+        def plain(name: str, c: Column) -> bool:
+            return c.kind == "text" and name not in ("created_hlc", "updated_hlc") and not _TIME_COLUMNS.match(name)
+        return cls(table, {name: (c.nullable, c.length if plain(name, c) else -1, _column_check(name, c))
+                           for name, c in columns.items()},
+                   tuple(name for name, c in columns.items() if not c.nullable and not c.has_default))
+
+    def bad_value(self, row: Mapping[str, Any], *, new: bool) -> BadValue | None:
+        if new:
+            for name in self.required:
+                if name not in row:
+                    return BadValue(name, "missing")
+        columns = self.columns
+        for name, value in row.items():
+            spec = columns.get(name)
+            if spec is None:
+                continue  # a column this release does not have (a newer release's): left out when applied
+            nullable, width, check = spec
+            if value is None:
+                if not nullable:
+                    return BadValue(name, "missing")
+                continue
+            if width != -1 and type(value) is str:  # plain text, most columns: checked here, no call
+                if width is not None and len(value) > width:
+                    return BadValue(name, "too_long", f"{len(value)} > {width}")
+                continue
+            found = check(name, value)
+            if found is not None:
+                return found
+        stamps = row.get("field_hlc")
+        if stamps not in (None, ""):
+            found = _field_stamps(stamps)
+            if found is not None:
+                return found
+        for rule in CHECKS.get(self.table, ()):
+            found = rule(row)
+            if found is not None:
+                return found
+        return None
 
 
 def _field_stamps(value: Any) -> BadValue | None:
@@ -293,23 +367,13 @@ def _field_stamps(value: Any) -> BadValue | None:
     return None
 
 
+_COMPILED: dict[str, tuple[Mapping[str, Column], RecordCheck]] = {}
+
+
 def bad_value(table: str, row: Mapping[str, Any], columns: Mapping[str, Column], *, new: bool) -> BadValue | None:
     """The first value of ``row`` (as it travels: plain JSON values) that does not fit the record kind, or None.
     ``new``: the row would be inserted, so every column without a default must be there."""
-    for name, column in columns.items():
-        if name not in row:
-            if new and not column.nullable and not column.has_default:
-                return BadValue(name, "missing")
-            continue
-        found = _typed(name, row[name], column)
-        if found is not None:
-            return found
-    if "field_hlc" in row and row["field_hlc"] not in (None, ""):
-        found = _field_stamps(row["field_hlc"])
-        if found is not None:
-            return found
-    for check in CHECKS.get(table, ()):
-        found = check(row)
-        if found is not None:
-            return found
-    return None
+    cached = _COMPILED.get(table)
+    if cached is None or cached[0] is not columns:  # the schema's shapes are made once: this is put together once
+        cached = _COMPILED[table] = (columns, RecordCheck.of(table, columns))
+    return cached[1].bad_value(row, new=new)

@@ -250,17 +250,28 @@ def changed_fields(table: str, town: Mapping[str, Any], incoming: Mapping[str, A
     return tuple(k for k in differing if k in tried | taken)
 
 
+_OWN_REFS: dict[int, tuple[Mapping[str, Column], tuple[tuple[str, str], ...]]] = {}
+
+
+def _own_refs(columns: Mapping[str, Column]) -> tuple[tuple[str, str], ...]:
+    """(column, table) of the foreign keys that must name the sender's own records (put together once)."""
+    cached = _OWN_REFS.get(id(columns))
+    if cached is None or cached[0] is not columns:
+        refs = tuple((name, c.refers_to) for name, c in columns.items()
+                     if c.refers_to in RULES and RULES[c.refers_to].owned_by not in ANYONES)
+        cached = _OWN_REFS[id(columns)] = (columns, refs)
+    return cached[1]
+
+
 def _references(row: Mapping[str, Any], columns: Mapping[str, Column], owners: Owners, sender: Sender,
                 only: tuple[str, ...] | None = None) -> Verdict | None:
     """Every record the row names (its foreign keys) must be at the town, and be the sender's own unless it is
-    one of the town's shared records (a resident, an account …). Staff named must be the sender's staff."""
-    for name, column in columns.items():
-        target = column.refers_to
+    one of the town's shared records (a resident, an account …: anyone's to name; the database checks that it
+    exists). Staff named must be the sender's staff."""
+    for name, target in _own_refs(columns):
         value = row.get(name)
-        if not target or value in (None, "") or (only is not None and name not in only):
+        if value in (None, "") or (only is not None and name not in only):
             continue
-        if target not in RULES or RULES[target].owned_by in ANYONES:
-            continue  # a resident, an account …: anyone's to name (the database checks that it exists)
         owner = owners.get((target, str(value)))
         if owner is None:
             return WAIT

@@ -269,7 +269,8 @@ class ReplicaRepository(Repo):
             return f"conflict: the row does not fit this database ({type(e).__name__}: {first})"[:400]
         return outcome
 
-    def apply_all(self, items: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Outcome]:
+    def apply_all(self, items: Sequence[tuple[str, Mapping[str, Any]]],
+                  present: Mapping[str, Mapping[str, str]] | None = None) -> list[Outcome]:
         """Apply many synced rows (table, row) under the same rules as ``apply``, table by table with parents
         first, and in bulk: one read of what is here, one insert of what is new and one update of what is
         newer per table. A bulk statement that breaks a rule is undone and its rows applied one by one, so
@@ -288,9 +289,11 @@ class ReplicaRepository(Repo):
                 bulk = self.uow.conn.begin_nested()
                 try:
                     if name in t.FIELD_MERGED:  # new records in bulk; one here already is merged field by field
-                        rest = self._insert_new(name, [(i, _typed(name, items[i][1])) for i in idx], out)
+                        rest = self._insert_new(name, [(i, _typed(name, items[i][1])) for i in idx], out,
+                                                (present or {}).get(name))
                     else:
-                        self._apply_bulk(name, [(i, _typed(name, items[i][1])) for i in idx], out)
+                        self._apply_bulk(name, [(i, _typed(name, items[i][1])) for i in idx], out,
+                                         (present or {}).get(name))
                         rest = []
                     bulk.commit()
                 except _ROW_ERRORS:  # a row that does not fit: all of this table's rows one by one, to find it
@@ -314,12 +317,13 @@ class ReplicaRepository(Repo):
         """Which of these rows are here: id → updated_hlc."""
         return self._lookup(table.c.id, table.c.updated_hlc, ids)
 
-    def _insert_new(self, name: str, rows: list[tuple[int, dict[str, Any]]], out: list[Outcome | None]) -> list[int]:
+    def _insert_new(self, name: str, rows: list[tuple[int, dict[str, Any]]], out: list[Outcome | None],
+                    known: Mapping[str, str] | None = None) -> list[int]:
         """Insert in one statement the rows of a field-merged table that are simply new: not here, once in the
         batch, and (residents) not a second registration of an ID number. Returns the others, to be applied
         one by one."""
         table = t.metadata.tables[name]
-        present = self._present(table, [r["id"] for _, r in rows])
+        present = known if known is not None else self._present(table, [r["id"] for _, r in rows])
         new: list[tuple[int, dict[str, Any]]] = []
         rest: list[int] = []
         seen: set[Any] = set()
@@ -405,7 +409,8 @@ class ReplicaRepository(Repo):
         finally:
             cursor.close()
 
-    def _apply_bulk(self, name: str, rows: list[tuple[int, dict[str, Any]]], out: list[Outcome | None]) -> None:
+    def _apply_bulk(self, name: str, rows: list[tuple[int, dict[str, Any]]], out: list[Outcome | None],
+                    known: Mapping[str, str] | None = None) -> None:
         table = t.metadata.tables[name]
         conn = self.uow.conn
         if "applicant_id" in table.c:  # cases of a person merged into another point at the survivor
@@ -422,7 +427,7 @@ class ReplicaRepository(Repo):
                 latest[r["id"]] = (i, r)
             else:
                 out[i] = Outcome("kept")
-        current = self._present(table, list(latest))
+        current = known if known is not None else self._present(table, list(latest))
         fresh, newer = [], []
         for row_id, (i, r) in latest.items():
             if row_id not in current:

@@ -113,9 +113,7 @@ def current_anchor(ctx: ServiceContext, *, source: str = "kept") -> Anchor:
     """Where this station's chain and audit log stand now."""
     with ctx.read() as uow:
         chain_seq, chain_hash = integrity.head(uow, ctx.station_code(uow))
-        last = None
-        for entry in uow.audit_entries():
-            last = entry
+        last = uow.repos.money.last_audit()
     audit_seq, audit_hash = (int(last["seq"]), str(last["hash"])) if last else (0, GENESIS)
     return Anchor(chain_seq, chain_hash, audit_seq, audit_hash, source, ctx.now().isoformat(timespec="seconds"))
 
@@ -124,6 +122,11 @@ def keep_anchor(ctx: ServiceContext, anchor: Anchor, *, confirmed_by_town: bool 
     """Keep an anchor in the key store (apart from the database): the one made here after a sync or a daily
     close, or the one the town confirmed."""
     ctx.keys.put("anchor.town" if confirmed_by_town else "anchor.local", anchor.as_json())
+
+
+def same_place(a: Anchor, b: Anchor) -> bool:
+    return (a.chain_seq, a.chain_hash, a.audit_seq, a.audit_hash) == (b.chain_seq, b.chain_hash, b.audit_seq,
+                                                                      b.audit_hash)
 
 
 def kept_anchors(ctx: ServiceContext) -> list[Anchor]:

@@ -114,7 +114,8 @@ def mark_pushed(ctx: ServiceContext, change_ids: Sequence[str], *, sent: Sequenc
 
 
 def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender: str,
-                waiting: list[str] | None = None, refused: list[str] | None = None) -> tuple[int, int, int, int]:
+                waiting: list[str] | None = None, refused: list[str] | None = None,
+                present: Mapping[str, Mapping[str, str]] | None = None) -> tuple[int, int, int, int]:
     """Apply changes (in bulk, parents first); a change whose parent record is not here yet goes to
     ``waiting`` (when given) instead of the conflict queue: it is tried again when it comes again. The ids
     of changes kept in the conflict queue go to ``refused`` (when given)."""
@@ -124,7 +125,7 @@ def _apply_rows(ctx: ServiceContext, uow: Any, changes: Sequence[Change], sender
     repo = uow.repos.replica
     with_rows = [ch for ch in changes if ch.row is not None]
     counts["kept"] += len(changes) - len(with_rows)
-    outcomes = repo.apply_all([(ch.table, ch.row) for ch in with_rows])
+    outcomes = repo.apply_all([(ch.table, ch.row) for ch in with_rows], present)
     for ch, done in zip(with_rows, outcomes, strict=True):
         assert ch.row is not None
         outcome = done.result
@@ -239,7 +240,8 @@ def receive(ctx: ServiceContext, *, station_code: str, changes: Sequence[Change]
         newcomers = repo.newly_served(station_code, [str(c.row["applicant_id"]) for c in screened.apply
                                                      if c.table == "cases" and c.row and c.row.get("applicant_id")])
         waiting: list[str] = [c.change_id for c in screened.wait]  # parents not here yet (batches out of order)
-        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, screened.apply, station_code, waiting, refused)
+        inserted, updated, kept, conflicts = _apply_rows(ctx, uow, screened.apply, station_code, waiting, refused,
+                                                         screened.present)
         conflicts += invalid
         left_out = set(waiting) | set(refused)
         held = [c for c in screened.apply if c.change_id not in left_out]

@@ -4,6 +4,7 @@ security event for the town administrator; it is never applied and never handed 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ class Screened:
     # Records made alike at two nodes whose later copy the town did not take: the town stamps its own copy anew
     # (same content, a later version), so every node, the sender too, ends with the town's copy.
     restamp: tuple[tuple[str, str, str], ...] = ()  # (table, row id, the sender's version)
+    present: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # table -> id -> updated_hlc, as read
 
 
 def _sender(uow: UnitOfWork, code: str, batch: Mapping[str, list[Change]]) -> Sender:
@@ -113,18 +115,21 @@ def parents_first_keys(keys: set[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(keys, key=lambda k: (order[k[0]], k[1]))
 
 
+@functools.cache
+def _references(table: str) -> tuple[tuple[str, str], ...]:
+    """(column, table) of what a record of this kind hangs on and of every record it names that must be the
+    sender's own (a resident or an account may be anyone's)."""
+    rule = RULES[table]
+    out = [rule.parent] if rule.owned_by is OwnedBy.PARENT else []
+    out += [(name, shape.refers_to) for name, shape in column_shapes()[table].items()
+            if shape.refers_to in RULES and RULES[shape.refers_to].owned_by not in trust.ANYONES]
+    return tuple(out)
+
+
 def _needed(table: str, row: Mapping[str, Any]) -> set[tuple[str, str]]:
     """The records whose owners judging this row needs: what it hangs on, and what it refers to."""
-    rule = RULES[table]
-    keys: set[tuple[str, str]] = set()
-    if rule.owned_by is OwnedBy.PARENT:
-        column, parent = rule.parent
-        keys.add((parent, str(row.get(column, ""))))
-    for name, column_shape in column_shapes()[table].items():
-        target, value = column_shape.refers_to, row.get(name)
-        if target in RULES and value not in (None, "") and RULES[target].owned_by not in trust.ANYONES:
-            keys.add((target, str(value)))
-    return keys
+    return {(target, str(value)) for column, target in _references(table)
+            if (value := row.get(column)) not in (None, "")}
 
 
 def screen(uow: UnitOfWork, *, station_code: str, changes: Sequence[Change], at: str) -> Screened:
@@ -200,7 +205,9 @@ def screen(uow: UnitOfWork, *, station_code: str, changes: Sequence[Change], at:
                                "fields": "、".join(refusal.fields)[:400], "row_json": row_to_json(dict(c.row))})
     repo.add_events(events)
     return Screened(tuple(apply), tuple(keep), tuple(wait), tuple(refused),
-                    tuple((name, row_id, hlc) for (name, row_id), hlc in restamp.items()))
+                    tuple((name, row_id, hlc) for (name, row_id), hlc in restamp.items()),
+                    {name: {row_id: str(row["updated_hlc"]) for row_id, row in found.items()}
+                     for name, found in copies.items()})
 
 
 def _refusal(c: Change, verdict: Verdict) -> Refusal:

@@ -114,6 +114,9 @@ def _anchor(ctx: ServiceContext, client: httpx.Client, headers: dict[str, str], 
     """Say where the chain and the audit log stand; the town records it, and so does the key store (the last
     anchor made here and the one the town confirmed), so a check without a network still has both."""
     now = checking.current_anchor(ctx)
+    confirmed = next((a for a in checking.kept_anchors(ctx) if a.source == "town"), None)
+    if not restored and confirmed is not None and checking.same_place(now, confirmed):
+        return  # nothing moved since the town last confirmed it: a sync with nothing to do stays one round trip
     report = AnchorReport(chain_seq=now.chain_seq, chain_hash=now.chain_hash, audit_seq=now.audit_seq,
                           audit_hash=now.audit_hash, restored=restored)
     try:
@@ -129,15 +132,20 @@ def _anchor(ctx: ServiceContext, client: httpx.Client, headers: dict[str, str], 
                                               "town", view.at), confirmed_by_town=True)
 
 
-def town_anchor(ctx: ServiceContext, *, http: httpx.Client | None = None, timeout: float = 10.0) -> checking.Anchor:
-    """What the town holds of this station's chain and audit log now (for ``check``): its chain's end in the
-    town's copy, and the audit log's position the station last reported."""
+def _connection(ctx: ServiceContext) -> tuple[str, dict[str, str]]:
+    """The town server's address and the headers every request of this station carries."""
     settings = rep.sync_settings(ctx)
     if settings is None:
         raise DomainError("sync.not_enrolled")
     base, credential = settings
-    headers = {"Authorization": f"Bearer {credential}", "X-Station": rep.station_code(ctx),
-               "X-Protocol": str(PROTOCOL_VERSION)}
+    return base, {"Authorization": f"Bearer {credential}", "X-Station": rep.station_code(ctx),
+                  "X-Protocol": str(PROTOCOL_VERSION)}
+
+
+def town_anchor(ctx: ServiceContext, *, http: httpx.Client | None = None, timeout: float = 10.0) -> checking.Anchor:
+    """What the town holds of this station's chain and audit log now (for ``check``): its chain's end in the
+    town's copy, and the audit log's position the station last reported."""
+    base, headers = _connection(ctx)
     client = http or httpx.Client(base_url=base, timeout=timeout)
     try:
         view = AnchorView.model_validate(_call(client, "GET", f"{API}/anchor", headers=headers))
@@ -149,13 +157,7 @@ def town_anchor(ctx: ServiceContext, *, http: httpx.Client | None = None, timeou
 
 def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncReport:
     """Push everything waiting, then pull everything new. Safe to stop at any point and run again."""
-    settings = rep.sync_settings(ctx)
-    if settings is None:
-        raise DomainError("sync.not_enrolled")
-    base, credential = settings
-    station = rep.station_code(ctx)
-    headers = {"Authorization": f"Bearer {credential}", "X-Station": station,
-               "X-Protocol": str(PROTOCOL_VERSION)}
+    base, headers = _connection(ctx)
     client = http or httpx.Client(base_url=base, timeout=TIMEOUT_S)
     pushed = pulled = conflicts = refused = 0
 

@@ -259,3 +259,25 @@ def test_a_nul_in_a_pushed_row_is_refused_in_words_naming_where(town: Town, http
     said = _assert_refused_in_words(reply)
     assert said["code"] == "sync.bad_request" and "changes.0.row.name" in said["zh"], said
     assert rep.server_head(town.ctx) == 0
+
+
+def test_an_oversized_enrolment_or_station_code_is_refused_and_never_echoed_back(town: Town, http: TestClient) -> None:
+    huge = "Q" * 200_000
+    for body in ({"station_code": huge, "enrol_code": "3F2A-91BC-07DE-5A10"},
+                 {"station_code": "QX01", "enrol_code": huge}):
+        reply = http.post(f"{API}/enrol", json=body)
+        said = _assert_refused_in_words(reply)
+        assert huge[:100] not in reply.text and len(reply.content) < 2000, said
+    reply = http.get(f"{API}/pull", headers={**town.headers, "X-Station": huge})
+    said = _assert_refused_in_words(reply)
+    assert huge[:100] not in reply.text and len(reply.content) < 2000, said
+
+
+def test_a_push_whose_number_is_false_or_text_is_refused_in_words(town: Town, http: TestClient) -> None:
+    for seq in (False, "7", 7.5):
+        change = {**_change(1), "seq": seq}
+        reply = http.post(f"{API}/push", headers=town.headers,
+                          json={"protocol": PROTOCOL_VERSION, "batch_id": "b", "changes": [change]})
+        said = _assert_refused_in_words(reply)
+        assert reply.status_code == 422 and said["code"] == "sync.bad_request" and "seq" in said["en"], said
+    assert rep.server_head(town.ctx) == 0
