@@ -169,6 +169,15 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         credential = authorization.removeprefix("Bearer ").strip()
         return rep.authenticate_station(ctx, station_code=x_station, credential=credential)
 
+    def puller(authorization: Annotated[str, Header()] = "", x_station: Annotated[str, Header()] = "",
+               x_protocol: Annotated[str, Header()] = str(PROTOCOL_VERSION),
+               after: Annotated[int, Query(ge=0, le=LAST_SEQ)] = 0) -> str:
+        """A pull's station, noting (in the same transaction) that it holds the town's log up to ``after``."""
+        if x_protocol != str(PROTOCOL_VERSION):
+            raise DomainError("sync.protocol", theirs=x_protocol, ours=str(PROTOCOL_VERSION))
+        credential = authorization.removeprefix("Bearer ").strip()
+        return rep.authenticate_station(ctx, station_code=x_station, credential=credential, pulled_to=after)
+
     @app.get(f"{API}/health", response_model=Health)
     def health() -> Health:
         return Health(head=rep.server_head(ctx))
@@ -206,9 +215,8 @@ def create_app(ctx: ServiceContext) -> FastAPI:
         return await run_in_threadpool(receive, body, code)
 
     @app.get(f"{API}/pull", response_model=PullPage)
-    def pull(code: Annotated[str, Depends(station)], after: Annotated[int, Query(ge=0, le=LAST_SEQ)] = 0,
+    def pull(code: Annotated[str, Depends(puller)], after: Annotated[int, Query(ge=0, le=LAST_SEQ)] = 0,
              limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> Response:
-        rep.note_pulled(ctx, station=code, upto=after)  # it holds everything up to ``after``
         entries, cursor, more = rep.log_entries(ctx, after=after, limit=limit, station=code)
         # Rows from the town's own log: written out as they are kept, not parsed and validated again.
         return Response(content=page_json(entries, cursor, more), media_type="application/json")

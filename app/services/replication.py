@@ -473,8 +473,10 @@ def _said(code: str) -> str:
     return code if len(code) <= 20 else code[:20] + "…"
 
 
-def authenticate_station(ctx: ServiceContext, *, station_code: str, credential: str) -> str:
-    """The station a request comes from, by its credential; refused plainly otherwise."""
+def authenticate_station(ctx: ServiceContext, *, station_code: str, credential: str,
+                         pulled_to: int | None = None) -> str:
+    """The station a request comes from, by its credential; refused plainly otherwise. ``pulled_to``: a pull
+    says it holds the town's log up to there (noted in the same transaction)."""
     code = station_code.strip().upper()
     if len(code) > 20 or len(credential) > 200:
         raise PermissionDenied("sync.bad_credential", station=_said(code))
@@ -484,6 +486,8 @@ def authenticate_station(ctx: ServiceContext, *, station_code: str, credential: 
                 not hmac.compare_digest(row["credential_hash"], _digest(credential)):
             raise PermissionDenied("sync.bad_credential", station=code)
         uow.repos.replica.save_server_station(code, {"last_seen": iso_time(ctx.now())})
+        if pulled_to:
+            uow.repos.trust.set_pulled_to(code, pulled_to)
         uow.commit()
     return code
 
@@ -549,7 +553,8 @@ def enrolled(ctx: ServiceContext) -> tuple[Mapping[str, Any], ...]:
 
 
 def note_pulled(ctx: ServiceContext, *, station: str, upto: int) -> None:
-    """On the server: the station holds the town's log up to ``upto`` (it asks for what comes after)."""
+    """On the server: the station holds the town's log up to ``upto`` (a USB bundle's cursor; an HTTP pull says
+    it as it signs in, in one transaction)."""
     if upto > 0:
         with ctx.uow() as uow:
             uow.repos.trust.set_pulled_to(station, upto)

@@ -153,6 +153,7 @@ def import_bundle(ctx: ServiceContext, path: Path, reply: Path, *, limit: int = 
         recovery.record_anchor(ctx, station=station, anchor=anchor, restored=marks is not None)
     town = recovery.town_anchor(ctx, station=station)
     after = int(body.get("cursor", 0))
+    rep.note_pulled(ctx, station=station, upto=after)  # it holds the town's log up to its cursor
     page, cursor, _more = rep.log_page(ctx, after=after, limit=limit, station=station)
     out: dict[str, Any] = {
         "format": FORMAT, "protocol": PROTOCOL_VERSION, "kind": "reply", "station": station,

@@ -146,6 +146,22 @@ def test_a_clerk_may_not_run_the_check(demo: Path) -> None:
     assert "站长" in run.err
 
 
+def test_check_json_says_what_is_covered_and_an_anchor_is_read_off_a_printed_close(demo: Path) -> None:
+    run = ok(cli(demo, "--json", "check", "--offline", user="zhanzhang"))
+    said = json.loads(run.out)
+    assert said["ok"] and {c["kind"] for c in said["covered"]} >= {"payments", "audit_log", "points_entries"}
+    assert {c["kind"] for c in said["not_covered"]} >= {"cases", "residents", "staff"}
+    run = refused(cli(demo, "check", "--offline", "--anchor", "99999:0123456789abcdef", user="zhanzhang"))
+    assert "日结单上印的位置" in run.out and "末尾的记录被删掉了" in run.out
+    run = refused(cli(demo, "check", "--anchor", "第几环", user="zhanzhang"))
+    assert "看不懂" in run.err
+
+
+def test_only_the_station_head_may_enrol_the_station(demo: Path) -> None:
+    run = refused(cli(demo, "station", "enrol", "https://town.example.cn", "3F2A-91BC-07DE-5A10"))
+    assert "站长" in run.err  # a clerk may not give this PC the town's trust
+
+
 # -- bad input never shows a traceback -----------------------------------------------------------------
 
 def test_an_unknown_item_code_is_refused_plainly(demo: Path, resident_id: str) -> None:

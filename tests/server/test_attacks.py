@@ -126,9 +126,11 @@ def _push(ctx: ServiceContext, server: ServiceContext, code: str) -> rep.Applied
 
 def _pull(ctx: ServiceContext, server: ServiceContext, code: str) -> None:
     while True:
+        rep.note_pulled(server, station=code, upto=rep.cursor(ctx))  # as the server notes a pull
         changes, cursor, more = rep.log_page(server, after=rep.cursor(ctx), limit=2000, station=code)
         rep.apply_pulled(ctx, changes=changes, cursor=cursor)
         if not more:
+            rep.note_pulled(server, station=code, upto=cursor)
             return
 
 
@@ -152,6 +154,11 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Town]:
                      villages=[VillageSpec(c, n) for c, n in DEMO_VILLAGES], station_code="QX02",
                      station_name="石门村便民服务站", village_code="V02", admin_username="shimen",
                      admin_name="站长石门", admin_password=DEMO_PASSWORD)
+        from app.server.__main__ import CONSOLE
+
+        for code, village in (("QX01", "V01"), ("QX02", "V02")):  # both enrolled at the town, as in life
+            rep.redeem_enrolment(world.server, station_code=code, enrol_code=rep.enrol_station(
+                world.server, actor=CONSOLE, station_code=code, name=code, village=village))
         first = _push(world.victim, world.server, "QX01")
         assert not first.refused, first.refused[:3]
         second = _push(world.attacker, world.server, "QX02")
@@ -407,3 +414,20 @@ def test_a_push_whose_numbers_have_the_wrong_json_type_is_refused_in_words() -> 
         bad["changes"][0]["seq"] = seq
         with pytest.raises(ValidationError):
             PushBatch.model_validate_json(json.dumps(bad))
+
+
+@pytest.mark.postgres
+def test_registering_someone_the_town_holds_again_with_an_old_clock_cannot_take_their_record_over(
+        town: Town) -> None:
+    """A second registration of an ID number merges into the earlier one; a station may not make the town's record
+    the one that gives way (and with it every case of that resident) by claiming an older registration."""
+    victim = _plain(_rows(town.server, "residents", "village_code = 'V01' AND merged_into IS NULL")[0])
+    stamp = f"0000000000002.00000.{_node(town.attacker)}"
+    forged = {**victim, "id": str(uuid.uuid4()), "origin": "QX02", "created_hlc": stamp, "updated_hlc": stamp,
+              "field_hlc": "{}", "village_code": "V02", "name": "冒名"}
+    done = rep.receive(town.server, station_code="QX02", changes=[rep.Change(
+        change_id=str(uuid.uuid4()), table="residents", row_id=forged["id"], op="upsert", hlc=stamp, row=forged)])
+    [refused] = done.refused
+    assert refused.code == "trust.takeover" and refused.params["village"] == "V01"
+    after = _rows(town.server, "residents", "id = :id", id=victim["id"])[0]
+    assert after["merged_into"] is None and after["name"] == victim["name"]
