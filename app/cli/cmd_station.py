@@ -266,8 +266,8 @@ def _recover_now(env: Env) -> None:
         try:
             report = sync_once(ctx)
         except DomainError as e:
-            env.out.line(render("restore.recover_later", {"reason": render(e.code, e.params, env.out.lang)},
-                                env.out.lang))
+            env.out.line(render(e.code, e.params, env.out.lang))
+            env.out.line(render("restore.recover_later", {}, env.out.lang))
             return
         env.out.line(render("restore.recovered", {"pulled": str(report.pulled)}, env.out.lang))
     finally:

@@ -76,10 +76,14 @@ def cmd_sync_status(env: Env) -> int:
 
 def cmd_sync_conflicts(env: Env) -> int:
     env.actor()
-    rows = rep.conflicts(env.ctx) + rep.conflicts(env.ctx, state="refused")
-    env.out.data(rows)
-    env.out.table(["表", "记录", "站点", "原因", "时间"],
-                  [[c.table, c.row_id[-8:], c.station_code, c.reason[:120], c.found_at[:16]] for c in rows])
+    clashes, refused = rep.conflicts(env.ctx), rep.conflicts(env.ctx, state="refused")
+    env.out.data({"conflicts": clashes, "refused": refused})
+    env.out.table([env.out.t("表", "table"), env.out.t("记录", "record"), env.out.t("站点", "station"),
+                   env.out.t("原因", "reason"), env.out.t("时间", "at")],
+                  [[c.table, c.row_id[-8:], c.station_code, c.reason[:120], c.found_at[:16].replace("T", " ")]
+                   for c in clashes]
+                  + [[c.table, c.row_id[-8:], env.out.t("镇里拒收", "refused"), c.reason[:120],
+                      c.found_at[:16].replace("T", " ")] for c in refused])
     return 0
 
 

@@ -116,11 +116,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "“{text}” is not an anchor: type it as the daily close prints it, e.g. 37:3f2a9c1b2d4e5f60."),
     "words.source.town": ("镇服务器", "town server's"),
     "words.source.kept": ("本机上次", "last kept"),
+    "words.source.kept-town": ("镇里上次确认（记在本机）", "town's last confirmed (kept here)"),
     "words.source.paper": ("日结单上", "printed close's"),
-    "restore.recover_later": ("没能马上和镇里核对（{reason}）：在同步之前（sync now，或 U 盘回执包），本站不开新的办件号、单据号，"
-                              "也不收款，免得和镇里已有的编号重复。",
-                              "Could not reach the town yet ({reason}): until a sync (or a USB reply) this station "
-                              "takes no new case or document number and no payment, so no number is used twice."),
+    "restore.recover_later": ("还没能和镇里核对编号：在同步之前（网络好时 sync now，或 U 盘回执包），本站不开新的办件号、单据号，"
+                              "也不收款，免得和镇里已有的编号重复。其他工作照常。",
+                              "Not yet checked with the town: until a sync (sync now, or a USB reply) this station "
+                              "takes no new case or document number and no payment, so no number is used twice. "
+                              "Other work goes on."),
     "restore.recovered": ("已和镇里核对：编号已接上镇里的记录，本站在备份之后的 {pulled} 条记录已从镇里取回。",
                           "Checked with the town: numbers continue after the town's, and {pulled} records made "
                           "after the backup came back from the town."),

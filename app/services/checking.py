@@ -40,7 +40,7 @@ class Anchor:
     chain_hash: str
     audit_seq: int = 0
     audit_hash: str = ""
-    source: str = "kept"  # town | kept | paper
+    source: str = "kept"  # town (asked now) | kept-town (the town's last confirmation, kept here) | kept | paper
     at: str = ""
 
     def as_json(self) -> str:
@@ -130,11 +130,15 @@ def same_place(a: Anchor, b: Anchor) -> bool:
 
 
 def kept_anchors(ctx: ServiceContext) -> list[Anchor]:
-    out = []
-    for name, source in (("anchor.town", "town"), ("anchor.local", "kept")):
+    """The anchors kept on this PC: the one the town last confirmed (``kept-town``) and the one made here
+    last (``kept``); one that says the same as the other is given once."""
+    out: list[Anchor] = []
+    for name, source in (("anchor.town", "kept-town"), ("anchor.local", "kept")):
         text = ctx.keys.get(name)
         if text:
-            out.append(Anchor.from_json(text, source))
+            found = Anchor.from_json(text, source)
+            if not any(same_place(found, a) for a in out):
+                out.append(found)
     return out
 
 
@@ -180,7 +184,8 @@ def check(ctx: ServiceContext, *, actor: Actor, anchors: Sequence[Anchor] = ()) 
         findings.append(Finding("database", "check.db_corrupt", (("detail", problem),)))
     keys = seals.station_keys(ctx)
     before_keys = seals.legacy(ctx)
-    compared = [*anchors, *kept_anchors(ctx)]
+    compared = list(anchors)
+    compared += [a for a in kept_anchors(ctx) if not any(same_place(a, b) for b in compared)]
     with ctx.read() as uow:
         own = ctx.station_code(uow)
         raw = list(uow.audit_entries())

@@ -52,7 +52,8 @@ TABLE_WORDS: Final = {"payments": "收款", "payment_events": "收款处理记�
                       "day_closes": "日结", "points_entries": "积分明细"}
 
 
-_SOURCES: Final = {"town": "镇服务器记下的位置", "kept": "本机上次记下的位置", "paper": "日结单上印的位置"}
+_SOURCES: Final = {"town": "镇服务器记下的位置", "kept-town": "镇里上次确认、本机记下的位置",
+                   "kept": "本机上次记下的位置", "paper": "日结单上印的位置"}
 
 
 def _table(link_kind: str) -> str:

@@ -608,8 +608,8 @@ def note_refusals(ctx: ServiceContext, refused: Sequence[tuple[str, str, str, st
         at = iso_time(ctx.now())
         for change_id, table, row_id, words in refused:
             uow.repos.replica.add_conflict(change_id=change_id, table_name=table[:40], row_id=row_id[:40],
-                                           station_code="TOWN", reason=f"refused: {words}"[:2000], row_json="{}",
-                                           at=at, state="refused")
+                                           station_code="TOWN", reason=words[:2000], row_json="{}", at=at,
+                                           state="refused")
         uow.commit()
 
 

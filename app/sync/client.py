@@ -114,7 +114,7 @@ def _anchor(ctx: ServiceContext, client: httpx.Client, headers: dict[str, str], 
     """Say where the chain and the audit log stand; the town records it, and so does the key store (the last
     anchor made here and the one the town confirmed), so a check without a network still has both."""
     now = checking.current_anchor(ctx)
-    confirmed = next((a for a in checking.kept_anchors(ctx) if a.source == "town"), None)
+    confirmed = next((a for a in checking.kept_anchors(ctx) if a.source == "kept-town"), None)
     if not restored and confirmed is not None and checking.same_place(now, confirmed):
         return  # nothing moved since the town last confirmed it: a sync with nothing to do stays one round trip
     report = AnchorReport(chain_seq=now.chain_seq, chain_hash=now.chain_hash, audit_seq=now.audit_seq,

@@ -91,9 +91,9 @@ class SyncWatch(QObject):
                       tr("这些改动还没到镇里：联网时会自动上传，也可按 Ctrl+Shift+S。"), False)
             return
         if state.refused:
-            self._say(tr("⚠ 镇里拒收 {n} 条改动 · 上次同步 {time}").format(n=state.refused, time=_time(s.last_ok)),
-                      tr("这些改动镇里没有收，也不会用到别的站点：请站长查看原因（sync conflicts），并告诉镇管理员。"),
-                      True)
+            tip = tr("上次同步 {time}。这些改动镇里没有收，也不会用到别的站点：请站长查看原因（sync conflicts），"
+                     "并告诉镇管理员。").format(time=_time(s.last_ok))
+            self._say(tr("⚠ 镇里拒收 {n} 条改动").format(n=state.refused), tip, True)
             return
         self._say(tr("✓ 已同步 {time}").format(time=_time(s.last_ok)), tr("本站的改动都已到镇里。"), False)
 

@@ -39,3 +39,17 @@ def test_an_unreachable_town_is_said_with_what_waits_and_never_synced(qtbot, dem
     qtbot.waitUntil(lambda: "未能同步" in window.sync_label.text(), timeout=20_000)
     assert f"{waiting} 条待上传" in window.sync_label.text() and "已同步" not in window.sync_label.text()
     assert "连不上镇服务器" in window.sync_label.toolTip()
+
+
+def test_changes_the_town_refused_are_said_in_red_with_where_to_look(qtbot, demo_ctx, runner):
+    rep.save_sync_settings(demo_ctx, url="http://127.0.0.1:9", credential="c" * 43)
+    with demo_ctx.uow() as uow:  # everything sent: nothing waits
+        uow.conn.exec_driver_sql("UPDATE change_log SET pushed_at = '2026-12-07T09:00:00'")
+        uow.commit()
+    rep.note_refusals(demo_ctx, [("c1", "villages", "v1", "村是镇里的记录，只有镇管理员能改：镇里没有收本站的改动。")])
+    window = _window(qtbot, demo_ctx, runner)
+    watch = SyncWatch(demo_ctx, runner)
+    watch.changed.connect(window._on_sync_changed)  # the header, without the timer's network sync
+    watch.refresh()  # where things stand, without the network
+    qtbot.waitUntil(lambda: "镇里拒收 1 条改动" in window.sync_label.text(), timeout=10_000)
+    assert "sync conflicts" in window.sync_label.toolTip() and "已同步" not in window.sync_label.text()

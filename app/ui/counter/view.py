@@ -427,6 +427,8 @@ class CounterView(QWidget):
         if result.accepted and item is not None and (item.payment is not None or item.fee_fen):
             self.hint.setText(tr("{case_no} 要收款：按 Ctrl+M 到收款页收钱、打收据。").format(
                 case_no=result.case.case_no))
+        else:  # a refusal said here before this case went through is no longer true
+            self.hint.setText(tr("输入后按 ↓ 选人，Enter 确定"))
         self.search.setFocus()
         self.search.selectAll()
 
