@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -269,9 +270,15 @@ def _restamp(uow: Any, records: Sequence[tuple[str, str, str]], *, after: int, a
     every station: the sender's later copy is then older than the town's, and every node ends with the town's.
     Returns how many log numbers were used."""
     rows: list[dict[str, Any]] = []
+    soon = int((time.time() + 86_400) * 1000)
     for table, row_id, theirs in records:
-        with contextlib.suppress(ValueError):
-            uow.clock.observe(Hlc.decode(theirs))
+        try:
+            sent = Hlc.decode(theirs)
+        except ValueError:
+            continue
+        if sent.wall_ms > soon:
+            continue  # a copy stamped far in the future: the town's clock does not follow it there
+        uow.clock.observe(sent)
         stamp = uow.clock.now().encode()
         row = uow.repos.trust.restamp(table, row_id, stamp)
         if row is not None:

@@ -197,6 +197,13 @@ def screen(uow: UnitOfWork, *, station_code: str, changes: Sequence[Change], at:
                 wait.append(c)
             else:
                 refused_rows.add((name, row_id))
+                town = copies[name].get(row_id)
+                if verdict.code == "trust.town_record" and town is not None and RULES[name].stable_id and \
+                        str(c.row.get("created_hlc")) != str(town.get("created_hlc")) and \
+                        str(c.row.get("updated_hlc", "")) > str(town.get("updated_hlc", "")):
+                    # A station set up with its own idea of the town's records (a village's name): refused, and
+                    # the town's copy stamped anew so that the station takes it on its next pull.
+                    restamp[(name, row_id)] = max(restamp.get((name, row_id), ""), str(c.row["updated_hlc"]))
                 refusal = _refusal(c, verdict)
                 refused.append(refusal)
                 events.append({"found_at": at, "station_code": station_code, "change_id": c.change_id[:36],

@@ -447,3 +447,27 @@ def test_points_spent_offline_at_two_stations_past_the_spendable_part_are_flagge
     finally:
         for ctx in (a, b, server):
             ctx.db.dispose()
+
+
+def test_a_station_set_up_with_its_own_name_for_a_village_gets_the_towns_and_the_town_is_told(
+        tmp_path: Path, pg_url: str) -> None:
+    server = ServiceContext(db=Database.open_url(pg_url))
+    a = _station(tmp_path / "a", "QX01", "V01", "zhanzhang")
+    b = open_context(tmp_path / "b")
+    villages = [VillageSpec(c, "石门新村" if c == "V02" else n) for c, n in DEMO_VILLAGES]
+    init_station(b, town_code="330127101", town_name="青溪镇", villages=villages, station_code="QX02",
+                 station_name="QX02便民服务站", village_code="V02", admin_username="shimen", admin_name="站长",
+                 admin_password=PASSWORD)
+    try:
+        _push(a, server, "QX01")
+        done = _push(b, server, "QX02")
+        assert [(r.table, r.code) for r in done.refused] == [("villages", "trust.town_record")]
+        _pull(b, server, "QX02")
+        with b.db.engine.connect() as conn:
+            assert conn.execute(text("SELECT name FROM villages WHERE code = 'V02'")).scalar_one() == "石门村"
+        with server.db.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM security_events WHERE station_code = 'QX02'")
+                                ).scalar_one() == 1
+    finally:
+        for ctx in (a, b, server):
+            ctx.db.dispose()
