@@ -7,7 +7,21 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, Integer, String, func, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Boolean,
+    Date,
+    Integer,
+    String,
+    any_,
+    bindparam,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from app.domain.ids import new_id
 from app.domain.record_values import Column
@@ -48,12 +62,19 @@ class TrustRepository(Repo):
         for start in range(0, len(wanted), 500):
             yield wanted[start:start + 500]
 
+    def _among(self, column: Any, values: Sequence[str]) -> Any:
+        """``column IN values``: on PostgreSQL one array parameter (the same statement for any 500 ids, planned
+        once), elsewhere a plain IN."""
+        if self.uow.conn.dialect.name != "postgresql":
+            return column.in_(list(values))
+        return column == any_(bindparam("among", list(values), type_=ARRAY(String())))
+
     def copies(self, table_name: str, row_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """The town's own copies of these records, as plain values (dates as ISO text): id → row."""
         table = t.metadata.tables[table_name]
         found: dict[str, dict[str, Any]] = {}
         for chunk in self._chunks(row_ids):
-            for r in self._all(select(table).where(table.c.id.in_(chunk))):
+            for r in self._all(select(table).where(self._among(table.c.id, chunk))):
                 found[str(r["id"])] = row_plain(r)
         return found
 
@@ -120,7 +141,7 @@ class TrustRepository(Repo):
     def last_anchor(self, station_code: str) -> Row | None:
         a = t.station_anchors.c
         return self._one(select(t.station_anchors).where(a.station_code == station_code)
-                         .order_by(a.at.desc(), a.chain_seq.desc(), a.audit_seq.desc()).limit(1))
+                         .order_by(a.at.desc(), a.id.desc()).limit(1))  # ids are time-ordered (UUIDv7)
 
     def chain_head(self, station_code: str) -> tuple[int, str]:
         """The last link of a station's chain as the town holds it."""

@@ -307,3 +307,25 @@ def test_a_recovery_code_is_good_for_its_station_until_its_day_only() -> None:
     assert not recovery_code_ok({"T1": key}, station="QX01", code=code, today="20261209")  # run out
     assert not recovery_code_ok({"T1": key}, station="QX02", code=code, today="20261208")  # another station's
     assert not recovery_code_ok({"L1": key}, station="QX01", code=code, today="20261208")  # not a town key
+
+
+@pytest.mark.postgres
+def test_an_anchor_that_goes_back_without_a_restore_is_a_security_event(usb_town: ServiceContext) -> None:
+    from datetime import datetime, timedelta
+
+    from app.services import recovery
+
+    moments = iter(datetime(2026, 12, 7, 9, 0) + timedelta(minutes=n) for n in range(100))
+    usb_town.now = lambda: next(moments)
+    recovery.record_anchor(usb_town, station="QX01", anchor={"chain_seq": 40, "chain_hash": "a" * 64,
+                                                             "audit_seq": 300, "audit_hash": "b" * 64})
+    recovery.record_anchor(usb_town, station="QX01", anchor={"chain_seq": 41, "chain_hash": "c" * 64,
+                                                             "audit_seq": 310, "audit_hash": "d" * 64})
+    recovery.record_anchor(usb_town, station="QX01", anchor={"chain_seq": 20, "chain_hash": "e" * 64,
+                                                             "audit_seq": 310, "audit_hash": "d" * 64})
+    recovery.record_anchor(usb_town, station="QX01", restored=True,
+                           anchor={"chain_seq": 10, "chain_hash": "f" * 64, "audit_seq": 100, "audit_hash": "0" * 64})
+    with usb_town.db.engine.connect() as conn:
+        events = conn.execute(text("SELECT code, params_json FROM security_events")).all()
+    assert [e[0] for e in events] == ["trust.anchor_went_back"] and "41→20" in events[0][1]
+    assert recovery.town_anchor(usb_town, station="QX01").chain_seq == 10  # a restore starts again, said as such
