@@ -42,6 +42,3 @@ def path_problem(path: str, sha256: str | None = None) -> str | None:
         return "not_its_digest"
     return None
 
-
-def is_sha256(text: str) -> bool:
-    return bool(_SHA256.match(text))

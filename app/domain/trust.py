@@ -253,7 +253,7 @@ def changed_fields(table: str, town: Mapping[str, Any], incoming: Mapping[str, A
 _OWN_REFS: dict[int, tuple[Mapping[str, Column], tuple[tuple[str, str], ...]]] = {}
 
 
-def _own_refs(columns: Mapping[str, Column]) -> tuple[tuple[str, str], ...]:
+def own_references(columns: Mapping[str, Column]) -> tuple[tuple[str, str], ...]:
     """(column, table) of the foreign keys that must name the sender's own records (put together once)."""
     cached = _OWN_REFS.get(id(columns))
     if cached is None or cached[0] is not columns:
@@ -268,7 +268,7 @@ def _references(row: Mapping[str, Any], columns: Mapping[str, Column], owners: O
     """Every record the row names (its foreign keys) must be at the town, and be the sender's own unless it is
     one of the town's shared records (a resident, an account …: anyone's to name; the database checks that it
     exists). Staff named must be the sender's staff."""
-    for name, target in _own_refs(columns):
+    for name, target in own_references(columns):
         value = row.get(name)
         if value in (None, "") or (only is not None and name not in only):
             continue

@@ -27,6 +27,7 @@ from app.domain.staff import Actor, Permission
 from app.domain.town import Station
 from app.persistence.uow import UnitOfWork
 from app.services.context import ServiceContext
+from app.services.context import iso_time as iso_time  # where the services have always taken it from
 from app.services.freeze import check_not_frozen
 from app.services.recovery import numbers_safe
 from app.services.views import CaseSummary, ResidentSummary, case_summary, resident_summary
@@ -144,10 +145,6 @@ class ProxyInput:
     id_number: str
     relation: str
     phone: str = ""
-
-
-def iso_time(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
 
 
 def _check_proxy(proxy: ProxyInput, today: date) -> Proxy:

@@ -21,6 +21,11 @@ from app.persistence.storage import IDENTITY_FILE
 from app.persistence.uow import UnitOfWork
 
 CALENDAR_ID = "work-calendar"
+
+
+def iso_time(moment: datetime) -> str:
+    """A moment as every record keeps it (to the second, local time)."""
+    return moment.isoformat(timespec="seconds")
 IDENTITY_FORMAT = "stationdesk-station"
 
 log = logging.getLogger(__name__)

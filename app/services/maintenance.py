@@ -148,15 +148,9 @@ def restorer_by_town(data_dir: Path, *, station: str, code: str, now: datetime |
     """For a station whose accounts are lost: the town's recovery code (``python -m app.server recovery-code``),
     checked here without a network with the key the town issued the station (kept in its key store)."""
     from app.persistence.keystore import station_keys as keystore_of
-    from app.services.seals import recovery_code_ok
+    from app.services.seals import keys_in, recovery_code_ok
 
-    store = keystore_of(data_dir)
-    keys: dict[str, bytes] = {}
-    for name in store.names():
-        if name.startswith("seal.key."):
-            value = store.get(name)
-            if value:
-                keys[name.removeprefix("seal.key.")] = bytes.fromhex(value)
+    keys = keys_in(keystore_of(data_dir))
     today = (now or datetime.now()).strftime("%Y%m%d")
     code_station = _named_station(station)
     if not code_station or not recovery_code_ok(keys, station=code_station, code=code, today=today):

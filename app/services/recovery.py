@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from app.domain.errors import DomainError
@@ -23,14 +22,10 @@ from app.domain.ids import new_id
 from app.domain.numbering import Marks, high_water
 from app.persistence.replica import row_plain, row_to_json
 from app.persistence.uow import UnitOfWork
-from app.services.context import ServiceContext
+from app.services.context import ServiceContext, iso_time
 
 RECOVER = "sync.recover"  # meta: set by a restore, cleared when the town has answered
 ENROLLED_AT = "sync.enrolled_at"
-
-
-def iso_time(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")  # as app.services.cases writes times (it imports this module)
 
 
 def numbers_safe(uow: UnitOfWork) -> None:

@@ -120,10 +120,7 @@ def _references(table: str) -> tuple[tuple[str, str], ...]:
     """(column, table) of what a record of this kind hangs on and of every record it names that must be the
     sender's own (a resident or an account may be anyone's)."""
     rule = RULES[table]
-    out = [rule.parent] if rule.owned_by is OwnedBy.PARENT else []
-    out += [(name, shape.refers_to) for name, shape in column_shapes()[table].items()
-            if shape.refers_to in RULES and RULES[shape.refers_to].owned_by not in trust.ANYONES]
-    return tuple(out)
+    return ((rule.parent,) if rule.owned_by is OwnedBy.PARENT else ()) + trust.own_references(column_shapes()[table])
 
 
 def _needed(table: str, row: Mapping[str, Any]) -> set[tuple[str, str]]:

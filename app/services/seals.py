@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from app.domain.errors import DomainError
+from app.persistence.keystore import KeyStore
 from app.services.context import ServiceContext
 
 CURRENT = "seal.current"
@@ -53,15 +54,20 @@ def prepare(ctx: ServiceContext) -> None:
     ctx.db.sealer = (current, bytes.fromhex(secret))
 
 
-def station_keys(ctx: ServiceContext) -> dict[str, bytes]:
-    """Every sealing key this station holds, by id."""
+def keys_in(store: KeyStore) -> dict[str, bytes]:
+    """Every sealing key a key store holds, by id (readable without opening the station's database)."""
     out: dict[str, bytes] = {}
-    for name in ctx.keys.names():
+    for name in store.names():
         if name.startswith("seal.key."):
-            value = ctx.keys.get(name)
+            value = store.get(name)
             if value:
                 out[name.removeprefix("seal.key.")] = bytes.fromhex(value)
     return out
+
+
+def station_keys(ctx: ServiceContext) -> dict[str, bytes]:
+    """Every sealing key this station holds, by id."""
+    return keys_in(ctx.keys)
 
 
 @dataclass(frozen=True, slots=True)

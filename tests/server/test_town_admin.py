@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from app.domain.errors import Conflict, DomainError, NotFound, PermissionDenied
+from app.domain.ids import stable_id
 from app.domain.staff import Actor, Post, Role
 from app.messages import MESSAGES
 from app.paths import resource
@@ -381,3 +383,28 @@ def test_every_code_the_town_admin_raises_has_a_message_in_both_languages() -> N
     for code in codes:
         zh, en = MESSAGES[code]
         assert zh and en
+
+
+def test_the_town_adds_and_renames_villages_that_stations_take_and_cannot_change(
+        tmp_path: Path, town_db: ServiceContext, qx01: ServiceContext, pg_url: str) -> None:
+    new, changes = town.save_village(town_db, actor=ADMIN, code="V07", name="新村")
+    assert new and changes == 1
+    town.save_village(town_db, actor=ADMIN, code="V02", name="石门新村")
+    _pull(qx01, town_db)
+    with qx01.db.engine.connect() as conn:
+        names = dict(conn.execute(text("SELECT code, name FROM villages")).all())
+    assert names["V07"] == "新村" and names["V02"] == "石门新村"
+    shown = _console(pg_url, "town", "show")
+    assert shown.returncode == 0 and "V07\t新村\t来自 镇里" in shown.stdout and "QX01" in shown.stdout, shown.stdout
+    # The town's own change ends any station's bringing of villages: a new one from a station is refused.
+    with qx01.uow() as uow:
+        uow.add("villages", {"id": stable_id("village", "V99"), "town_code": "330127101", "code": "V99",
+                             "name": "假村"})
+        uow.commit()
+    done = _push(qx01, town_db, "QX01")
+    assert [(r.table, r.code) for r in done.refused] == [("villages", "trust.town_record")]
+    listed = _console(pg_url, "security", "--seen")
+    assert listed.returncode == 0 and "QX01" in listed.stdout and "已把 1 条标为已看过" in listed.stdout
+    assert "共 0 条未看过的安全事件" in _console(pg_url, "security").stdout
+    with pytest.raises(Conflict):
+        town.set_town(town_db, actor=ADMIN, code="330127999", name="别的镇")
