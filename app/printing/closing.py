@@ -5,7 +5,7 @@ which anchors the station's money records on paper."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable
+from reportlab.platypus import Flowable, KeepTogether
 
 from app.domain.forms import format_money, money_in_words
 from app.printing import a4
@@ -58,14 +58,18 @@ def render_day_close(s: DayCloseSheet, head: Letterhead, stamp: Stamp, font: str
     late = "；".join(f"{x.label} {x.count} 笔" + (f" {format_money(x.amount_fen)}" if x.amount_fen else "")
                     for x in s.late)
     points = "；".join(f"{p.label} {p.amount_fen} 分" for p in s.points)
-    story += [a4.p("五、其他", st["heading"]),
-              a4.p(f"日结后补记：{late or '无'}。补打单据：{s.reprints} 份。积分：{points}。", st["body"]),
-              a4.p(f"收款校验链：第 {s.chain_seq} 环　{s.chain_hash[:16]}…{s.chain_hash[-8:]}"
-                   "（日结后任何改动、删除或补录都会使校验不通过）", st["small"]),
-              *([a4.p(f"审计记录：第 {s.audit_seq} 条　{s.audit_hash[:16]}…　核对时输入："
-                      f"{s.chain_seq}:{s.chain_hash[:16]},audit={s.audit_seq}:{s.audit_hash[:16]}", st["small"])]
-                if s.audit_hash else []),
-              a4.gap(2 * mm),
-              a4.signature_block(["日结人（签字）", "站长（签字）"], font, WIDTH)]
+    audit = f"；审计记录：第 {s.audit_seq} 条　{s.audit_hash[:16]}…" if s.audit_hash else ""
+    anchor = f"{s.chain_seq}:{s.chain_hash[:16]}"
+    if s.audit_hash:
+        anchor += f",audit={s.audit_seq}:{s.audit_hash[:16]}"
+    # The last section, the heads that anchor the day on paper and the signatures stay on one page together.
+    story.append(KeepTogether([
+        a4.p("五、其他", st["heading"]),
+        a4.p(f"日结后补记：{late or '无'}。补打单据：{s.reprints} 份。积分：{points}。", st["body"]),
+        a4.p(f"收款校验链：第 {s.chain_seq} 环　{s.chain_hash[:16]}…{s.chain_hash[-8:]}{audit}"
+             "（日结后的改动、删除、补录都查得出）", st["small"]),
+        a4.p(f"核对时输入：{anchor}", st["small"]),
+        a4.gap(2 * mm),
+        a4.signature_block(["日结人（签字）", "站长（签字）"], font, WIDTH)]))
     return a4.build(story, head=head, stamp=stamp, font=font, title=f"{title} {stamp.number}",
                     for_resident=False)  # stays in the station

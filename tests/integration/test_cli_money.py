@@ -4,6 +4,7 @@ from the command line, the paper it prints read back, and a change behind its ba
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -78,6 +79,11 @@ def test_a_day_of_money_from_the_command_line(station: StationFixture, cases: li
     assert "补打" in squeezed((tmp_path / "rj2.pdf").read_bytes())  # the same report, a copy of its number
     assert _cli(station, "zhanzhang", "check") == 0
     assert "检查通过" in capsys.readouterr().out
+    # The heads the close printed, typed in as they read on the paper: the check compares with them.
+    printed = re.search(r"核对时输入：(\S+)", squeezed((tmp_path / "rj.pdf").read_bytes()))
+    assert printed is not None
+    assert _cli(station, "zhanzhang", "check", "--offline", "--anchor", printed.group(1)) == 0
+    assert "日结单上的位置" in capsys.readouterr().out
 
     with station.ctx.db.engine.begin() as conn:  # someone lowers an amount in the file after the close
         conn.execute(text("UPDATE payments SET total_fen = 850 WHERE total_fen = 8850"))
