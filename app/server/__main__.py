@@ -244,7 +244,7 @@ def _town(ctx: ServiceContext, args: argparse.Namespace) -> int:
     for code, name, origin in view.villages:
         print(f"村\t{code}\t{name}\t来自 {'镇里' if origin == rep.TOWN_SENDER else origin}")
     for code, name, village, enrolled_for in view.stations:
-        note = "" if not enrolled_for or enrolled_for == village else f"\t注册时登记的是 {enrolled_for}"
+        note = f"\t注册时登记的是 {enrolled_for}" if village and enrolled_for and enrolled_for != village else ""
         print(f"站点\t{code}\t{name}\t村 {village or enrolled_for or '？'}{note}")
     return 0
 
@@ -268,6 +268,9 @@ def _check_chains(ctx: ServiceContext, station: str | None) -> int:
         for p in problems:
             print("  ✗ " + render(f"check.chain_{p.kind}", {"station": p.station_code, "seq": str(p.seq),
                                                             "what": p.what}, "zh"))
+    if not report.links:
+        print("镇里还没有任何站点的校验链（站点同步后才有）。")
+        return 0
     print(f"共 {report.links} 环；{report.unverified} 环是站点注册前用本站自己的密钥封的，只能在站点上核对。")
     return 1 if bad else 0
 
