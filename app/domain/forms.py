@@ -138,6 +138,12 @@ def money_in_words(fen: int) -> str:
     return "".join(parts)
 
 
+def amount_in_words(fen: int) -> str:
+    """An amount as paper writes it in capitals: 人民币 first (人民币壹仟零伍元伍角), a negative amount as
+    人民币负… — the same sign as its figures (a day-close whose refunds exceed its takings says so)."""
+    return "人民币" + ("负" if fen < 0 else "") + money_in_words(abs(fen))
+
+
 # ---------------------------------------------------------------- reading field specs from JSON
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether
 
-from app.domain.forms import format_money, money_in_words
+from app.domain.forms import amount_in_words, format_money
 from app.printing import a4
 from app.printing.common import day_text, moment
 from app.services.paper import CloseCount, DayCloseSheet, Letterhead, Stamp
@@ -35,7 +35,7 @@ def render_day_close(s: DayCloseSheet, head: Letterhead, stamp: Stamp, font: str
                 [WIDTH * 0.6, WIDTH * 0.15, WIDTH * 0.25], font),
         a4.p("按支付方式：" + ("；".join(f"{m.label} {m.count} 笔 {format_money(m.amount_fen)}" for m in s.methods)
                           or "无") + f"。减作废、退款 {format_money(s.returned_fen)}，实收净额 "
-             f"{format_money(s.net_fen)}（大写：{money_in_words(max(s.net_fen, 0))}）。", st["body"]),
+             f"{format_money(s.net_fen)}（大写：{amount_in_words(s.net_fen)}）。", st["body"]),
         a4.p("三、现金钱箱", st["heading"]),
     ]
     if s.drawers:

@@ -14,7 +14,7 @@ from app.domain.cases import CaseState
 from app.domain.catalog import ServiceItem
 from app.domain.documents import DocumentKind, looks_like_document_no
 from app.domain.errors import Conflict, DomainError, NotFound
-from app.domain.forms import FieldKind, money_in_words
+from app.domain.forms import FieldKind, amount_in_words
 from app.domain.identity import mask_phone
 from app.domain.money import (
     EVENT_LABELS,
@@ -276,7 +276,7 @@ def view_of(uow: UnitOfWork, row: Mapping[str, Any], case_no: str,
     return PaymentView(
         id=row["id"], case_id=row["case_id"], case_no=case_no, kind=row["kind"], payee=row["payee"],
         reference=row["reference"], lines=lines, total_fen=row["total_fen"],
-        total_words=money_in_words(row["total_fen"]), method=PaymentMethod(row["method"]),
+        total_words=amount_in_words(row["total_fen"]), method=PaymentMethod(row["method"]),
         cashier_id=row["cashier_id"], paid_at=row["paid_at"], item_code=row["item_code"], txn_ref=row["txn_ref"],
         tendered_fen=row["tendered_fen"], change_fen=row["change_fen"], business_day=row["business_day"],
         late=bool(row["late"]), state=state_after(e["kind"] for e in evs),

@@ -18,7 +18,7 @@ from app.domain.documents import (
     scrub_numbers,
 )
 from app.domain.errors import DomainError
-from app.domain.forms import money_in_words
+from app.domain.forms import amount_in_words, money_in_words
 from tests.helpers import make_id, make_legacy_id
 
 
@@ -87,3 +87,12 @@ def _read_words(words: str) -> int:
 @given(st.integers(min_value=0, max_value=9_999_999_999))
 def test_capital_numerals_read_back_to_the_same_amount(fen: int) -> None:
     assert _read_words(money_in_words(fen)) == fen
+
+
+@given(st.integers(min_value=-9_999_999_999, max_value=9_999_999_999))
+def test_an_amount_on_paper_reads_back_with_its_sign_after_renminbi(fen: int) -> None:
+    words = amount_in_words(fen)
+    assert words.startswith("人民币")
+    body = words.removeprefix("人民币")
+    assert body.startswith("负") == (fen < 0)
+    assert _read_words(body.removeprefix("负")) * (-1 if fen < 0 else 1) == fen

@@ -15,6 +15,7 @@ from app.domain.errors import DomainError, ValidationFailed
 from app.domain.forms import (
     FieldKind,
     FieldSpec,
+    amount_in_words,
     format_money,
     money_in_words,
     parse_field_spec,
@@ -74,6 +75,14 @@ def test_format_money_then_parse_money_gives_back_the_same_fen(fen: int) -> None
 ])
 def test_money_in_words_writes_receipt_capitals(yuan: str, words: str) -> None:
     assert money_in_words(parse_money(yuan)) == words
+
+
+@pytest.mark.parametrize(("fen", "words"), [
+    (0, "人民币零元整"), (100550, "人民币壹仟零伍元伍角"), (5, "人民币伍分"), (100, "人民币壹元整"),
+    (-8850, "人民币负捌拾捌元伍角"), (-5, "人民币负伍分"), (-100000000, "人民币负壹佰万元整"),
+])
+def test_an_amount_on_paper_is_renminbi_then_its_capitals_and_a_negative_one_says_fu(fen: int, words: str) -> None:
+    assert amount_in_words(fen) == words
 
 
 def test_money_in_words_refuses_negative_amounts() -> None:

@@ -188,7 +188,8 @@ def test_a_payment_is_taken_once_from_the_form_amount_and_a_fixed_fee_can_be_wai
     open_drawer(station.ctx, actor=station.clerk, float_fen=0)
     paid = record_payment(station.ctx, actor=station.clerk, case_id=bill, method="支付宝",
                           reference="2026112322001234567")
-    assert paid.total_fen == 5000 and paid.total_words == "伍拾元整" and paid.reference == "充值手机号码 139****5678"
+    assert paid.total_fen == 5000 and paid.total_words == "人民币伍拾元整"
+    assert paid.reference == "充值手机号码 139****5678"
     with pytest.raises(Conflict):
         record_payment(station.ctx, actor=station.clerk, case_id=bill)
     assert get_payment(station.ctx, case_id=bill).id == paid.id
