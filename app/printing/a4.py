@@ -1,5 +1,5 @@
 """A4 documents with platypus: the station's letterhead, wrapped paragraphs and tables whose header row
-repeats on every page, and on each page the number, 补打 when reprinted, and "第 x 页 共 y 页"."""
+repeats on every page, and on each page the number, 补打 when reprinted, 作废 when voided, and "第 x 页 共 y 页"."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from app.printing.qr import draw_qr
+from app.printing.watermark import VOID_RED, draw_void, fit, void_line
 from app.services.paper import Letterhead, Stamp
 
 # Chinese official documents: 37 mm top and 28 mm left margins (GB/T 9704); the ledger uses narrow ones.
@@ -117,6 +118,13 @@ def _decorate(canvas: Canvas, page: int, total: int, head: Letterhead, stamp: St
         canvas.setFont(font, 11)
         canvas.setFillColor(colors.Color(0.75, 0, 0))
         canvas.drawRightString(right, height - 14 * mm, f"【补打 COPY】 补打时间 {_moment(stamp.reprint_at or '')}")
+        canvas.setFillColor(colors.black)
+    if stamp.voided:  # every page of a voided document says so, across the page and at its head
+        draw_void(canvas, font, left, 0, right - left, height)
+        canvas.setFont(font, 11)
+        canvas.setFillColor(VOID_RED)
+        canvas.drawString(left, height - 20 * mm, fit(void_line(stamp.voided_at, stamp.void_reason), font, 11,
+                                                      right - left))
         canvas.setFillColor(colors.black)
     canvas.setFont(font, 8.5)
     bottom = 10 * mm

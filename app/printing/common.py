@@ -1,10 +1,11 @@
-"""What every slip shares: the letterhead on top, the 补打 mark, the number, phones and footer at the bottom."""
+"""What every slip shares: the letterhead on top, the 补打 and 作废 marks, the number; phones and footer below."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from app.printing.thermal import SMALL, TITLE, Slip
+from app.printing.watermark import void_line
 from app.services.paper import Letterhead, Stamp
 
 RATING_LINE = "欢迎对本次服务进行评价（好差评），您的评价是我们改进的依据。"
@@ -27,6 +28,9 @@ def slip_top(slip: Slip, head: Letterhead, stamp: Stamp, title: str) -> None:
     slip.text(title, size=TITLE, align="center", bold=True)
     if stamp.reprint:
         slip.text(f"【补打 COPY】{moment(stamp.reprint_at)}", align="center", bold=True)
+    if stamp.voided:  # a voided document's preview or copy never passes for a valid one
+        slip.void = True
+        slip.text(void_line(stamp.voided_at, stamp.void_reason), bold=True)
     slip.pair("编号", stamp.number)
     slip.rule()
 

@@ -52,6 +52,12 @@ def issue_points_slip(ctx: ServiceContext, *, actor: Actor, data: PointsPaper,
     return issue(ctx, actor=actor, kind=kind, subject=data, paper=paper, reprint=reprint)
 
 
+def document_paper(ctx: ServiceContext, *, actor: Actor, number: str, preview: bool = False) -> IssuedDocument:
+    """A document of the register by its number: itself while it waits in the reprint queue, else a 补打 copy;
+    a voided one marked 作废. ``preview``: the same paper, nothing recorded."""
+    return svc.document_paper(ctx, actor=actor, number=number, render=render, preview=preview)
+
+
 def preview(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | str, subject: str | PointsPaper,
             paper: Paper | str | None = None) -> bytes:
     """The document as it would print, marked 样张 instead of a number; nothing is recorded."""

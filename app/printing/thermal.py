@@ -17,6 +17,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from app.domain.documents import Paper
 from app.printing.qr import draw_qr
+from app.printing.watermark import draw_void
 
 BODY = 8.5
 SMALL = 7.5
@@ -75,6 +76,7 @@ class Slip:
     font: str
     paper: Paper
     title: str = ""
+    void: bool = False  # a voided document: 作废 across the slip, every 80 mm of its length
     _ops: list[tuple[float, Callable[[Canvas, float], None]]] = field(default_factory=list)
     _texts: list[str] = field(default_factory=list)
 
@@ -183,6 +185,11 @@ class Slip:
         for h, draw in self._ops:
             draw(c, y)
             y -= h
+        if self.void:
+            band = 80 * mm
+            for n in range(max(1, round(height / band))):
+                part = height / max(1, round(height / band))
+                draw_void(c, self.font, self.margin, height - (n + 1) * part, self.width, part)
         c.showPage()
         c.save()
         return buf.getvalue()

@@ -77,6 +77,7 @@ class IssuedDocument:
     issued_at: str
     printer: str  # the station's printer for this paper ("" = none chosen)
     silent: bool  # print without asking (station setting; receipts only)
+    voided: bool = False  # a voided document's copy: marked 作废 across the paper
 
 
 @dataclass(frozen=True, slots=True)
@@ -498,6 +499,48 @@ def void_document(ctx: ServiceContext, *, actor: Actor, number: str, reason: str
         case = uow.repos.cases.by_id(row["case_id"]) if row["case_id"] else None
         uow.commit()
     return _document_view(row, case["case_no"] if case else "", staff)
+
+
+def document_paper(ctx: ServiceContext, *, actor: Actor, number: str, render: Render,
+                   preview: bool = False) -> IssuedDocument:
+    """A document of the register on paper again, drawn from what it said when it was issued.
+
+    Never printed (the reprint queue): the document itself, as first issued — no paper of it exists yet, so
+    it is no copy. Printed before: a 补打 copy with this printing's time, counted and audited. Voided: the same,
+    marked 作废 with when and why on every page (a copy for the file can never pass for a valid one).
+    ``preview``: the paper as it would print now, with nothing recorded."""
+    actor.require(Permission.CASE_HANDLE)
+    with ctx.read() if preview else ctx.uow() as uow:
+        row = _document_row(ctx, uow, number.strip())
+        kind = DocumentKind(row["kind"])
+        template = template_in(ctx, uow)
+        head: Letterhead
+        if row["content_json"]:  # the same words as the first time; the font is today's setting
+            head, body = content_from_json(kind, row["content_json"])
+            head = replace(head, font=template.font)
+        else:
+            head = _letterhead(template)
+            body = _subject(ctx, uow, actor, kind, _subject_ref(uow, row)).build()
+        voided = row["state"] != "issued"
+        first = row["printed_at"] is None and not voided
+        now = iso_time(ctx.now())
+        issued_by = uow.repos.staff.by_id(row["issued_by"])
+        stamp = Stamp(kind=kind, number=row["number"], issued_at=row["issued_at"],
+                      issued_by=issued_by["display_name"] if issued_by else "", reprint_at=None if first else now,
+                      voided_at=row["voided_at"] if voided else None, void_reason=row["void_reason"] or "")
+        if not (preview or first):
+            uow.change("documents", row["id"], {"reprints": row["reprints"] + 1, "last_reprint_at": now})
+            uow.audit(staff_id=actor.staff_id, action="document.reprinted", target_type="document",
+                      target_id=stamp.number, detail={"kind": kind.value, "paper": row["paper"],
+                                                      "subject": row["subject_id"], "voided": voided}, at=ctx.now())
+        paper = Paper(row["paper"])
+        pdf = render(PrintJob(head=head, stamp=stamp, paper=paper, body=body))
+        if not preview:
+            uow.commit()
+    return IssuedDocument(number=stamp.number, kind=kind, paper=paper, pdf=pdf, reprint=stamp.reprint,
+                          issued_at=stamp.issued_at,
+                          printer=template.receipt_printer if paper.thermal else template.a4_printer,
+                          silent=False, voided=voided)
 
 
 def mark_printed(ctx: ServiceContext, *, number: str) -> None:

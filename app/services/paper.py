@@ -40,10 +40,16 @@ class Stamp:
     issued_at: str
     issued_by: str
     reprint_at: str | None = None  # set on a reprint (补打): the time of this printing
+    voided_at: str | None = None  # set when the document was voided (作废): every copy of it says so
+    void_reason: str = ""
 
     @property
     def reprint(self) -> bool:
         return self.reprint_at is not None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
 
 @dataclass(frozen=True, slots=True)

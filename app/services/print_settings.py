@@ -88,6 +88,38 @@ SETTINGS: Final[dict[str, tuple[Callable[[str], str], str]]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class PrinterCheck:
+    """What a printer's test page (打印测试页) says: whose it is, which printer and paper, when."""
+
+    station_name: str
+    header_lines: tuple[str, ...]
+    printer: str  # as chosen ("" = the PC's default printer)
+    paper: str  # 80mm | 58mm | a4
+    font: str
+    printed_at: str  # 2026-11-23T10:05:00
+    printed_by: str
+    phone: str
+    supervision_phone: str
+
+
+CHECKED_PRINTERS: Final = ("receipt", "a4")  # the two printer settings, each with its test page
+
+
+def printer_check(ctx: ServiceContext, *, actor: Actor, which: str, printer: str | None = None) -> PrinterCheck:
+    """The test page of the receipt printer (on the receipt paper set) or the A4 printer; ``printer`` is the
+    name chosen but maybe not saved yet (default: the one in the settings)."""
+    if which not in CHECKED_PRINTERS:
+        raise DomainError("print.bad_choice", value=which, allowed="、".join(CHECKED_PRINTERS))
+    t = print_template(ctx)
+    chosen = t.receipt_printer if which == "receipt" else t.a4_printer
+    return PrinterCheck(station_name=t.station_name, header_lines=t.header_lines,
+                        printer=chosen if printer is None else printer.strip(),
+                        paper=t.receipt_paper if which == "receipt" else "a4", font=t.font,
+                        printed_at=ctx.now().isoformat(timespec="seconds"), printed_by=actor.display_name,
+                        phone=t.phone, supervision_phone=t.supervision_phone)
+
+
 def template_in(ctx: ServiceContext, uow: UnitOfWork) -> PrintTemplate:
     """The template inside an open unit of work: stored settings over the station's own facts."""
     station = ctx.station(uow)
