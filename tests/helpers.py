@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.areas import RESIDENCE_PERMIT_CODES, issuing_codes
 from app.domain.identity import id_check_char
+
+# Every county-level code an ID number may open with (GB/T 2260 since 1980, resources/areas/): generators of
+# numbers draw from these, so that what they make is a number some county could have issued.
+COUNTY_CODES: tuple[str, ...] = tuple(c for c in issuing_codes() if c not in RESIDENCE_PERMIT_CODES)
 
 
 def make_id(birth: date, male: bool, county: str = "330127", seq: int | None = None) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from app.domain.areas import RESIDENCE_PERMIT_CODES, is_issuing_code
 from app.domain.errors import DomainError
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "cross_check",
     "id_check_char",
     "is_mobile",
+    "is_residence_permit",
     "mask_id",
     "mask_name",
     "mask_phone",
@@ -51,6 +53,7 @@ class IdType(StrEnum):
     RESIDENT_ID = "resident_id"
     HK_MACAO_PERMIT = "hk_macao"
     TAIWAN_PERMIT = "taiwan"
+    HMT_RESIDENCE_PERMIT = "hmt_residence"  # 港澳台居民居住证: numbered as a resident ID, from 810000/820000/830000
     PASSPORT = "passport"
     FOREIGN_PERMANENT = "foreign_permanent"
     OTHER = "other"
@@ -68,6 +71,7 @@ _ID_TYPE_LABELS: dict[IdType, tuple[str, str]] = {
     IdType.RESIDENT_ID: ("居民身份证", "Resident ID card"),
     IdType.HK_MACAO_PERMIT: ("港澳居民来往内地通行证/居住证", "Hong Kong/Macao resident permit"),
     IdType.TAIWAN_PERMIT: ("台湾居民来往大陆通行证", "Taiwan resident permit"),
+    IdType.HMT_RESIDENCE_PERMIT: ("港澳台居民居住证", "Residence permit for Hong Kong, Macao and Taiwan residents"),
     IdType.PASSPORT: ("护照", "Passport"),
     IdType.FOREIGN_PERMANENT: ("外国人永久居留身份证", "Foreign permanent resident ID card"),
     IdType.OTHER: ("其他证件", "Other document"),
@@ -76,13 +80,15 @@ _ID_TYPE_LABELS: dict[IdType, tuple[str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class ParsedId:
-    """A checked resident ID number and what it says about its holder."""
+    """A checked resident ID number (or a residence permit's, numbered the same way) and what it says."""
 
     value: str
     birth_date: date
     gender: Gender
     province_code: str
     upgraded_from_15: bool
+    area_code: str = ""  # the first six digits: the county that issued the number (GB/T 2260)
+    id_type: IdType = IdType.RESIDENT_ID  # HMT_RESIDENCE_PERMIT for 810000 / 820000 / 830000
 
 
 # --- resident ID numbers (GB 11643-1999) -------------------------------------------------------
@@ -96,7 +102,7 @@ _PROVINCES = frozenset(
     + [f"{n}" for n in range(41, 47)]
     + [f"{n}" for n in range(50, 55)]
     + [f"{n}" for n in range(61, 66)]
-    + ["71", "81", "82"]
+    + ["81", "82", "83"]  # 71 (Taiwan) is refused on its own: no resident ID carries it
 )
 _EARLIEST_BIRTH = date(1880, 1, 1)
 
@@ -140,9 +146,16 @@ def parse_id_number(text: str, *, today: date | None = None) -> ParsedId:
         body = number[:6] + "19" + number[6:]
     else:
         body = number[:17]
-    province = body[:2]
+    province, area_code = body[:2], body[:6]
+    if province == "71":
+        raise DomainError("id.taiwan_code")
     if province not in _PROVINCES:
         raise DomainError("id.bad_province", code=province)
+    permit = area_code in RESIDENCE_PERMIT_CODES
+    if permit and upgraded:
+        raise DomainError("id.permit_needs_18", code=area_code)
+    if not is_issuing_code(area_code):
+        raise DomainError("id.bad_area_code", code=area_code)
     raw_date = body[6:14]
     try:
         birth = date(int(raw_date[:4]), int(raw_date[4:6]), int(raw_date[6:8]))
@@ -160,7 +173,9 @@ def parse_id_number(text: str, *, today: date | None = None) -> ParsedId:
             raise DomainError("id.bad_check_char", expected=expected, given=number[17])
         value = number
     gender = Gender.MALE if int(body[16]) % 2 == 1 else Gender.FEMALE
-    return ParsedId(value=value, birth_date=birth, gender=gender, province_code=province, upgraded_from_15=upgraded)
+    return ParsedId(value=value, birth_date=birth, gender=gender, province_code=province, upgraded_from_15=upgraded,
+                    area_code=area_code,
+                    id_type=IdType.HMT_RESIDENCE_PERMIT if permit else IdType.RESIDENT_ID)
 
 
 def cross_check(parsed: ParsedId, *, gender: Gender | None, birth_date: date | None) -> None:
@@ -176,6 +191,12 @@ def cross_check(parsed: ParsedId, *, gender: Gender | None, birth_date: date | N
 
 
 # --- other identity documents -----------------------------------------------------------------
+
+
+def is_residence_permit(text: str) -> bool:
+    """Whether ``text`` is the number of a residence permit for HK, Macao or Taiwan residents (港澳台居民居住证):
+    18 characters from 810000 / 820000 / 830000 with a right check character."""
+    return _is_residence_permit(_squeeze(text), tuple(sorted(RESIDENCE_PERMIT_CODES)))
 
 
 def _is_residence_permit(number: str, prefixes: tuple[str, ...]) -> bool:
@@ -198,8 +219,11 @@ _DOCUMENT_PATTERNS: dict[IdType, re.Pattern[str]] = {
 
 def validate_document_number(id_type: IdType, text: str) -> str:
     """Normalise and sanity-check the number of a document other than a resident ID card."""
-    if id_type is IdType.RESIDENT_ID:
-        return parse_id_number(text).value
+    if id_type in (IdType.RESIDENT_ID, IdType.HMT_RESIDENCE_PERMIT):
+        parsed = parse_id_number(text)
+        if id_type is IdType.HMT_RESIDENCE_PERMIT and parsed.id_type is not id_type:
+            raise DomainError("doc.bad_format", type=id_type.label_zh, type_en=id_type.label_en)
+        return parsed.value
     if id_type is IdType.OTHER:
         # Free-form documents may legitimately contain spaces; keep single ones.
         number = " ".join(unicodedata.normalize("NFKC", text).split()).upper()

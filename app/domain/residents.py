@@ -12,6 +12,7 @@ from app.domain.identity import (
     Gender,
     IdType,
     cross_check,
+    is_residence_permit,
     normalise_phone,
     parse_id_number,
     validate_document_number,
@@ -171,6 +172,12 @@ class ResidentData:
     ethnicity: str = ""
 
 
+# Documents numbered as a resident ID (GB 11643): checked as one, birth date and gender taken from the number.
+_NUMBERED_AS_ID = frozenset({IdType.RESIDENT_ID, IdType.HMT_RESIDENCE_PERMIT})
+# A residence permit's number picked as the holder's travel permit is recorded as the residence permit.
+_MAY_BE_PERMIT = frozenset({IdType.HK_MACAO_PERMIT, IdType.TAIWAN_PERMIT})
+
+
 def validate_resident(
     *,
     name: str,
@@ -203,8 +210,12 @@ def validate_resident(
     derived_gender: Gender | None = given_gender
     derived_birth: date | None = birth_date
     try:
-        if id_type is IdType.RESIDENT_ID:
+        if id_type in _NUMBERED_AS_ID or (id_type in _MAY_BE_PERMIT and is_residence_permit(id_number)):
             parsed = parse_id_number(id_number, today=today)
+            if id_type is IdType.HMT_RESIDENCE_PERMIT and parsed.id_type is not id_type:
+                raise DomainError("doc.bad_format", type=id_type.label_zh, type_en=id_type.label_en)
+            # An 810000 / 820000 / 830000 number typed as an ID card is a residence permit: recorded as one.
+            id_type = parsed.id_type
             number = parsed.value
             cross_check(parsed, gender=given_gender, birth_date=birth_date)
             derived_gender, derived_birth = parsed.gender, parsed.birth_date

@@ -22,6 +22,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The first two digits of the ID number ({code}) are not a valid province code. "
         "Check the card and type it again.",
     ),
+    "id.bad_area_code": (
+        "身份证号码前 6 位 {code} 不是有效的地区代码（1980 年以来没有哪个县用过这个代码），"
+        "说明号码输错了或不是真实的证件号码，请核对证件后重新输入。",
+        "The first six digits of the ID number ({code}) are not a valid area code (no county has used it since "
+        "1980), so the number was mistyped or is not a real one. Check the card and type it again.",
+    ),
+    "id.taiwan_code": (
+        "身份证号码不会以 71 开头（71 是台湾地区的代码，不用于居民身份证），请核对证件。"
+        "台湾居民的居住证号码以 830000 开头；只有台胞证的，请把证件类型选为“台湾居民来往大陆通行证”。",
+        "No ID number starts with 71 (Taiwan's region code is not used on resident ID cards). Check the card. "
+        "A Taiwan resident's residence permit starts with 830000; for a Taiwan compatriot permit, choose that "
+        "document type instead.",
+    ),
+    "id.permit_needs_18": (
+        "以 {code} 开头的是港澳台居民居住证号码，应为 18 位，请核对证件后重新输入。",
+        "A number starting with {code} is a residence permit of a Hong Kong, Macao or Taiwan resident and has "
+        "18 characters. Check the document and type it again.",
+    ),
     "id.bad_date": (
         "身份证号码中的出生日期（{date}）不是有效日期，请核对证件第 7 到 14 位。",
         "The birth date in the ID number ({date}) is not a valid date. Check digits 7 to 14 on the card.",

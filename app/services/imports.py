@@ -294,6 +294,9 @@ def _write_chunk(ctx: ServiceContext, batch: list[_Valid], counts: _Counts,
         uow.set_cache_mib(IMPORT_CACHE_MIB)
         households = _households_for(uow, batch)
         existing = uow.repos.residents.by_numbers(IdType.RESIDENT_ID.value, [v["id_number"] for v, _, _ in batch])
+        permits = [v["id_number"] for v, _, _ in batch if v["id_type"] == IdType.HMT_RESIDENCE_PERMIT.value]
+        if permits:  # a residence permit's number in the roster's ID column is recorded as that document
+            existing.update(uow.repos.residents.by_numbers(IdType.HMT_RESIDENCE_PERMIT.value, permits))
         new_rows: list[dict[str, Any]] = []
         for values, household_no, _head in batch:
             household_id = households.get((values["village_code"], household_no)) if household_no else None

@@ -98,6 +98,12 @@ def ensure_household(uow: UnitOfWork, *, village_code: str, household_no: str, h
                                   "household_no": household_no, "head_name": head_name, "address": address})
 
 
+# A residence permit's number was recorded as the holder's travel permit before it had a type of its own.
+_RECORDED_BEFORE_AS: dict[IdType, tuple[IdType, ...]] = {
+    IdType.HMT_RESIDENCE_PERMIT: (IdType.HK_MACAO_PERMIT, IdType.TAIWAN_PERMIT),
+}
+
+
 def register_resident(
     ctx: ServiceContext,
     *,
@@ -124,6 +130,8 @@ def register_resident(
                                  gender=gender, birth_date=birth_date, phone=phone, group=group, address=address,
                                  relation=relation, tags=tags, today=ctx.now().date())
         existing = uow.repos.residents.by_number(data.id_type.value, data.id_number)
+        for earlier in _RECORDED_BEFORE_AS.get(data.id_type, ()):
+            existing = existing or uow.repos.residents.by_number(earlier.value, data.id_number)
         if existing is not None:
             raise Conflict("resident.exists", name=existing["name"],
                            village=ctx.village_names(uow).get(existing["village_code"], existing["village_code"]))

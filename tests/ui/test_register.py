@@ -104,3 +104,18 @@ def test_f12_reads_the_card_a_known_resident_is_chosen_and_a_newcomer_is_offered
 
     qtbot.keyClick(counter.register.phone, Qt.Key.Key_F12)  # nothing on the reader now
     qtbot.waitUntil(lambda: "没有读到身份证" in counter.message.text(), timeout=5000)
+
+
+def test_a_made_up_area_code_is_refused_as_typed_and_a_residence_permit_is_named(qtbot, demo_ctx, runner):
+    window = _window(qtbot, demo_ctx, runner)  # kept: the window owns the widgets
+    counter = window.counter
+    counter.start_registration()
+    form = counter.register
+    made_up = "12345619880808046"
+    form.id_number.setText(made_up + id_check_char(made_up))
+    assert "123456" in form.problems["id_number"].text() and "地区代码" in form.problems["id_number"].text()
+    assert form.derived.text() == ""
+    permit = "83000019880808046"
+    form.id_number.setText(permit + id_check_char(permit))
+    assert form.problems["id_number"].text() == ""
+    assert "港澳台居民居住证" in form.derived.text() and "1988-08-08" in form.derived.text()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QHBoxLayout, QLabel, QLine
 
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.idcard import IdCard
-from app.domain.identity import parse_id_number
+from app.domain.identity import IdType, parse_id_number
 from app.domain.residents import age_on, validate_resident
 from app.messages import describe
 from app.services.station import VillageSpec
@@ -145,6 +145,9 @@ def _derived(id_number: str) -> str:
     except DomainError:
         return ""
     upgraded = tr("　（15位老号码，已升级为18位）") if parsed.upgraded_from_15 else ""
-    return tr("按身份证号：{gender}　{born}　{age}岁").format(
+    # A residence permit (810000/820000/830000) is typed into the same field: say which document it is.
+    said = (tr("港澳台居民居住证：{gender}　{born}　{age}岁") if parsed.id_type is IdType.HMT_RESIDENCE_PERMIT
+            else tr("按身份证号：{gender}　{born}　{age}岁"))
+    return said.format(
         gender=label(parsed.gender), born=parsed.birth_date.isoformat(),
         age=age_on(parsed.birth_date, date.today())) + upgraded

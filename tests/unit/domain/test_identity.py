@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import app.messages
+from app.domain.areas import RESIDENCE_PERMIT_CODES, area_name, is_issuing_code, issuing_codes
 from app.domain.errors import DomainError
 from app.domain.identity import (
     Gender,
@@ -28,11 +29,7 @@ from app.domain.identity import (
 )
 
 TODAY = date(2026, 6, 1)
-VALID_PROVINCES = (
-    [str(n) for n in range(11, 16)] + [str(n) for n in range(21, 24)] + [str(n) for n in range(31, 38)]
-    + [str(n) for n in range(41, 47)] + [str(n) for n in range(50, 55)] + [str(n) for n in range(61, 66)]
-    + ["71", "81", "82"]
-)
+COUNTY_CODES = tuple(c for c in issuing_codes() if c not in RESIDENCE_PERMIT_CODES)
 
 
 def _code(excinfo: pytest.ExceptionInfo[DomainError]) -> str:
@@ -46,7 +43,7 @@ def test_known_valid_number_parses_with_birth_date_gender_and_province() -> None
     parsed = parse_id_number("11010519491231002X", today=TODAY)
     assert parsed == ParsedId(
         value="11010519491231002X", birth_date=date(1949, 12, 31), gender=Gender.FEMALE,
-        province_code="11", upgraded_from_15=False,
+        province_code="11", upgraded_from_15=False, area_code="110105", id_type=IdType.RESIDENT_ID,
     )
 
 
@@ -82,9 +79,96 @@ def test_odd_17th_digit_means_male_even_means_female() -> None:
     assert parse_id_number(female_body + id_check_char(female_body), today=TODAY).gender is Gender.FEMALE
 
 
-def test_unknown_six_digit_address_code_is_accepted_when_province_is_valid() -> None:
-    body = "11999919800101001"  # 119999 is not a real county, but codes are retired over time
-    assert parse_id_number(body + id_check_char(body), today=TODAY).province_code == "11"
+@pytest.mark.parametrize("code", ["119999", "123456", "330199", "110000", "330000", "650000"])
+def test_an_address_code_no_county_ever_had_is_refused_naming_it(code: str) -> None:
+    body = code + "19800101001"
+    with pytest.raises(DomainError) as e:
+        parse_id_number(body + id_check_char(body), today=TODAY)
+    assert _code(e) == "id.bad_area_code"
+    assert e.value.params["code"] == code
+    zh, en = (app.messages.render("id.bad_area_code", e.value.params, lang) for lang in ("zh", "en"))
+    assert f"前 6 位 {code} 不是有效的地区代码" in zh and code in en
+
+
+@pytest.mark.parametrize(("code", "place"), [
+    ("110103", "北京市崇文区"),  # merged into 东城区 in 2010: its people keep their numbers
+    ("130503", "河北省邢台市信都区"),  # 桥西区 until 2020, the same code
+    ("442000", "广东省中山市"),  # a city with no counties numbers its people itself
+    ("460400", "海南省儋州市"),  # new in 2015
+    ("110100", "北京市"),  # 市辖区: written on early cards
+])
+def test_an_address_code_in_use_at_any_time_since_1980_is_accepted(code: str, place: str) -> None:
+    body = code + "19800101001"
+    parsed = parse_id_number(body + id_check_char(body), today=TODAY)
+    assert parsed.area_code == code
+    assert parsed.id_type is IdType.RESIDENT_ID
+    assert area_name(code) == place
+
+
+def test_the_legacy_15_digit_number_is_checked_for_its_address_code_too() -> None:
+    with pytest.raises(DomainError) as e:
+        parse_id_number("123456670401001", today=TODAY)
+    assert _code(e) == "id.bad_area_code"
+
+
+@pytest.mark.parametrize("code", sorted(RESIDENCE_PERMIT_CODES))
+def test_a_residence_permit_number_of_hk_macao_or_taiwan_is_taken_as_that_document(code: str) -> None:
+    body = code + "19900101001"
+    parsed = parse_id_number(body + id_check_char(body), today=TODAY)
+    assert parsed.id_type is IdType.HMT_RESIDENCE_PERMIT
+    assert parsed.birth_date == date(1990, 1, 1)
+    assert IdType.HMT_RESIDENCE_PERMIT.label_zh == "港澳台居民居住证"
+    number = body + id_check_char(body)
+    assert validate_document_number(IdType.HMT_RESIDENCE_PERMIT, number) == number
+
+
+def test_a_residence_permit_has_no_15_digit_form() -> None:
+    with pytest.raises(DomainError) as e:
+        parse_id_number("810000900101001", today=TODAY)
+    assert _code(e) == "id.permit_needs_18"
+
+
+def test_a_resident_id_is_not_a_residence_permit() -> None:
+    with pytest.raises(DomainError) as e:
+        validate_document_number(IdType.HMT_RESIDENCE_PERMIT, "11010519491231002X")
+    assert _code(e) == "doc.bad_format"
+
+
+@pytest.mark.parametrize("code", ["710000", "710100", "830100", "810101"])
+def test_taiwans_region_code_71_and_other_codes_of_hk_macao_taiwan_open_no_id_number(code: str) -> None:
+    body = code + "19900101001"
+    with pytest.raises(DomainError) as e:
+        parse_id_number(body + id_check_char(body), today=TODAY)
+    assert _code(e) == ("id.taiwan_code" if code.startswith("71") else "id.bad_area_code")
+    zh = app.messages.render(_code(e), e.value.params, "zh")
+    assert zh.startswith("身份证号码")
+
+
+@given(st.from_regex(r"[1-9][0-9]{5}", fullmatch=True))
+def test_an_address_code_is_accepted_exactly_when_the_shipped_list_has_it(code: str) -> None:
+    body = code + "19800101001"
+    number = body + id_check_char(body)
+    if code.startswith("71"):
+        expected: str | None = "id.taiwan_code"
+    elif not is_issuing_code(code):
+        expected = "id.bad_province" if code[:2] not in {c[:2] for c in COUNTY_CODES} | {"81", "82", "83"} \
+            else "id.bad_area_code"
+    else:
+        expected = None
+    if expected is None:
+        assert parse_id_number(number, today=TODAY).area_code == code
+    else:
+        with pytest.raises(DomainError) as e:
+            parse_id_number(number, today=TODAY)
+        assert _code(e) == expected
+
+
+def test_the_area_list_holds_every_province_and_no_province_code_opens_a_number() -> None:
+    provinces = {c[:2] for c in COUNTY_CODES}
+    assert provinces == {str(n) for n in [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47),
+                                          *range(50, 55), *range(61, 66)]}
+    assert not any(c.endswith("0000") for c in COUNTY_CODES)
+    assert len(COUNTY_CODES) > 6000
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\u3000"])
@@ -110,7 +194,7 @@ def test_letters_other_than_a_final_x_are_rejected(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "province", ["00", "10", "16", "20", "24", "38", "47", "49", "55", "66", "70", "72", "83", "99"],
+    "province", ["00", "10", "16", "20", "24", "38", "47", "49", "55", "66", "70", "72", "84", "99"],
 )
 def test_unknown_province_is_rejected(province: str) -> None:
     body = province + "010519800101001"
@@ -175,11 +259,10 @@ def test_cross_check_rejects_a_contradicting_birth_date() -> None:
 
 @st.composite
 def id_bodies(draw: st.DrawFn) -> str:
-    province = draw(st.sampled_from(VALID_PROVINCES))
-    rest_of_address = draw(st.from_regex(r"[0-9]{4}", fullmatch=True))
+    address = draw(st.sampled_from(COUNTY_CODES))
     birth = draw(st.dates(min_value=date(1880, 1, 1), max_value=TODAY))
     sequence = draw(st.from_regex(r"[0-9]{3}", fullmatch=True))
-    return province + rest_of_address + birth.strftime("%Y%m%d") + sequence
+    return address + birth.strftime("%Y%m%d") + sequence
 
 
 @given(id_bodies())
@@ -189,6 +272,7 @@ def test_any_valid_body_with_its_check_char_parses_and_round_trips(body: str) ->
     assert parsed.value == number
     assert parsed.birth_date.strftime("%Y%m%d") == body[6:14]
     assert parsed.province_code == body[:2]
+    assert parsed.area_code == body[:6]
     assert (parsed.gender is Gender.MALE) == (int(body[16]) % 2 == 1)
     assert parse_id_number(parsed.value.lower(), today=TODAY) == parsed
 
@@ -409,7 +493,8 @@ def test_credit_code_with_letters_never_used_is_rejected(text: str) -> None:
 # --- messages ------------------------------------------------------------------------------------
 
 IDENTITY_CODES = [
-    "id.empty", "id.bad_length", "id.bad_chars", "id.bad_province", "id.bad_date", "id.future_date",
+    "id.empty", "id.bad_length", "id.bad_chars", "id.bad_province", "id.bad_area_code", "id.taiwan_code",
+    "id.permit_needs_18", "id.bad_date", "id.future_date",
     "id.bad_check_char", "id.gender_mismatch", "id.birth_mismatch",
     "doc.empty", "doc.bad_format",
     "phone.empty", "phone.bad", "phone.needs_area_code",
@@ -424,6 +509,8 @@ def _raised_params() -> dict[str, dict[str, object]]:
         lambda: parse_id_number("990105194912310021"), lambda: parse_id_number("110105194913310021"),
         lambda: parse_id_number("110105" + "20990101" + "0011", today=TODAY),
         lambda: parse_id_number("110105194912310021"),
+        lambda: parse_id_number("123456194912310021"), lambda: parse_id_number("710000194912310021"),
+        lambda: parse_id_number("810000491231002"),
         lambda: cross_check(parse_id_number("11010519491231002X"), gender=Gender.MALE, birth_date=None),
         lambda: cross_check(parse_id_number("11010519491231002X"), gender=None, birth_date=date(2000, 1, 1)),
         lambda: validate_document_number(IdType.PASSPORT, ""), lambda: validate_document_number(IdType.PASSPORT, "-"),
