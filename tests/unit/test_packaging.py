@@ -40,6 +40,6 @@ def test_the_wheel_carries_the_catalogue_the_calendar_and_the_migrations(tmp_pat
     wheel = next(tmp_path.glob("stationdesk-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("app/_resources/catalog/standard-47.json", "app/_resources/catalog/town-n.json",
-                   "app/_resources/calendar/cn-holidays.json", "app/_db/env.py",
+                   "app/_resources/calendar/cn-holidays.json", "app/_resources/areas/gbt2260.tsv", "app/_db/env.py",
                    "app/_db/versions/0001_initial_schema.py", "app/_resources/styles/counter.qss"):
         assert needed in names, needed
