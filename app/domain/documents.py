@@ -6,6 +6,7 @@ import re
 from enum import StrEnum
 
 from app.domain.errors import DomainError
+from app.domain.identity import mask_id
 
 
 class DocumentKind(StrEnum):
@@ -127,5 +128,5 @@ _MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[-
 
 def scrub_numbers(text: str) -> str:
     """Free text with every full ID or mobile number in it masked (110105********002X, 138****5678)."""
-    text = _ID_IN_TEXT.sub(lambda m: m[1][:6] + "*" * (len(m[1]) - 10) + m[1][-4:], text)
+    text = _ID_IN_TEXT.sub(lambda m: mask_id(m[1]), text)
     return _MOBILE_IN_TEXT.sub(lambda m: f"{m[1]}****{m[3]}", text)

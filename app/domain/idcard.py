@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from app.domain.identity import mask_id
+
 
 @dataclass(frozen=True, slots=True)
 class IdCard:
@@ -19,4 +21,4 @@ class IdCard:
     valid_to: date | None = None  # None: 长期
 
     def __repr__(self) -> str:  # a card's number never lands in a log through a repr
-        return f"IdCard({self.name!r}, {self.id_number[:6]}********{self.id_number[-4:]})"
+        return f"IdCard({self.name!r}, {mask_id(self.id_number)})"

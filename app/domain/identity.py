@@ -318,17 +318,21 @@ def normalise_phone(text: str) -> str:
 
 
 def mask_id(number: str) -> str:
-    """``110105********002X``: the birth date and sequence never leave the counter unmasked."""
+    """``110105********002X``: the first 6 and the last 4 only, so the birth date and sequence never show.
+
+    The one masking of an ID number for screens, paper, the CLI and logs: an 18-character number (a resident
+    ID, a residence permit, a foreign permanent resident card) and a 15-digit first-generation one
+    (``130503*****0011``) alike. Another document's number shows its last 4 at most, fewer when short."""
     s = number.strip()
     n = len(s)
-    if n == 0:
-        return ""
-    if n == 18:
-        return s[:6] + "*" * 8 + s[-4:]
+    if n in (15, 18):
+        return s[:6] + "*" * (n - 10) + s[-4:]
+    if n > 8:
+        return "*" * (n - 4) + s[-4:]
     if n > 4:
-        return s[:2] + "*" * (n - 4) + s[-2:]
-    # Too short to show both ends without giving the whole thing away.
-    return s[0] + "*" * (n - 1) if n > 1 else "*"
+        return "*" * (n - 2) + s[-2:]
+    # Too short to show any of it without giving the whole thing away.
+    return "*" * n
 
 
 def mask_phone(phone: str) -> str:

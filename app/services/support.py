@@ -28,6 +28,7 @@ from typing import Any
 
 from app import __version__
 from app.domain.errors import DomainError
+from app.domain.identity import mask_id
 from app.domain.staff import Actor, Permission
 from app.persistence.database import describe
 from app.services.backups import backups
@@ -43,14 +44,10 @@ LOG_LIMIT_BYTES = 20 * 1024 * 1024  # the newest logs up to this size: a bundle 
 
 
 def mask_personal(line: str) -> str:
-    """ID-card and mobile numbers in a line of a log, masked (``330127********0012``, ``138****5678``)."""
+    """ID-card and mobile numbers in a line of a log, masked as everywhere (``330127********0012``,
+    ``330127*****0012`` for a 15-digit one, ``138****5678``)."""
 
-    def id_number(m: re.Match[str]) -> str:
-        if m.group(1):
-            return f"{m.group(1)}{'*' * 8}{m.group(2)}"
-        return f"{m.group(3)}{'*' * 6}{m.group(4)}"
-
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", _ID_NUMBER.sub(id_number, line))
+    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", _ID_NUMBER.sub(lambda m: mask_id(m[0]), line))
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,6 +103,15 @@ def test_residents_find_by_pinyin_initials_gives_json(demo: Path, resident_id: s
     assert resident_id in {r["id"] for r in data["residents"]}
 
 
+def test_residents_find_shows_every_id_number_as_its_first_6_and_last_4_only(demo: Path) -> None:
+    data = json.loads(ok(cli(demo, "residents", "find", "zs", "--json")).out)
+    assert data["residents"]
+    assert all(re.fullmatch(r"330127\*{8}\d{3}[0-9X]", r["id_masked"]) for r in data["residents"])
+    text = ok(cli(demo, "residents", "find", "zs")).out
+    assert re.search(r"330127\*{8}\d{3}[0-9X]", text)
+    assert not re.search(r"(?<!\d)\d{17}[0-9X](?!\d)", text)
+
+
 def test_accepting_with_all_materials_prints_the_case_number(demo: Path, resident_id: str) -> None:
     run = ok(cli(demo, "case", "accept", "--resident", resident_id, "--item", "S08", "--all-materials"))
     assert "已受理" in run.out

@@ -54,6 +54,7 @@ def test_legacy_ids_and_mobiles_are_masked_but_other_numbers_stay() -> None:
     legacy = make_legacy_id(date(1958, 9, 30), male=False, seq=12)
     text = scrub_numbers(f"老证{legacy}，电话 138-1234-5678 或 +86 13912345678，户号 12345678，金额 200")
     assert legacy not in text and "13812345678" not in text.replace("-", "") and "13912345678" not in text
+    assert legacy[:6] + "*****" + legacy[-4:] in text
     assert "138****5678" in text and "139****5678" in text and "12345678" in text and "200" in text
 
 

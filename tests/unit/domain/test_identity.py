@@ -303,11 +303,23 @@ def test_mask_id_never_reveals_the_birth_date_or_sequence(body: str) -> None:
 # --- masking --------------------------------------------------------------------------------------
 
 
-def test_mask_id_of_other_lengths_keeps_two_characters_at_each_end() -> None:
-    assert mask_id("130503670401001") == "13***********01"
-    assert mask_id("E12345678") == "E1*****78"
-    assert mask_id("ABCDE") == "AB*DE"
-    assert mask_id("ABCD") == "A***"
+def test_mask_id_shows_the_first_6_and_last_4_of_an_18_or_15_digit_number_only() -> None:
+    assert mask_id("11010519491231002X") == "110105********002X"
+    assert mask_id("130503670401001") == "130503*****1001"
+    assert mask_id(" 810000199001010012 ") == "810000********0012"
+
+
+@given(st.from_regex(r"[0-9]{6}[0-9]{6}[0-9]{3}", fullmatch=True))
+def test_mask_id_never_reveals_a_legacy_numbers_birth_date(number: str) -> None:
+    masked = mask_id(number)
+    assert masked == number[:6] + "*****" + number[-4:]
+    assert number[6:11] not in masked[6:]
+
+
+def test_mask_id_of_other_documents_shows_the_end_only() -> None:
+    assert mask_id("E12345678") == "*****5678"
+    assert mask_id("ABCDE") == "***DE"
+    assert mask_id("ABCD") == "****"
     assert mask_id("A") == "*"
     assert mask_id("") == ""
 

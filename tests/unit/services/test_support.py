@@ -24,7 +24,7 @@ from tests.helpers import make_id
     ("id 330127199001011234 ok", "id 330127********1234 ok"),
     ("id 33012719900101123X ok", "id 330127********123X ok"),
     ("身份证330127199001011234，电话13812345678。", "身份证330127********1234，电话138****5678。"),
-    ("old 330127900101123 id", "old 330127******123 id"),
+    ("old 330127900101123 id", "old 330127*****1123 id"),  # first 6 and last 4, as a 15-digit number shows
     ("mobile 13812345678", "mobile 138****5678"),
     # not personal: case numbers, times, counts and longer digit runs are left alone
     ("case QX01-20261124-0007 at 2026-11-24T09:15:02", "case QX01-20261124-0007 at 2026-11-24T09:15:02"),
