@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -48,6 +49,9 @@ class SearchResult:
     query: str = field(repr=False)
     kinds: tuple[MatchKind, ...]
     residents: tuple[ResidentSummary, ...]
+    # How each row matched, in the same order: "4070" finds ID tails and phone tails alike, and the row
+    # found by the phone says so (two people may share a surname, an age and the last digits of their ID).
+    matched: tuple[MatchKind, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,7 +271,16 @@ def find_residents(ctx: ServiceContext, *, query: str, limit: int = SEARCH_LIMIT
     rows = ctx.db.resident_lookup.find(searches, limit) if searches else []
     names = ctx.village_names()
     today = ctx.now().date()
-    return SearchResult(query=query, kinds=kinds, residents=tuple(resident_summary(r, names, today) for r in rows))
+    key = searches[0][1] if searches else ""
+    return SearchResult(query=query, kinds=kinds, residents=tuple(resident_summary(r, names, today) for r in rows),
+                        matched=tuple(_matched_by(r, kinds, key) for r in rows))
+
+
+def _matched_by(row: Mapping[str, Any], kinds: tuple[MatchKind, ...], key: str) -> MatchKind:
+    """Which of the query's meanings found this row: digits may be an ID tail or a phone tail."""
+    if MatchKind.ID_SUFFIX in kinds and MatchKind.PHONE in kinds:
+        return MatchKind.ID_SUFFIX if str(row["id_number"]).upper().endswith(key) else MatchKind.PHONE
+    return kinds[0]
 
 
 def get_resident(ctx: ServiceContext, *, resident_id: str) -> ResidentDetail:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
 def with_problem(editor: QWidget) -> tuple[QWidget, QLabel]:
@@ -27,3 +29,44 @@ def show_problems(lines: Mapping[str, QLabel], problems: Mapping[str, str]) -> N
         text = problems.get(key, "")
         line.setText(text)
         line.setVisible(bool(text))
+
+
+class ElidedLabel(QLabel):
+    """One line of text that ends in … when its room is too narrow (the whole text in the tooltip), so a
+    long name or a larger text size never widens the window: the header's station, staff and sync state."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._tip = ""  # a tooltip set from outside, shown under the full text when elided
+
+    def setToolTip(self, tip: str) -> None:
+        self._tip = tip
+        super().setToolTip(tip)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("…") * 4), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(self.alignment()), shown)
+        full = self.text() if shown != self.text() else ""
+        super().setToolTip("\n".join(t for t in (full, self._tip) if t))
+
+
+class WholeLine(QLineEdit):
+    """A field never narrower than the text it is made for (``sample``), at any text size: an ID number
+    shows all its 18 characters."""
+
+    def __init__(self, sample: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._sample = sample
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        margins = self.textMargins()
+        width = self.fontMetrics().horizontalAdvance(self._sample + "  ") + margins.left() + margins.right() + 24
+        return QSize(max(hint.width(), width), hint.height())

@@ -34,7 +34,7 @@ from app.ui.look import (
     stored_language,
 )
 from app.ui.opening import StationOpening, warm_up
-from app.ui.shell import MainWindow
+from app.ui.shell import SMALL_SCREEN_WINDOW, MainWindow
 from app.ui.single import SingleInstance
 from app.ui.system import SystemMenu
 from app.ui.tasks import TaskRunner
@@ -219,7 +219,9 @@ class CounterStart(QObject):
         menu.restart_requested.connect(self._on_restart_requested)
         self.window.add_system_menu(menu)
         self._first_paint = _AfterFirstPaint(self.window, self._after_first_paint)
-        self.window.show()
+        # A screenshot has no real screen to fill (Qt's offscreen one is small): the window a maximised one
+        # is on a 1366×768 screen, under its title bar and above the taskbar.
+        self.window.show_on_screen(SMALL_SCREEN_WINDOW if self.args.screenshot else None)
         self.login.start()
 
     def _after_first_paint(self) -> None:
@@ -244,7 +246,7 @@ class CounterStart(QObject):
                 return
             station = self.opening.station
             assert station is not None
-            self.window.show()
+            self.window.show_on_screen(SMALL_SCREEN_WINDOW if self.args.screenshot else None)
         assert self.window is not None
         self.window.set_station(station)
         self.login.set_station_name(_station_name(station))

@@ -9,10 +9,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.staff import Actor
+from app.ui.fields import ElidedLabel
 from app.ui.i18n import label, tr
 from app.ui.look import DEFAULT_LOCK_MINUTES, TextSize
 
@@ -27,6 +39,57 @@ if TYPE_CHECKING:
     from app.ui.system import SystemMenu
     from app.ui.work.view import WorkView
 
+# A maximised window on the small screens common at stations (1366×768), under a title bar and above the
+# taskbar: the size every page must fit at every text size (tests/ui/test_fit.py), and screenshots' size.
+SMALL_SCREEN_WINDOW = QSize(1366, 705)
+
+
+class PageScroll(QScrollArea):
+    """A page in a scroll area that gives it all the room there is and never less than its minimum: the page
+    scrolls only when its minimum does not fit. (Qt's own resizable mode sizes a page with wrapping text to
+    its preferred height, which scrolls pages that would fit.)"""
+
+    def __init__(self, page: QWidget) -> None:
+        super().__init__()
+        self.setObjectName("pageScroll")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidget(page)
+        page.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    @staticmethod
+    def _lowest(page: QWidget, width: int, least: int) -> int:
+        """The least height at this width: wrapping text needs more lines when narrow."""
+        layout = page.layout()
+        if layout is not None and layout.hasHeightForWidth():
+            return max(least, layout.minimumHeightForWidth(width))
+        return least
+
+    def _fit(self) -> None:
+        page = self.widget()
+        if page is None:
+            return
+        least = page.minimumSizeHint().expandedTo(page.minimumSize())
+        room = self.maximumViewportSize()  # the viewport without scroll bars
+        width = max(room.width(), least.width())
+        lowest = self._lowest(page, width, least.height())
+        if lowest > room.height():  # a vertical scroll bar takes its width
+            width = max(room.width() - self.verticalScrollBar().sizeHint().width(), least.width())
+            lowest = self._lowest(page, width, least.height())
+        height = max(room.height(), lowest)
+        if width > room.width():
+            height = max(room.height() - self.horizontalScrollBar().sizeHint().height(), lowest)
+        if page.size() != QSize(width, height):
+            page.resize(width, height)
+
 
 class MainWindow(QMainWindow):
     def __init__(self, *, station: StationView | None = None, actor: Actor | None = None,
@@ -40,18 +103,21 @@ class MainWindow(QMainWindow):
         header.setObjectName("header")
         row = QHBoxLayout(header)
         row.setContentsMargins(8, 4, 8, 4)
-        header.setFixedHeight(48)
-        self.station_label = QLabel("")
-        self.staff_label = QLabel(tr("未登录"))
-        self.sync_label = QLabel(tr("● 离线工作"))  # until the sync watch says where things stand
+        header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # one line, any text size
+        # Each part ends in … when the line is too narrow (largest text on 1366 pixels); the whole in a tooltip.
+        self.station_label = ElidedLabel("")
+        self.staff_label = ElidedLabel(tr("未登录"))
+        self.sync_label = ElidedLabel(tr("● 离线工作"))  # until the sync watch says where things stand
         self.sync_label.setObjectName("syncState")
         self.sync_label.setToolTip(tr("本机数据库可以正常使用。"))
         self.sync_watch: SyncWatch | None = None
         self.system: SystemMenu | None = None
-        row.addWidget(self.station_label)
+        row.addWidget(self.station_label, 2)
         row.addStretch(1)
-        row.addWidget(self.staff_label)
-        row.addWidget(self.sync_label)
+        row.addWidget(self.staff_label, 3)
+        row.addWidget(self.sync_label, 3)
+        self.staff_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.sync_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.screens = QStackedWidget()
         frame = QWidget()
         layout = QVBoxLayout(frame)
@@ -60,7 +126,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(header)
         layout.addWidget(self.screens)
         self.setCentralWidget(frame)
-        self.resize(1366, 768)
         self.actor: Actor | None = None
         self.login_page = login
         self.counter: CounterView | None = None
@@ -82,6 +147,19 @@ class MainWindow(QMainWindow):
             self.install(counter, work, lock)
             if actor is not None:
                 self.begin(actor)
+
+    def show_on_screen(self, size: QSize | None = None) -> None:
+        """Shown maximised on the screen it opens on (title bar and taskbar left out), never larger than that
+        screen's free area. ``size`` (a screenshot, a test: no real screen) shows it at that size instead."""
+        if size is not None:
+            self.resize(size)
+            self.show()
+            return
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        free = screen.availableGeometry() if screen is not None else None
+        if free is not None:
+            self.resize(free.size().boundedTo(QSize(1366, 768)))  # the size to come back to from maximised
+        self.showMaximized()
 
     def add_system_menu(self, menu: SystemMenu) -> None:
         """The 系统 menu (backups, support bundle, About), there from the login page on."""
@@ -113,15 +191,16 @@ class MainWindow(QMainWindow):
         self.money = money
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
-        self.pages.addTab(counter, tr("窗口办理　F1"))
+        self._wrapped: dict[QWidget, QScrollArea] = {}
+        self._add_page(counter, tr("窗口办理　F1"))
         if work is not None:
-            self.pages.addTab(work, tr("今日工作　F4"))
+            self._add_page(work, tr("今日工作　F4"))
             QShortcut(QKeySequence("F4"), self, self.show_work)
         if money is not None:  # every F key is taken on the counter: M for money
-            self.pages.addTab(money, tr("收款日结　Ctrl+M"))
+            self._add_page(money, tr("收款日结　Ctrl+M"))
             QShortcut(QKeySequence("Ctrl+M"), self, self.show_money)
         if points is not None:  # J for 积 (jī)
-            self.pages.addTab(points, tr("积分　Ctrl+J"))
+            self._add_page(points, tr("积分　Ctrl+J"))
             QShortcut(QKeySequence("Ctrl+J"), self, self.show_points)
         QShortcut(QKeySequence("F1"), self, self.show_counter)
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)  # leaving the counter for a moment
@@ -130,6 +209,23 @@ class MainWindow(QMainWindow):
         if lock is not None:
             self.screens.addWidget(lock)
             lock.unlocked.connect(self.unlock)
+
+    def _add_page(self, page: QWidget, title: str) -> None:
+        """Each page sits in a scroll area: at the largest text on a small screen a page taller than the
+        window scrolls (Tab scrolls to the field it reaches) instead of pushing the window past the screen.
+        The counter is laid out to fit without it (tests/ui/test_fit.py)."""
+        area = PageScroll(page)
+        self._wrapped[page] = area
+        self.pages.addTab(area, title)  # type: ignore[union-attr]
+
+    def current_page(self) -> QWidget | None:
+        """The page in front (the counter, today's work, money or points), not its scroll area."""
+        area = self.pages.currentWidget() if self.pages is not None else None
+        return area.widget() if isinstance(area, QScrollArea) else area
+
+    def _show_page(self, page: QWidget) -> None:
+        if self.pages is not None:
+            self.pages.setCurrentWidget(self._wrapped.get(page, page))
 
     @property
     def installed(self) -> bool:
@@ -198,32 +294,32 @@ class MainWindow(QMainWindow):
 
     def show_counter(self) -> None:
         if self.pages is not None and self.counter is not None and self.actor is not None and not self.locked:
-            self.pages.setCurrentWidget(self.counter)
+            self._show_page(self.counter)
             self.counter.focus_search()
 
     def show_work(self) -> None:
         if self.pages is not None and self.work is not None and self.actor is not None and not self.locked:
-            self.pages.setCurrentWidget(self.work)
+            self._show_page(self.work)
 
     def show_money(self) -> None:
         """Ctrl+M: the money page, on the case just accepted at the counter when it takes money."""
         if self.pages is None or self.money is None or self.actor is None or self.locked:
             return
-        self.pages.setCurrentWidget(self.money)
+        self._show_page(self.money)
         last = self.counter.last_case_no() if self.counter is not None else ""
         if last:
             self.money.want_case(last)
 
     def show_points(self) -> None:
         if self.pages is not None and self.points is not None and self.actor is not None and not self.locked:
-            self.pages.setCurrentWidget(self.points)
+            self._show_page(self.points)
 
     def _on_page_changed(self, _index: int) -> None:
         if self.pages is None:
             return
-        if self.work is not None and self.pages.currentWidget() is self.work:
+        if self.work is not None and self.current_page() is self.work:
             self.work.show_list(self.work.vm.current)
-        if self.money is not None and self.pages.currentWidget() is self.money:
+        if self.money is not None and self.current_page() is self.money:
             self.money.opened()
-        if self.points is not None and self.pages.currentWidget() is self.points:
+        if self.points is not None and self.current_page() is self.points:
             self.points.opened(self.counter.vm.resident if self.counter is not None else None)

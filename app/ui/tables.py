@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.ui.i18n import tr
@@ -18,10 +18,13 @@ ALARM = QBrush(QColor("#b42318"))  # overdue cases and follow-ups, in red
 # the roles are compared as plain ints and each row is read into its cells once, when the rows arrive.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 
 
 class RowsModel(QAbstractTableModel, Generic[Row]):
     HEADERS: tuple[str, ...] = ()  # N_("…") phrases, shown through tr()
+    LINES = 1  # lines of text in a row (a cell's lines are separated by "\n")
+    MUST_SHOW: tuple[int, ...] = ()  # columns that tell rows apart: never cut (tests/ui/fit.py checks)
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,6 +68,8 @@ class RowsModel(QAbstractTableModel, Generic[Row]):
             return self._cells[index.row()][index.column()] if index.isValid() else None
         if role == _FOREGROUND and index.row() in self._alarms:
             return ALARM
+        if role == _TOOLTIP and index.isValid():  # a cell cut short (…) reads in full under the mouse
+            return self._cells[index.row()][index.column()] or None
         return None
 
 
@@ -82,3 +87,48 @@ def list_table(model: RowsModel[Any], name: str) -> QTableView:
     view.horizontalHeader().setStretchLastSection(True)
     view.setAlternatingRowColors(True)
     return view
+
+
+class FittedTable(QTableView):
+    """A table whose columns are as wide as their typical contents (the model's ``samples``) in the font of
+    the moment: sized again when the text size changes, not measured cell by cell on every search. Its
+    minimum width holds the columns that tell rows apart (``MUST_SHOW``), so a splitter or a larger text
+    cannot cut them; other columns end in … with the whole text in a tooltip."""
+
+    def __init__(self, model: RowsModel[Any], name: str = "") -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setModel(model)
+        self._rows = model
+        self.setProperty("mustShow", list(model.MUST_SHOW))
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)  # Tab leaves the table: ↑↓ move inside it
+        self.setWordWrap(model.LINES > 1)
+        self.verticalHeader().setVisible(False)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.setAlternatingRowColors(True)
+        self.fit_columns()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self.fit_columns()
+
+    def fit_columns(self) -> None:
+        self.ensurePolished()  # the stylesheet's font size, not the default one, decides the widths
+        metrics = self.fontMetrics()
+        bold = QFont(self.font())
+        bold.setBold(True)  # the stylesheet sets the column titles in bold
+        titles = QFontMetrics(bold)
+        widths = []
+        for column, sample in enumerate(self._rows.samples()):
+            widest = max((metrics.horizontalAdvance(line) for line in sample.split("\n")), default=0)
+            widths.append(max(widest, titles.horizontalAdvance(tr(self._rows.HEADERS[column]))) + 24)
+            self.setColumnWidth(column, widths[-1])
+        total = sum(widths[:max(self._rows.MUST_SHOW, default=0) + 1])  # up to the last column never cut
+        self.verticalHeader().setDefaultSectionSize(metrics.lineSpacing() * self._rows.LINES + 10)
+        scrollbar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent)
+        self.setMinimumWidth(total + scrollbar + 2 * self.frameWidth() + 4)

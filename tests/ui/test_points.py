@@ -378,12 +378,12 @@ def test_ctrl_j_from_the_counter_opens_the_points_page_on_the_resident_found_the
                     timeout=TIMEOUT)
     with qtbot.waitSignal(points.vm.account_loaded, timeout=TIMEOUT):
         qtbot.keyClick(counter.search, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
-    assert window.pages.currentWidget() is points
+    assert window.current_page() is points
     account = pts.account_of(demo_ctx, resident_id=resident_id)
     assert f"余额 <b>{account.balance}</b>" in points.card.text()
     assert counter.vm.resident.resident.name in points.card.text()
     qtbot.keyClick(points.declare.filter, Qt.Key.Key_F1)
-    assert window.pages.currentWidget() is counter
+    assert window.current_page() is counter
 
 
 def test_the_board_ranks_the_village_with_star_grades_and_the_summary_follows_the_period(qtbot, demo_ctx, runner):

@@ -40,6 +40,7 @@ class FormEditor(QWidget):
         super().__init__(parent)
         self._layout = QFormLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # label above field when narrow
         self._editors: dict[str, Editor] = {}
         self._problems: dict[str, QLabel] = {}
         self.fields: tuple[FieldSpec, ...] = ()

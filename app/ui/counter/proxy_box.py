@@ -8,7 +8,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.services.cases import ProxyInput
-from app.ui.fields import show_problems, with_problem
+from app.ui.fields import WholeLine, show_problems, with_problem
 from app.ui.i18n import N_, tr
 
 RELATIONS = (N_("配偶"), N_("子女"), N_("父母"), N_("兄弟姐妹"), N_("其他亲属"), N_("村干部"), N_("网格员"), N_("邻居"))
@@ -32,7 +32,7 @@ class ProxyBox(QGroupBox):
         self.setCheckable(True)
         self.setChecked(False)
         self.name = QLineEdit()
-        self.id_number = QLineEdit()
+        self.id_number = WholeLine("33012719900101123X")  # all 18 characters, at every text size
         self.id_number.setPlaceholderText(tr("代办人的身份证号（核验原件）"))
         self.relation = QComboBox()
         self.relation.setEditable(True)
@@ -44,6 +44,7 @@ class ProxyBox(QGroupBox):
         self._body = QWidget()
         form = QFormLayout(self._body)
         form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # label above field when narrow
         rows = (("proxy_name", tr("＊代办人姓名"), self.name), ("proxy_id", tr("＊身份证号"), self.id_number),
                 ("proxy_relation", tr("＊关系"), self.relation), ("proxy_phone", tr("电话"), self.phone))
         for key, label, widget in rows:

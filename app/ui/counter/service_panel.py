@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFileDialog,
     QFrame,
     QGroupBox,
@@ -128,7 +129,7 @@ class ServicePanel(QWidget):
         form_scroll.setWidget(form_inner)
         QVBoxLayout(form_box).addWidget(form_scroll)
         buttons = QHBoxLayout()
-        buttons.addWidget(self.status, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.notice_button)
         buttons.addWidget(self.accept_button)
@@ -138,12 +139,14 @@ class ServicePanel(QWidget):
         layout.addWidget(self.item_list)
         layout.addWidget(self.facts)
         self.work_area = QWidget()  # materials and form; the receipt takes their place once the case is done
-        row = QHBoxLayout(self.work_area)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(materials_box, 1)
-        row.addWidget(form_box, 1)
+        # Side by side when the pane is wide enough, one above the other at larger text (``resizeEvent``).
+        self._work_row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.work_area)
+        self._work_row.setContentsMargins(0, 0, 0, 0)
+        self._work_row.addWidget(materials_box, 1)
+        self._work_row.addWidget(form_box, 1)
         layout.addWidget(self.work_area, 1)
         layout.addWidget(self.outcome, 1)
+        layout.addWidget(self.status)  # what is missing or what comes next, over the buttons it points to
         layout.addLayout(buttons)
         # Once the case is done the receipt takes the form's place, and its space (top-aligned text).
         self.receipt.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -167,6 +170,15 @@ class ServicePanel(QWidget):
                           ("F10", self.print_button.click)):
             QShortcut(QKeySequence(key), self, slot, context=shortcut)
         self.clear_item()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The materials beside the form while each gets about 20 characters of the current text size;
+        above it when not (the largest text on a 1366-pixel screen)."""
+        super().resizeEvent(event)
+        wide = self.width() >= 40 * self.fontMetrics().horizontalAdvance("中")
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._work_row.direction() != direction:
+            self._work_row.setDirection(direction)
 
     # -- choosing the item -------------------------------------------------------------------
     def focus_item(self) -> None:

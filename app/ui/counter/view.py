@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,6 +30,7 @@ from app.ui.counter.service_panel import ServicePanel
 from app.ui.counter.view_model import CounterViewModel
 from app.ui.i18n import N_, label, tr
 from app.ui.rating import RatingWindow
+from app.ui.tables import FittedTable
 
 REVEAL_SECONDS = 30
 DRAFT_DELAY_MS = 400  # save the draft this long after the last edit
@@ -40,31 +38,6 @@ REVEAL_PURPOSES = (N_("核对身份"), N_("填写纸质申请表"), N_("办理�
 
 _KIND_WORDS = {MatchKind.ID_EXACT: N_("身份证号"), MatchKind.ID_SUFFIX: N_("身份证后几位"), MatchKind.PHONE: N_("电话"),
             MatchKind.NAME: N_("姓名"), MatchKind.INITIALS: N_("拼音首字母")}
-
-
-def _table(model: ResidentTableModel | CaseTableModel) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    # Column widths from typical contents, set once: ResizeToContents measured every cell on every search
-    # (most of the time from a key press to the results at the counter).
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
-    view.ensurePolished()  # the stylesheet's font size, not the default one, decides the widths
-    metrics = view.fontMetrics()
-    bold = QFont(view.font())
-    bold.setBold(True)  # the stylesheet sets the column titles in bold
-    titles = QFontMetrics(bold)
-    for column, sample in enumerate(model.samples()):
-        title = tr(model.HEADERS[column])
-        view.setColumnWidth(column, max(metrics.horizontalAdvance(sample), titles.horizontalAdvance(title)) + 24)
-    view.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
-    view.setAlternatingRowColors(True)
-    return view
 
 
 class CounterView(QWidget):
@@ -79,17 +52,16 @@ class CounterView(QWidget):
         self.hint.setObjectName("hint")
         self.hint.setWordWrap(True)  # a long sentence wraps instead of widening the window
         self.residents = ResidentTableModel()
-        self.results = _table(self.residents)
-        self.results.setObjectName("results")
+        self.results = FittedTable(self.residents, "results")
 
         self.card = QLabel(tr("还没有选中居民"))
         self.card.setObjectName("card")
         self.card.setWordWrap(True)
         self.card.setTextFormat(Qt.TextFormat.RichText)
         self.household = ResidentTableModel()
-        self.household_view = _table(self.household)
+        self.household_view = FittedTable(self.household, "household")
         self.cases = CaseTableModel()
-        self.cases_view = _table(self.cases)
+        self.cases_view = FittedTable(self.cases, "cases")
 
         self.reveal_bar = QWidget()
         self.reveal_purpose = QComboBox()
@@ -130,9 +102,10 @@ class CounterView(QWidget):
         self._draft_timer.timeout.connect(self._save_draft)
 
         left = QVBoxLayout()
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.search)
         left.addWidget(self.hint)
-        left.addWidget(self.results, 2)
+        left.addWidget(self.results, 3)  # the results and the household and cases share what the card leaves
         left.addWidget(self.card)
         left.addWidget(self.reveal_bar)
         about = QTabWidget()
@@ -156,9 +129,9 @@ class CounterView(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left_box)
         split.addWidget(right_box)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([560, 840])  # wide enough on 1366×768 for a masked ID number's last digits
+        split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 0)  # the left pane is as wide as its lists need; the rest is the service's
+        split.setStretchFactor(1, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(split)
 
@@ -218,13 +191,15 @@ class CounterView(QWidget):
         if obj is self.search and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress \
                 and event.key() == Qt.Key.Key_Down and self.residents.rowCount() > 0:
             self.results.setFocus()
-            self.results.selectRow(0)
+            if not self.results.currentIndex().isValid():
+                self.results.selectRow(0)
             return True
         return super().eventFilter(obj, event)  # type: ignore[arg-type]
 
     def _on_search_return_pressed(self) -> None:
-        if self._shown_query == self.search.text() and self.residents.rowCount() == 1:
-            self._choose(0)
+        if self._shown_query == self.search.text() and self.residents.rowCount():
+            current = self.results.currentIndex()  # the highlighted row (the first one until ↓ moves it)
+            self._choose(current.row() if current.isValid() else 0)
         else:
             # The results on screen are for older text: search now, and take the person if exactly one is found.
             self._enter_pending = True
@@ -238,10 +213,13 @@ class CounterView(QWidget):
 
     def _on_vm_results_changed(self, result: SearchResult) -> None:
         self._shown_query = result.query
+        self.residents.matched = {r.id: m for r, m in zip(result.residents, result.matched, strict=False)}
         self.residents.set_rows(result.residents)
+        if result.residents:
+            self.results.selectRow(0)  # highlighted: Enter takes it, ↓ moves on from it
         if self._enter_pending and result.query == self.search.text():
             self._enter_pending = False
-            if len(result.residents) == 1:
+            if len(result.residents) == 1:  # Enter before the list was seen: only the one person it can mean
                 self._choose(0)
         if not result.kinds:
             self.hint.setText(tr("请多输入几位：身份证后4-6位、姓名、拼音首字母或电话"))
