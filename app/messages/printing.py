@@ -35,6 +35,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "No printer chosen for {kind}: pass --printer or set one in the print settings."),
     "print.no_spooler": ("本机没有可用的打印程序（{tool}）。单据已保存，可以另存为 PDF 或稍后补打。",
                          "No printing tool ({tool}) on this PC. The document is kept: save it as PDF or reprint later."),
+    "print.cannot_save": ("不能存到文件夹 {folder}：{reason}。请换一个文件夹（U 盘插好了吗？还有空间吗？）再存；单据还在待打印列表里。",
+                          "Cannot save into {folder}: {reason}. Choose another folder (is the USB stick in, is there room?); "
+                          "the document stays in the print queue."),
     "print.printer_failed": ("打印机“{printer}”没有打印成功：{reason}。单据已保存在待打印列表里，修好打印机后补打即可。",
                              "Printer “{printer}” failed: {reason}. The document is kept in the print queue; reprint it when the printer works."),
     "payment.bad_method": ("支付方式“{method}”不对，只能是：{allowed}。", "Payment method “{method}”: use one of {allowed}."),

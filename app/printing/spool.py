@@ -1,4 +1,4 @@
-"""Hand a PDF to the operating system's printing: CUPS ``lp`` on Linux, SumatraPDF on Windows.
+"""Hand a PDF to the operating system's printing (CUPS ``lp`` on Linux, SumatraPDF on Windows), or to a folder.
 
 The desktop counter prints through Qt (preview, printer dialog); this is for the CLI and for silent
 receipts. Both paths are tested with stand-ins (a fake ``lp``; a fake SumatraPDF found the way Windows would
@@ -45,6 +45,23 @@ def send_to_printer(pdf: bytes, printer: str, *, title: str = "StationDesk") -> 
     if lp is None:
         raise DomainError("print.no_spooler", tool="lp (CUPS)")
     _run([lp, "-d", printer, "-t", title, "-"], pdf, printer)
+
+
+def save_pdf(pdf: bytes, folder: Path, name: str) -> Path:
+    """``pdf`` written into ``folder`` as ``name``.pdf (a name Windows accepts); a file already there is kept and
+    this one takes ``name (2).pdf``. Raises ``print.cannot_save`` saying why (a stick pulled out, no room)."""
+    base = _file_name(name)
+    path = folder / f"{base}.pdf"
+    n = 1
+    try:
+        while path.exists():
+            n += 1
+            path = folder / f"{base} ({n}).pdf"
+        with path.open("xb") as f:
+            f.write(pdf)
+    except OSError as e:
+        raise DomainError("print.cannot_save", folder=str(folder), reason=e.strerror or str(e)) from e
+    return path
 
 
 def _file_name(title: str) -> str:

@@ -106,16 +106,18 @@ class PrinterCheck:
 CHECKED_PRINTERS: Final = ("receipt", "a4")  # the two printer settings, each with its test page
 
 
-def printer_check(ctx: ServiceContext, *, actor: Actor, which: str, printer: str | None = None) -> PrinterCheck:
-    """The test page of the receipt printer (on the receipt paper set) or the A4 printer; ``printer`` is the
-    name chosen but maybe not saved yet (default: the one in the settings)."""
+def printer_check(ctx: ServiceContext, *, actor: Actor, which: str, printer: str | None = None,
+                  paper: str | None = None) -> PrinterCheck:
+    """The test page of the receipt printer (on the receipt paper set) or the A4 printer; ``printer`` and
+    ``paper`` are what was chosen but maybe not saved yet (default: the settings)."""
     if which not in CHECKED_PRINTERS:
         raise DomainError("print.bad_choice", value=which, allowed="、".join(CHECKED_PRINTERS))
+    receipt_paper = _choice(RECEIPT_PAPERS)(paper) if paper else None
     t = print_template(ctx)
     chosen = t.receipt_printer if which == "receipt" else t.a4_printer
     return PrinterCheck(station_name=t.station_name, header_lines=t.header_lines,
                         printer=chosen if printer is None else printer.strip(),
-                        paper=t.receipt_paper if which == "receipt" else "a4", font=t.font,
+                        paper=(receipt_paper or t.receipt_paper) if which == "receipt" else "a4", font=t.font,
                         printed_at=ctx.now().isoformat(timespec="seconds"), printed_by=actor.display_name,
                         phone=t.phone, supervision_phone=t.supervision_phone)
 

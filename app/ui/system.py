@@ -1,5 +1,6 @@
 """The window's 系统 (System) menu: back up to a USB stick or folder, restore a backup, write a support bundle
-for the town technician, and the About window (where the data lives, the versions).
+for the town technician, the paper that waits (the reprint queue, a case's documents to reprint, the print
+settings with a test page per printer), and the About window (where the data lives, the versions).
 
 The menu is there from the login page on — About tells a technician where the data folder is even when
 nobody can log in. The rest waits for a login: backing up and restoring are for the station head's account,
@@ -148,6 +149,12 @@ class SystemMenu(QObject):
         self.menu.addSeparator()
         self.support = self._action(tr("生成支持包(&Z)…"), self._on_support_triggered)
         self.menu.addSeparator()
+        # Through lambdas: ``triggered`` would pass its "checked" flag as the case number.
+        self.queue = self._action(tr("待打印的单据(&P)…"), lambda: self.show_queue())
+        self.reprint = self._action(tr("办件的单据和补打(&K)…"), lambda: self.show_case_documents())
+        self.print_setup = self._action(tr("打印设置和测试页(&T)…"), lambda: self.show_print_setup())
+        self.devices: TaskRunner | None = None  # the printer's thread (else the database runner's)
+        self.menu.addSeparator()
         self.about = self._action(tr("关于村站通(&A)"), self.show_about)
         self.confirm: QMessageBox | None = None  # the restore's question, while it is open
         self._enable()
@@ -158,10 +165,12 @@ class SystemMenu(QObject):
         self.menu.addAction(action)
         return action
 
-    def attach(self, ctx: ServiceContext, runner: TaskRunner) -> None:
-        self.ctx, self.runner = ctx, runner
+    def attach(self, ctx: ServiceContext, runner: TaskRunner, devices: TaskRunner | None = None) -> None:
+        self.ctx, self.runner, self.devices = ctx, runner, devices
         # Not in __init__: a shortcut on an action builds Qt's namespace, which waits until after the first paint.
         self.about.setShortcut(QKeySequence("Ctrl+F1"))
+        self.queue.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.reprint.setShortcut(QKeySequence("Ctrl+Shift+B"))
         self._enable()
 
     def set_actor(self, actor: Actor | None) -> None:
@@ -175,13 +184,58 @@ class SystemMenu(QObject):
         for action in (self.backup, self.restore):
             action.setEnabled(bool(head))
             action.setToolTip(hint)
-        self.support.setEnabled(ready)
-        self.support.setToolTip("" if ready else tr("请先登录"))
+        for action in (self.support, self.queue, self.reprint, self.print_setup):
+            action.setEnabled(ready)
+            action.setToolTip("" if ready else tr("请先登录"))
 
     # -- the actions -----------------------------------------------------------------------------------------
     def show_about(self) -> None:
         dialog = AboutDialog(self.location, self.station_name(), self.window)
         dialog.exec()
+
+    # -- paper ------------------------------------------------------------------------------------------------
+    def _paper_args(self) -> dict[str, Any]:
+        from app.ui.look import settings_file
+
+        assert self.ctx is not None
+        return {"devices": self.devices, "lang": self.lang,
+                "settings_file": settings_file(self.ctx.data_dir) if self.ctx.data_dir else None}
+
+    def show_queue(self) -> Any:
+        """Ctrl+Shift+P: the documents issued but never printed, each to preview, print or save."""
+        from app.ui.documents import open_documents
+
+        if self.ctx is None or self.runner is None or self.actor is None:
+            return None
+        return open_documents(self.window, self.ctx, self.runner, self.actor, **self._paper_args())
+
+    def show_case_documents(self, case_no: str | None = None) -> Any:
+        """Ctrl+Shift+B: every document of a case, to reprint (补打): the case chosen on 今日工作 when there is
+        one, otherwise the clerk types its number."""
+        from app.ui.documents import open_documents
+
+        if self.ctx is None or self.runner is None or self.actor is None:
+            return None
+        dialog = open_documents(self.window, self.ctx, self.runner, self.actor,
+                                case_no=case_no if case_no is not None else self._chosen_case(), **self._paper_args())
+        if not dialog.case.text():
+            dialog.case.setFocus()
+        return dialog
+
+    def _chosen_case(self) -> str:
+        """The case chosen on the page in front (今日工作's list), read through its public ``selected()``."""
+        pages, work = getattr(self.window, "pages", None), getattr(self.window, "work", None)
+        if work is None or pages is None or pages.currentWidget() is not work:
+            return ""
+        case = work.selected()
+        return case.case_no if case is not None else ""
+
+    def show_print_setup(self) -> Any:
+        from app.ui.print_setup import open_print_setup
+
+        if self.ctx is None or self.runner is None or self.actor is None:
+            return None
+        return open_print_setup(self.window, self.ctx, self.runner, self.actor, **self._paper_args())
 
     def _ask_folder(self, title: str) -> Path | None:
         chosen = QFileDialog.getExistingDirectory(self.window, title, str(Path.home()))
