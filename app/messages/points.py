@@ -26,7 +26,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "points.own_declaration": ("自己登记的申报不能自己审核通过，请由其他评议人员审核。",
                                "You recorded this declaration: someone else must approve it."),
     "points.reason_needed": ("请写明理由。", "Give a reason."),
-    "points.nothing_to_post": ("{village}没有评议通过、等待公示的积分申报。", "{village} has no approved declarations waiting for a public notice."),
+    "points.nothing_to_post": ("{village}没有评议通过、等待公示的积分申报：申报评议通过后才能公示。",
+                               "{village} has no approved declarations waiting for a public notice: a declaration "
+                               "is noticed once it has been approved."),
+    "points.nothing_approved": ("{village}还没有评议通过的积分申报：{n} 条在等评议，评议通过后才能发布公示。",
+                                "{village} has no approved declarations yet: {n} wait for review; approve them "
+                                "first, then post the notice."),
+    "points.nothing_declared": ("没有等待公示的积分申报：先登记申报，评议通过后再发布公示。",
+                                "No declarations wait for a public notice: record one, approve it, then post the "
+                                "notice."),
+    "points.approved_elsewhere": ("评议通过的 {n} 条申报是在 {stations} 站登记的，要由登记的站点发布公示（本站不能改别的站点的记录）。",
+                                  "The {n} approved declarations were recorded at station {stations}: that station "
+                                  "posts their notice (this station cannot change another station's records)."),
+    "points.recorded_elsewhere": ("这条申报是在 {station} 站登记的，评议、公示和异议都由该站处理：请联系该站（本站不能改别的站点的记录）。",
+                                  "This declaration was recorded at station {station}: that station reviews it, "
+                                  "posts it and decides objections to it (this station cannot change another "
+                                  "station's records)."),
     "points.no_notice": ("没有找到这期公示。", "No such public notice."),
     "points.no_open_notice": ("现在没有正在公示的积分名单。", "There is no public notice open now."),
     "points.objection_needed": ("请写下异议的内容（谁提出、什么理由）。", "Write down the objection (who raised it, and why)."),

@@ -91,6 +91,7 @@ class DeclarationView:
     account_id: str
     holder_name: str
     village_code: str
+    village_name: str
     group_name: str
     resident_id: str
     resident_name: str
@@ -112,6 +113,7 @@ class DeclarationView:
     notice_id: str | None
     objection: str
     has_evidence: bool
+    station_code: str  # the station that recorded it: only it reviews, posts and credits it (it owns the row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,15 +462,17 @@ def _declaration_view(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, 
     staff = staff if staff is not None else _staff_names(uow)
     return DeclarationView(
         id=d["id"], account_id=d["account_id"], holder_name=account.get("holder_name", ""),
-        village_code=account.get("village_code", ""), group_name=account.get("group_name", ""),
-        resident_id=d["resident_id"], resident_name=resident.get("name", ""), indicator_code=d["indicator_code"],
+        village_code=account.get("village_code", ""),
+        village_name=_village_name(ctx, uow, account.get("village_code", "")) if account else "",
+        group_name=account.get("group_name", ""), resident_id=d["resident_id"],
+        resident_name=resident.get("name", ""), indicator_code=d["indicator_code"],
         indicator_name=ind.name if ind else d["indicator_code"], category=ind.category if ind else "",
         hours=d["hours"], points=d["points"], activity_on=d["activity_on"], note=d["note"],
         declared_by=d["declared_by"], recorded_by=staff.get(d["recorded_by"], ""), recorded_at=d["recorded_at"],
         state=d["state"], state_label=DeclarationState(d["state"]).label_zh,
         review_body=d["review_body"], review_reason=d["review_reason"],
         reviewed_by=staff.get(d["reviewed_by"] or "", ""), notice_id=d["notice_id"], objection=d["objection"],
-        has_evidence=bool(d["evidence_path"]))
+        has_evidence=bool(d["evidence_path"]), station_code=d["station_code"])
 
 
 def _staff_names(uow: UnitOfWork) -> dict[str, str]:
@@ -507,9 +511,14 @@ def evidence_file(ctx: ServiceContext, *, declaration_id: str) -> Path:
 
 
 def _declaration_in(uow: UnitOfWork, decl_id: str, *states: str) -> Mapping[str, Any]:
+    """A declaration this station may act on: it exists, is in one of ``states``, and was recorded here (the
+    row belongs to the station that recorded it; the town refuses any other station's change to it)."""
     d = uow.repos.points.declaration(decl_id)
     if d is None or d["deleted"]:
         raise NotFound("points.no_declaration", declaration=decl_id)
+    here = uow.meta_get("station_code") or ""
+    if here and d["station_code"] != here:
+        raise DomainError("points.recorded_elsewhere", station=d["station_code"])
     if states and d["state"] not in states:
         raise Conflict("points.bad_state", declaration=decl_id,
                        state=DeclarationState(d["state"]).label_zh)
@@ -540,28 +549,74 @@ def review(ctx: ServiceContext, *, actor: Actor, declaration_id: str, approve: b
 
 
 def post_notice(ctx: ServiceContext, *, actor: Actor, village_code: str | None = None) -> NoticeView:
-    """Post the public notice (公示) of every approved declaration of a village (this station's by
-    default): the points are credited when it ends, unless an objection holds them back."""
+    """Post the public notice (公示) of one village's approved declarations recorded at this station (the
+    station's own village by default): the points are credited when it ends, unless an objection holds them
+    back."""
     actor.require(Permission.POINTS_REVIEW)
     with ctx.uow() as uow:
         rules = load_rules(ctx, uow)
         village = village_code or ctx.station(uow).village_code
-        rows = uow.repos.points.declarations(states=[DeclarationState.APPROVED], village_code=village)
+        here = ctx.station_code(uow)
+        approved = uow.repos.points.declarations(states=[DeclarationState.APPROVED], village_code=village)
+        rows = [r for r in approved if r["station_code"] == here]
         if not rows:
-            raise DomainError("points.nothing_to_post",
-                              village=_village_name(ctx, uow, village))
-        today = ctx.now().date()
-        notice_id = uow.add("points_notices", {
-            "station_code": ctx.station_code(uow), "village_code": village, "posted_at": iso_time(ctx.now()),
-            "posted_by": actor.staff_id, "ends_on": today + timedelta(days=max(rules.notice_days, 1) - 1),
-            "state": "open"})
-        for r in rows:
-            uow.change("points_declarations", r["id"], {"state": DeclarationState.NOTICED, "notice_id": notice_id})
-        uow.audit(staff_id=actor.staff_id, action="points.notice_posted", target_type="points_notice",
-                  target_id=notice_id, detail={"declarations": len(rows)}, at=ctx.now())
-        view = _notice_view(ctx, uow, rules, notice_id)
+            _nothing_to_post(ctx, uow, here, approved, village)
+        view = _post(ctx, uow, rules, actor, village, rows)
         uow.commit()
         return view
+
+
+def post_notices(ctx: ServiceContext, *, actor: Actor) -> tuple[NoticeView, ...]:
+    """Post the public notice of every village with declarations approved at this station, one notice (and
+    one sheet for its board) per village: the station serves residents of every village of the town (赶集式),
+    and each village's notice goes up in that village. The station's own village comes first."""
+    actor.require(Permission.POINTS_REVIEW)
+    with ctx.uow() as uow:
+        rules = load_rules(ctx, uow)
+        here = ctx.station_code(uow)
+        own = ctx.station(uow).village_code
+        approved = uow.repos.points.declarations(states=[DeclarationState.APPROVED])
+        by_village: dict[str, list[Mapping[str, Any]]] = {}
+        for r in approved:
+            if r["station_code"] == here:
+                by_village.setdefault(r["village_code"], []).append(r)
+        if not by_village:
+            _nothing_to_post(ctx, uow, here, approved, None)
+        order = sorted(by_village, key=lambda code: (code != own, code))
+        views = tuple(_post(ctx, uow, rules, actor, village, by_village[village]) for village in order)
+        uow.commit()
+        return views
+
+
+def _nothing_to_post(ctx: ServiceContext, uow: UnitOfWork, here: str, approved: Sequence[Mapping[str, Any]],
+                     village: str | None) -> None:
+    """Why there is nothing to post, exactly: approved elsewhere (that station posts them), waiting for the
+    review, or nothing at all."""
+    elsewhere = sorted({r["station_code"] for r in approved if r["station_code"] != here})
+    if elsewhere:
+        raise DomainError("points.approved_elsewhere", n=len(approved), stations="、".join(elsewhere))
+    waiting = [r for r in uow.repos.points.declarations(states=[DeclarationState.PENDING], village_code=village)
+               if r["station_code"] == here]
+    where = _village_name(ctx, uow, village) if village else ""
+    if waiting:
+        raise DomainError("points.nothing_approved", n=len(waiting), village=where)
+    if village:
+        raise DomainError("points.nothing_to_post", village=where)
+    raise DomainError("points.nothing_declared")
+
+
+def _post(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, actor: Actor, village: str,
+          rows: Sequence[Mapping[str, Any]]) -> NoticeView:
+    today = ctx.now().date()
+    notice_id = uow.add("points_notices", {
+        "station_code": ctx.station_code(uow), "village_code": village, "posted_at": iso_time(ctx.now()),
+        "posted_by": actor.staff_id, "ends_on": today + timedelta(days=max(rules.notice_days, 1) - 1),
+        "state": "open"})
+    for r in rows:
+        uow.change("points_declarations", r["id"], {"state": DeclarationState.NOTICED, "notice_id": notice_id})
+    uow.audit(staff_id=actor.staff_id, action="points.notice_posted", target_type="points_notice",
+              target_id=notice_id, detail={"declarations": len(rows), "village": village}, at=ctx.now())
+    return _notice_view(ctx, uow, rules, notice_id)
 
 
 def _notice_view(ctx: ServiceContext, uow: UnitOfWork, rules: PointsRules, notice_id: str) -> NoticeView:
@@ -597,6 +652,15 @@ def get_notice(ctx: ServiceContext, *, notice_id: str | None = None) -> NoticeVi
                 raise NotFound("points.no_open_notice")
             notice_id = open_[0]["id"]
         return _notice_view(ctx, uow, load_rules(ctx, uow), notice_id)
+
+
+def open_notices(ctx: ServiceContext) -> tuple[NoticeView, ...]:
+    """The public notices this station posted that are still open (one per village), the newest first."""
+    with ctx.read() as uow:
+        here = ctx.station_code(uow)
+        rules = load_rules(ctx, uow)
+        return tuple(_notice_view(ctx, uow, rules, n["id"]) for n in uow.repos.points.notices(state="open")
+                     if n["station_code"] == here)
 
 
 def object_to(ctx: ServiceContext, *, actor: Actor, declaration_id: str, text: str) -> DeclarationView:

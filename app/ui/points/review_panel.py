@@ -33,13 +33,14 @@ EVIDENCE_WIDTH = 440  # the photo is scaled to this (the page must fit a 1366-pi
 
 
 class DeclarationTableModel(RowsModel[DeclarationView]):
-    HEADERS = (N_("居民"), N_("组"), N_("指标"), N_("积分"), N_("状态"), N_("登记人"), N_("申报人"), N_("证明"),
+    HEADERS = (N_("居民"), N_("村组"), N_("指标"), N_("积分"), N_("状态"), N_("登记人"), N_("申报人"), N_("证明"),
                N_("异议"))
 
     def cells(self, d: DeclarationView) -> tuple[str, ...]:
         hours = tr("（{h} 小时）").format(h=d.hours) if d.hours else ""
         state = label(DeclarationState(d.state))
-        return (d.resident_name, d.group_name, d.indicator_name + hours, f"{d.points:+d}", state, d.recorded_by,
+        where = f"{d.village_name} {d.group_name}".strip()  # the station serves every village of the town
+        return (d.resident_name, where, d.indicator_name + hours, f"{d.points:+d}", state, d.recorded_by,
                 d.declared_by, tr("有照片") if d.has_evidence else "", d.objection.replace("\n", tr("；")))
 
     def alarming(self, d: DeclarationView) -> bool:

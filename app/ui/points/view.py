@@ -7,6 +7,7 @@ tab needs nobody. Opening the page credits any public notice that has ended (set
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -29,6 +30,7 @@ class PointsView(QWidget):
         super().__init__(parent)
         self.vm = vm
         self.resident: ResidentDetail | None = None
+        self._shown_account = ""  # the account the card (and the statement tab) shows
         self.card = QLabel(tr("还没有选中居民：在“窗口办理”页（F1）按 F2 找到居民，再回到积分页。评议公示不用选人。"))
         self.card.setObjectName("card")
         self.card.setWordWrap(True)
@@ -125,13 +127,33 @@ class PointsView(QWidget):
     def _on_vm_account_loaded(self, account: AccountView, indicators: tuple[Any, ...]) -> None:
         self.card.setText(account_card(account, self.resident))
         self.declare.set_indicators(indicators)
-        self.redeem.set_spendable(account.spendable if not account.suspended else 0)
-        if self.tabs.currentWidget() is self.statement:
+        self.redeem.set_spendable(account.spendable if account.opened and not account.suspended else 0)
+        if account.id != self._shown_account:
+            self.statement.preview.setVisible(False)  # the previous household's statement is not this one's
+        self._shown_account = account.id
+        if not account.opened:
+            self.statement.show_statement(None)  # never the previous resident's ledger beside this one
+        elif self.tabs.currentWidget() is self.statement:
             self.vm.load_statement()
+
+    def _on_vm_account_failed(self, text: str) -> None:
+        """The account could not be read (a resident with no household number, say): the card says so
+        instead of "reading…" or the previous resident's balance."""
+        who = ""
+        if self.resident is not None:
+            r = self.resident.resident
+            who = tr("{name}（{village} {group}）：").format(name=r.name, village=r.village_name, group=r.group)
+        self.card.setText(who + "<span style='color:#b42318'>" + html.escape(text) + "</span>")
+        self.redeem.set_spendable(0)
+        self.statement.show_statement(None)
+        self.statement.preview.setVisible(False)
+        self._shown_account = ""
 
     def _on_vm_declared(self, _view: DeclarationView) -> None:
         self.declare.clear()
         self.vm.load_declarations()
+        if self.vm.account is not None and not self.vm.account.opened:
+            self.vm.set_resident(self.vm.resident_id)  # the first declaration opened the account: say so
 
     def _on_vm_evidence_loaded(self, image: QImage, declaration_id: str) -> None:
         self.review.show_evidence(image, declaration_id)
@@ -159,6 +181,8 @@ class PointsView(QWidget):
     def _on_vm_failed(self, panel: str, text: str) -> None:
         _style(self.statuses[panel], "error")
         self.statuses[panel].setText(text)
+        if panel == "account":
+            self._on_vm_account_failed(text)
 
 
 def _style(line: QLabel, name: str) -> None:
@@ -170,17 +194,23 @@ def _style(line: QLabel, name: str) -> None:
 
 
 def account_card(a: AccountView, resident: ResidentDetail | None) -> str:
-    """The account in one line: whose, where, the balance, what can be spent, the star grade."""
+    """The account in one or two lines, one true thing: no account yet (and how one is opened), or whose it
+    is, where, its balance, what can be spent and the star grade."""
     who = resident.resident.name if resident is not None else a.holder_name
     kind = label(a.kind)
+    if not a.opened:
+        head = tr("{who}　（{village} {group}，户主 {holder}）").format(
+            who=who, village=a.village_name, group=a.group_name, holder=a.holder_name)
+        how = tr("还没有积分账户（{kind}记分）：在“登记积分”（Alt+1）登记第一条积分时自动开户").format(kind=kind)
+        if a.balance:
+            how += tr("，开户记起始分 {start} 分").format(start=a.balance)
+        return f"{head}<br>{how}{tr('。')}"
     head = tr("{who}　（{village} {group}，户主 {holder}，{kind}积分）").format(
         who=who, village=a.village_name, group=a.group_name, holder=a.holder_name, kind=kind)
     facts = tr("余额 <b>{balance}</b> 分　可兑换 <b>{spendable}</b> 分").format(balance=a.balance,
                                                                            spendable=a.spendable)
     if a.grade is not None:
         facts += "　" + "★" * a.grade.stars + " " + a.grade.label
-    if not a.opened:
-        facts += tr("　（还没有积分账户，第一次登记时开户）")
     if a.suspended:
         facts += "　<span style='color:#b42318'>" + tr("积分低于暂停线，暂停兑换") + "</span>"
     return f"{head}<br>{facts}"

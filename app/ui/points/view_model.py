@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
-from app.domain.errors import NotFound
+from app.domain.errors import DomainError, NotFound
 from app.domain.staff import Actor
 from app.services import points as pts
 from app.services.context import ServiceContext
@@ -38,18 +38,23 @@ def _issue(ctx: ServiceContext, actor: Actor, data: PointsPaper | IssuedDocument
     return issue_points_slip(ctx, actor=actor, data=data)
 
 
-def _open_notice(ctx: ServiceContext, actor: Actor) -> IssuedDocument:
-    """The newest open public notice's paper: printed again under its number, or issued if it never was
-    (a notice posted from the CLI without --out)."""
+def _open_notices(ctx: ServiceContext, actor: Actor) -> tuple[IssuedDocument, ...]:
+    """The paper of every public notice this station has open (one per village, the newest first): printed
+    again under its number, or issued if it never was (a notice posted from the CLI without --out)."""
     from app.printing.documents import issue_points_slip
 
-    sheet = pts.notice_sheet(ctx)
-    try:
-        return issue_points_slip(ctx, actor=actor, data=sheet, reprint=True)
-    except NotFound as e:
-        if e.code != "document.nothing_to_reprint":
-            raise
-        return issue_points_slip(ctx, actor=actor, data=sheet)
+    papers = []
+    for notice in pts.open_notices(ctx):
+        sheet = pts.notice_sheet(ctx, notice_id=notice.id)
+        try:
+            papers.append(issue_points_slip(ctx, actor=actor, data=sheet, reprint=True))
+        except NotFound as e:
+            if e.code != "document.nothing_to_reprint":
+                raise
+            papers.append(issue_points_slip(ctx, actor=actor, data=sheet))
+    if not papers:
+        raise NotFound("points.no_open_notice")
+    return tuple(papers)
 
 
 class PointsViewModel(QObject):
@@ -78,6 +83,7 @@ class PointsViewModel(QObject):
         self.resident_id = ""
         self.account: pts.AccountView | None = None
         self.papers: dict[str, IssuedDocument] = {}  # the last document of each panel
+        self.paper_sets: dict[str, tuple[IssuedDocument, ...]] = {}  # all of them (a notice for each village)
         self._outs: dict[str, PaperOut] = {}
 
     # -- the resident --------------------------------------------------------------------------------------
@@ -136,16 +142,23 @@ class PointsViewModel(QObject):
                       name=v.resident_name, indicator=v.indicator_name, state=v.state_label), reload=True)
 
     def post_notice(self) -> None:
-        """Post the public notice of everything approved, and show it ready to print."""
-        def call(ctx: ServiceContext, actor: Actor) -> tuple[pts.NoticeView, IssuedDocument]:
-            notice = pts.post_notice(ctx, actor=actor)
-            return notice, _issue(ctx, actor, pts.notice_sheet(ctx, notice_id=notice.id))
+        """Post the public notice of everything approved here, one per village (the station serves the whole
+        town; each notice goes up in its village), and show their sheets ready to print."""
+        def call(ctx: ServiceContext, actor: Actor) -> tuple[tuple[pts.NoticeView, ...], tuple[IssuedDocument, ...]]:
+            notices = pts.post_notices(ctx, actor=actor)
+            return notices, tuple(_issue(ctx, actor, pts.notice_sheet(ctx, notice_id=n.id)) for n in notices)
 
-        def said(found: tuple[pts.NoticeView, IssuedDocument]) -> str:
-            notice, issued = found
-            self._show_paper("review", issued, PREVIEW_A4)
-            return tr("公示已发布：{n} 条，公示到 {day}；公示单 {number} 已生成，按 Ctrl+P 打印后张贴。").format(
-                n=len(notice.lines), day=notice.ends_on.isoformat(), number=issued.number)
+        def said(found: tuple[tuple[pts.NoticeView, ...], tuple[IssuedDocument, ...]]) -> str:
+            notices, issued = found
+            self._show_papers("review", issued, PREVIEW_A4)
+            parts = tr("、").join(tr("{village} {n} 条（公示单 {number}）").format(
+                village=n.village_name, n=len(n.lines), number=doc.number) for n, doc in zip(notices, issued,
+                                                                                              strict=True))
+            if len(notices) == 1:
+                return tr("公示已发布：{parts}，公示到 {day}；按 Ctrl+P 打印后张贴。").format(
+                    parts=parts, day=notices[0].ends_on.isoformat())
+            return tr("公示已发布：{parts}，公示到 {day}；按 Ctrl+P 打印，分别张贴在各村的公示栏。").format(
+                parts=parts, day=notices[0].ends_on.isoformat())
 
         self._act("review", call, said, reload=True)
 
@@ -284,27 +297,39 @@ class PointsViewModel(QObject):
 
     # -- paper ---------------------------------------------------------------------------------------------
     def _show_paper(self, panel: str, issued: IssuedDocument, width: int) -> None:
-        self.papers[panel] = issued
-        self._devices.submit(lambda: pdf_pages(issued.pdf, width),
-                             lambda pages: self.paper_ready.emit(panel, issued, pages),
+        self._show_papers(panel, (issued,), width)
+
+    def _show_papers(self, panel: str, issued: tuple[IssuedDocument, ...], width: int) -> None:
+        """The panel's documents (the notices of several villages: one after the other) in its preview."""
+        self.papers[panel] = issued[-1]
+        self.paper_sets[panel] = issued
+
+        def pages() -> list[QImage]:
+            return [page for doc in issued for page in pdf_pages(doc.pdf, width)]
+
+        self._devices.submit(pages, lambda shown: self.paper_ready.emit(panel, issued[-1], shown),
                              lambda e: self._fail(panel, e))
 
     def print_paper(self, panel: str, *, to_file: Path | None = None) -> None:
-        """Ctrl+P: the panel's document to the printer; printed once already, a 补打 copy (same number).
-        On the review tab with no notice posted since the page opened: the open notice (its paper again)."""
-        issued, actor, ctx = self.papers.get(panel), self.actor, self._ctx
-        if issued is None and panel == "review" and actor is not None:
-            def shown(paper: IssuedDocument) -> None:
-                self._out(panel).printed.add(paper.number)  # a notice printed before: the next press is a copy
-                self._show_paper("review", paper, PREVIEW_A4)
-                self._out(panel).print(paper, actor, to_file=to_file)
+        """Ctrl+P: the panel's documents to the printer; printed once already, a 补打 copy (same number).
+        On the review tab with no notice posted since the page opened: every notice open here (its paper
+        again)."""
+        issued, actor, ctx = self.paper_sets.get(panel, ()), self.actor, self._ctx
+        if not issued and panel == "review" and actor is not None:
+            def shown(papers: tuple[IssuedDocument, ...]) -> None:
+                out = self._out(panel)
+                out.printed.update(p.number for p in papers)  # printed before: the next press is a copy
+                self._show_papers("review", papers, PREVIEW_A4)
+                for paper in papers:
+                    out.print(paper, actor, to_file=to_file)
 
-            self._runner.submit(lambda: _open_notice(ctx, actor), shown, lambda e: self._fail("review", e))
+            self._runner.submit(lambda: _open_notices(ctx, actor), shown, lambda e: self._fail("review", e))
             return
-        if issued is None or actor is None:
+        if not issued or actor is None:
             self.failed.emit(panel, tr("还没有要打印的单子。"))
             return
-        self._out(panel).print(issued, actor, to_file=to_file)
+        for paper in issued:
+            self._out(panel).print(paper, actor, to_file=to_file)
 
     def _out(self, panel: str) -> PaperOut:
         """Each panel says what its printing did on its own status line."""
@@ -333,4 +358,7 @@ class PointsViewModel(QObject):
         self._runner.submit(lambda: call(ctx, actor), finished, lambda e: self._fail(panel, e))
 
     def _fail(self, panel: str, error: BaseException) -> None:
-        self.failed.emit(panel, message_for(error, self.lang))
+        text = message_for(error, self.lang)
+        if isinstance(error, DomainError) and error.code == "points.nothing_approved":
+            text += tr("选中一条，按 F9 通过（自己登记的要由别的评议人员通过），再按 F11。")
+        self.failed.emit(panel, text)

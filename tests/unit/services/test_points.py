@@ -258,3 +258,49 @@ def test_the_town_publishes_rules_and_a_village_adds_its_own(station: StationFix
     with pytest.raises(DomainError) as e:
         svc.publish_rules(station.ctx, actor=station.head, path=other)
     assert e.value.code == "points_rules.other_village"
+
+
+def test_notices_are_posted_for_every_village_served_here_and_say_why_when_there_is_nothing(
+        station: StationFixture, zhang: str) -> None:
+    register_resident(station.ctx, actor=station.head, name="石大伯", id_number=make_id(date(1955, 3, 4), True, seq=3),
+                      village="V02", group="1组", household_no="V02-000007", relation="户主")
+    away = register_resident(station.ctx, actor=station.head, name="石小妹", id_number=make_id(date(1995, 7, 8), False),
+                             village="V02", group="1组", household_no="V02-000007", relation="女").id
+    with pytest.raises(DomainError) as e:
+        svc.post_notices(station.ctx, actor=station.head)
+    assert e.value.code == "points.nothing_declared"
+    mine = [svc.declare(station.ctx, actor=station.clerk, resident_id=r, indicator="T04") for r in (zhang, away)]
+    with pytest.raises(DomainError) as e:
+        svc.post_notices(station.ctx, actor=station.head)
+    assert e.value.code == "points.nothing_approved" and e.value.params["n"] == 2
+    for d in mine:
+        svc.review(station.ctx, actor=station.head, declaration_id=d.id, approve=True)
+    with pytest.raises(DomainError) as e:  # the CLI's one village: the station's own has nothing left elsewhere
+        svc.post_notice(station.ctx, actor=station.head, village_code="V03")
+    assert e.value.code == "points.nothing_to_post"
+
+    notices = svc.post_notices(station.ctx, actor=station.head)
+    assert [n.village_code for n in notices] == ["V01", "V02"]  # the station's own village first
+    assert [len(n.lines) for n in notices] == [1, 1] and notices[1].village_name == "石门村"
+    assert {n.id for n in svc.open_notices(station.ctx)} == {n.id for n in notices}
+    station.clock.advance(days=7)
+    assert svc.settle(station.ctx, actor=station.clerk).credited == 2
+    assert svc.account_of(station.ctx, resident_id=away).balance == 105
+
+
+def test_a_declaration_recorded_at_another_station_is_left_to_that_station(station: StationFixture, zhang: str) -> None:
+    d = svc.declare(station.ctx, actor=station.clerk, resident_id=zhang, indicator="T04")
+    with station.ctx.uow() as uow:  # as the town's sync would bring QX02's declaration here
+        uow.conn.exec_driver_sql("UPDATE points_declarations SET station_code = 'QX02'")
+        uow.commit()
+    with pytest.raises(DomainError) as e:
+        svc.review(station.ctx, actor=station.head, declaration_id=d.id, approve=True)
+    assert e.value.code == "points.recorded_elsewhere" and e.value.params["station"] == "QX02"
+    with station.ctx.uow() as uow:
+        uow.conn.exec_driver_sql("UPDATE points_declarations SET state = 'approved'")
+        uow.commit()
+    for post in (lambda: svc.post_notices(station.ctx, actor=station.head),
+                 lambda: svc.post_notice(station.ctx, actor=station.head)):
+        with pytest.raises(DomainError) as e:
+            post()
+        assert e.value.code == "points.approved_elsewhere" and e.value.params["stations"] == "QX02"
