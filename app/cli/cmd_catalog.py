@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.domain.forms import format_money
+from app.messages import render
 from app.services.context import read_calendar_file
-from app.services.station import install_calendar_file, install_catalog_file, read_catalog_file
+from app.services.station import calendar_notice, install_calendar_file, install_catalog_file, read_catalog_file
 
 if TYPE_CHECKING:
     from app.cli.main import Env
@@ -119,8 +120,15 @@ def cmd_calendar_show(env: Env) -> int:
                   "working_days": sum(1 for d in days if cal.is_working_day(d))})
     o = env.out
     if not cal.covers(first):
-        o.line(o.t(f"日历没有 {year} 年的放假安排：只按周末计算。请安装镇里发布的新日历。",
-                   f"No holiday data for {year}: weekends only. Install the town's new calendar."))
+        lunar = cal.knows_lunar(year)
+        o.line(o.t(f"日历没有 {year} 年的放假安排：按法定节假日估算（{'含' if lunar else '不含'}"
+                   "春节、清明、端午、中秋），期限标“预计”。请安装镇里发布的新日历（calendar install 文件）。",
+                   f"No holiday data for {year}: estimated from the statutory holidays"
+                   f"{'' if lunar else ' (without the lunar ones)'}, deadlines marked provisional. "
+                   "Install the town's new calendar (calendar install FILE)."))
+    notice = calendar_notice(env.ctx)
+    if notice is not None and year not in notice.missing_years:
+        o.line(render(notice.code, notice.params, o.lang))
     o.line(o.t(f"{year} 年（日历版本 {cal.version}）：工作日 {sum(1 for d in days if cal.is_working_day(d))} 天",
                f"{year} (calendar {cal.version})"))
     o.line(o.t("放假的工作日：", "Weekday holidays: ") + "、".join(d.strftime("%m-%d") for d in holidays))

@@ -1,8 +1,11 @@
 """The working-day calendar (public holidays and 调休 make-up days) that service time limits count in.
 
-Outside the years the calendar covers, only Saturdays and Sundays are days off: a deadline that runs
-into a year the town has not published yet is computed as if it had no public holidays. The town
-updates the calendar file each winter when the State Council publishes the next year's arrangement.
+A year the town has published is counted exactly. A year it has not (next year's arrangement comes out each
+winter) is estimated from the law's own days off — 全国年节及纪念日放假办法 as revised in 2024 (国务院令第797号,
+in force 2025-01-01): 元旦 1 day, 春节 4 (除夕 and 初一–初三), 清明 1, 劳动节 2 (5月1日–2日), 端午 1, 中秋 1, 国庆 3
+(10月1日–3日), and a weekday off for each of them that falls on a weekend (补假, art. 6). The fixed-date ones are
+known for any year; the lunar ones (and 清明, a solar term) only for the years of the shipped lunar table. Every
+deadline counted through such a year is provisional, and says so.
 """
 
 from __future__ import annotations
@@ -15,27 +18,86 @@ from typing import Any
 from app.domain.errors import DomainError
 
 CALENDAR_FORMAT = "stationdesk.calendar/1"
+LUNAR_FORMAT = "stationdesk.lunar-holidays/1"
 _ONE_DAY = timedelta(days=1)
+
+# The statutory days off on fixed dates (name, month, first day, days), per the 2025 rules.
+FIXED_HOLIDAYS: tuple[tuple[str, int, int, int], ...] = (("元旦", 1, 1, 1), ("劳动节", 5, 1, 2), ("国庆节", 10, 1, 3))
+# The lunar ones, by the date the lunar table gives: (name, days before that date, days); 春节's date is 初一.
+LUNAR_HOLIDAYS: tuple[tuple[str, int, int], ...] = (("春节", 1, 4), ("清明节", 0, 1), ("端午节", 0, 1),
+                                                    ("中秋节", 0, 1))
+
+LunarTable = Mapping[int, Mapping[str, date]]  # year -> holiday name -> its date that year
+
+
+def statutory_days_off(year: int, lunar: LunarTable) -> frozenset[date]:
+    """The law's days off in ``year`` with a weekday for each that falls on a weekend (补假); the lunar ones only
+    when ``lunar`` has the year. An estimate for a year whose arrangement is not published: the State Council
+    moves days around (调休) but, since the 2025 rules, takes exactly these many weekdays off in a year."""
+    days: set[date] = set()
+    for _name, month, first, length in FIXED_HOLIDAYS:
+        start = date(year, month, first)
+        days.update(start + timedelta(days=i) for i in range(length))
+    for name, before, length in LUNAR_HOLIDAYS:
+        when = lunar.get(year, {}).get(name)
+        if when is not None:
+            start = when - timedelta(days=before)
+            days.update(start + timedelta(days=i) for i in range(length))
+    off = set(days)
+    for d in sorted(days):
+        if d.weekday() >= 5:
+            extra = d + _ONE_DAY
+            while extra.weekday() >= 5 or extra in off:
+                extra += _ONE_DAY
+            off.add(extra)
+    return frozenset(x for x in off if x.year == year)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A promised date and the years it was counted through that the calendar has no arrangement for: when
+    there are any, the date is provisional (预计) — the real arrangement may move it."""
+
+    due: date
+    unconfirmed_years: tuple[int, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        return bool(self.unconfirmed_years)
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
     """Which days the station works. ``holidays`` are days off (every day of each holiday period);
-    ``workdays`` are weekend days worked to make up for a bridged holiday."""
+    ``workdays`` are weekend days worked to make up for a bridged holiday; both for the ``years`` covered.
+    Any other year is estimated (:func:`statutory_days_off`) and the deadlines counted through it are
+    provisional (:meth:`deadline`)."""
 
     holidays: frozenset[date] = field(default_factory=frozenset)
     workdays: frozenset[date] = field(default_factory=frozenset)
     years: frozenset[int] = field(default_factory=frozenset)
     source: str = ""
     version: str = ""
+    lunar: LunarTable = field(default_factory=dict)  # for estimating the years not covered
+    _estimates: dict[int, frozenset[date]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def covers(self, d: date) -> bool:
         """True when the published arrangement for ``d``'s year is known."""
         return d.year in self.years
 
+    def estimated_days_off(self, year: int) -> frozenset[date]:
+        """For a year not covered: the statutory days off (and 补假) it is estimated with."""
+        if year not in self._estimates:
+            self._estimates[year] = statutory_days_off(year, self.lunar)
+        return self._estimates[year]
+
+    def knows_lunar(self, year: int) -> bool:
+        """Whether an estimate of ``year`` has its lunar holidays too, or only the fixed-date ones."""
+        return all(name in self.lunar.get(year, {}) for name, _b, _n in LUNAR_HOLIDAYS)
+
     def is_working_day(self, d: date) -> bool:
         if not self.covers(d):
-            return d.weekday() < 5
+            return d.weekday() < 5 and d not in self.estimated_days_off(d.year)
         if d in self.workdays:
             return True
         if d in self.holidays:
@@ -61,6 +123,23 @@ class WorkCalendar:
         for _ in range(n):
             d = self.next_working_day(d)
         return d
+
+    def unconfirmed_years(self, start: date, end: date) -> tuple[int, ...]:
+        """The years of the days after ``start`` up to ``end`` that the calendar does not cover."""
+        if end <= start:
+            return ()
+        return tuple(y for y in range((start + _ONE_DAY).year, end.year + 1) if y not in self.years)
+
+    def deadline(self, start: date, n: int) -> Deadline:
+        """:meth:`add_working_days`, saying whether the date is provisional (counted through a year not covered)."""
+        due = self.add_working_days(start, n)
+        return Deadline(due=due, unconfirmed_years=self.unconfirmed_years(start, due))
+
+    def missing_years(self, today: date, *, next_year_from_month: int = 12) -> tuple[int, ...]:
+        """The years the station should have and has not: this year, and next year from ``next_year_from_month``
+        (December: the State Council publishes next year's arrangement in the autumn)."""
+        wanted = [today.year] + ([today.year + 1] if today.month >= next_year_from_month else [])
+        return tuple(y for y in wanted if y not in self.years)
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``; 0 when ``end`` is not after ``start``."""
@@ -102,8 +181,9 @@ def _parse_day(value: Any, year: int, *, source: str, path: str) -> date:
     return d
 
 
-def parse_calendar(data: Mapping[str, Any], *, source: str) -> WorkCalendar:
-    """Build a calendar from the town's JSON file; any problem names the file, the place and why."""
+def parse_calendar(data: Mapping[str, Any], *, source: str, lunar: LunarTable | None = None) -> WorkCalendar:
+    """Build a calendar from the town's JSON file; any problem names the file, the place and why. ``lunar`` (the
+    shipped lunar table) estimates the years the file does not cover."""
     if not isinstance(data, Mapping):
         raise _invalid(source, "", "bad_type")
     fmt = _require(data, "format", str, source=source, path="")
@@ -155,4 +235,30 @@ def parse_calendar(data: Mapping[str, Any], *, source: str) -> WorkCalendar:
         years=frozenset(years),
         source=source,
         version=version,
+        lunar=dict(lunar or {}),
     )
+
+
+def parse_lunar_table(data: Mapping[str, Any], *, source: str) -> dict[int, dict[str, date]]:
+    """The shipped table of lunar holiday dates (and 清明) by year; any problem names the file, place and why."""
+    if not isinstance(data, Mapping):
+        raise _invalid(source, "", "bad_type")
+    if _require(data, "format", str, source=source, path="") != LUNAR_FORMAT:
+        raise _invalid(source, "format", "bad_format")
+    names = {name for name, _b, _n in LUNAR_HOLIDAYS}
+    table: dict[int, dict[str, date]] = {}
+    for key, entry in _require(data, "years", Mapping, source=source, path="").items():
+        ypath = f"years.{key}"
+        if not (isinstance(key, str) and len(key) == 4 and key.isascii() and key.isdigit()):
+            raise _invalid(source, ypath, "bad_year")
+        if not isinstance(entry, Mapping):
+            raise _invalid(source, ypath, "bad_type")
+        year = int(key)
+        for name in names:
+            if name not in entry:
+                raise _invalid(source, f"{ypath}.{name}", "missing_key")
+        for name in entry:
+            if name not in names:
+                raise _invalid(source, f"{ypath}.{name}", "bad_format")
+        table[year] = {name: _parse_day(entry[name], year, source=source, path=f"{ypath}.{name}") for name in names}
+    return table

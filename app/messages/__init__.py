@@ -12,6 +12,7 @@ from typing import Any
 
 from app.domain.errors import DomainError, ValidationFailed
 from app.messages import (
+    calendar,
     catalog,
     core,
     identity,
@@ -33,7 +34,8 @@ Texts = tuple[str, str]  # (zh, en) templates, formatted with str.format(**param
 _AREAS: tuple[Mapping[str, Texts], ...] = (core.MESSAGES, identity.MESSAGES, catalog.MESSAGES, ui.MESSAGES,
                                            printing.MESSAGES, points.MESSAGES, money.MESSAGES,
                                            sync.MESSAGES, town.MESSAGES, support.MESSAGES,
-                                           rosters.MESSAGES, restore.MESSAGES, keys.MESSAGES, trust.MESSAGES)
+                                           rosters.MESSAGES, restore.MESSAGES, keys.MESSAGES, trust.MESSAGES,
+                                           calendar.MESSAGES)
 
 
 def _merge() -> dict[str, Texts]:

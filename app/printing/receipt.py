@@ -17,7 +17,10 @@ TITLE = "受理回执"
 def _due(r: AcceptanceReceipt) -> str:
     if r.time_limit_days == 0:
         return "当场办结"
-    return f"{day_text(r.due_date)}前（{r.time_limit_days}个工作日）"
+    due = f"{day_text(r.due_date)}前（{r.time_limit_days}个工作日）"
+    if r.due_unconfirmed:  # counted through a year whose holiday arrangement is not installed: an estimate
+        due += f"（预计，{'、'.join(map(str, r.due_unconfirmed))}年节假日安排未载入）"
+    return due
 
 
 def receipt_slip(r: AcceptanceReceipt, head: Letterhead, stamp: Stamp, font: str, paper: Paper) -> Slip:

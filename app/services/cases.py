@@ -96,6 +96,13 @@ class CaseView:
     form: tuple[tuple[str, str, object], ...]  # (key, label, cleaned value)
     attachments: tuple[AttachmentView, ...]
     events: tuple[EventView, ...]
+    # The years the promised date was counted through that the calendar has no holiday arrangement for: the
+    # date is then provisional (预计), estimated from the statutory holidays.
+    due_unconfirmed: tuple[int, ...] = ()
+
+    @property
+    def due_provisional(self) -> bool:
+        return bool(self.due_unconfirmed)
 
     @property
     def missing_required(self) -> tuple[MaterialLine, ...]:
@@ -137,6 +144,12 @@ class AcceptResult:
     case: CaseView
     accepted: bool
     notice: OneTimeNotice | None
+
+    @property
+    def due_provisional(self) -> bool:
+        """The promised date runs into a year whose holiday arrangement is not installed: the counter warns
+        (``case.due_unconfirmed`` names the years) and the receipt says 预计."""
+        return self.case.due_provisional
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,6 +472,10 @@ def _view(ctx: ServiceContext, uow: UnitOfWork, case_id: str) -> CaseView:
     labels = {f.key: f.label for f in item.fields} if item else {}
     form = json.loads(row["form_json"] or "{}")
     state = CaseState(row["state"])
+    unconfirmed: tuple[int, ...] = ()
+    if row["due_date"] is not None:
+        counted_from = date.fromisoformat((row["accepted_at"] or row["received_at"])[:10])
+        unconfirmed = ctx.calendar.unconfirmed_years(counted_from, row["due_date"])
     proxy = None
     if row["proxy_name"]:
         proxy = ProxyView(name=row["proxy_name"], id_masked=mask_id(row["proxy_id_number"]),
@@ -481,6 +498,7 @@ def _view(ctx: ServiceContext, uow: UnitOfWork, case_id: str) -> CaseView:
         events=tuple(EventView(action=e["action"], from_state=e["from_state"], to_state=CaseState(e["to_state"]),
                                staff_name=staff_names.get(e["staff_id"], ""), at=e["at"], note=e["note"])
                      for e in uow.repos.cases.events(case_id)),
+        due_unconfirmed=unconfirmed,
     )
 
 

@@ -8,9 +8,10 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
-from app.domain.calendar import WorkCalendar, parse_calendar
+from app.domain.calendar import LunarTable, WorkCalendar, parse_calendar, parse_lunar_table
 from app.domain.catalog import Catalog, CatalogScope, build_catalog, parse_catalog
 from app.domain.errors import DomainError
 from app.domain.town import Station, Town, Village
@@ -31,12 +32,24 @@ IDENTITY_FORMAT = "stationdesk-station"
 log = logging.getLogger(__name__)
 
 
+@cache
+def shipped_lunar_table() -> LunarTable:
+    """The lunar holidays' dates shipped with the program (resources/calendar/lunar-holidays.json): what a
+    year the town has not published yet is estimated with."""
+    name = "lunar-holidays.json"
+    try:
+        data = json.loads(resource("calendar", name).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as e:
+        raise DomainError("calendar.invalid", source=name, path="", reason="bad_format") from e
+    return parse_lunar_table(data, source=name)
+
+
 def parse_calendar_text(body: str, *, source: str) -> WorkCalendar:
     try:
         data = json.loads(body)
     except json.JSONDecodeError as e:
         raise DomainError("calendar.invalid", source=source, path=f"line {e.lineno}", reason="bad_format") from e
-    return parse_calendar(data, source=source)
+    return parse_calendar(data, source=source, lunar=shipped_lunar_table())
 
 
 def read_calendar_file(path: Path) -> tuple[WorkCalendar, str]:

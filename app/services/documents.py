@@ -336,7 +336,8 @@ def _receipt(ctx: ServiceContext, uow: UnitOfWork, view: CaseView) -> Acceptance
         mode=item.mode.label_zh, applicant=_person(view), proxy=proxy,
         materials=tuple(m for m in _materials(view.materials) if m.received), staff_name=staff,
         staff_no=_staff_no(uow, staff), accepted_at=view.accepted_at or view.received_at, due_date=view.due_date,
-        time_limit_days=item.time_limit_days, consultation_phone=item.phone or template.phone)
+        time_limit_days=item.time_limit_days, consultation_phone=item.phone or template.phone,
+        due_unconfirmed=view.due_unconfirmed)
 
 
 def _correction(ctx: ServiceContext, uow: UnitOfWork, view: CaseView, note: str, at: str,

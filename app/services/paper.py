@@ -88,6 +88,7 @@ class AcceptanceReceipt:
     due_date: date | None
     time_limit_days: int
     consultation_phone: str
+    due_unconfirmed: tuple[int, ...] = ()  # years without a holiday arrangement: the date is 预计
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,6 +172,40 @@ def install_calendar_file(ctx: ServiceContext, *, actor: Actor, path: Path) -> t
     return calendar.version, tuple(sorted(calendar.years))
 
 
+@dataclass(frozen=True, slots=True)
+class CalendarNotice:
+    """What the station head is told when the working-day calendar lacks this year or (from December) the next:
+    deadlines counted into those years are estimated from the statutory holidays and printed as 预计, until the
+    town's calendar file is installed with ``calendar install`` (the only way a station gets one today: the
+    town's console has no command to publish a calendar through the sync). The words are the message
+    ``code`` with these fields (app/messages/calendar.py)."""
+
+    missing_years: tuple[int, ...]
+    version: str  # the calendar in force
+    lunar_known: bool  # the estimate has the lunar holidays too (the shipped table holds every missing year)
+    this_year: bool  # this year itself is missing: every deadline is an estimate now
+
+    @property
+    def code(self) -> str:
+        return "calendar.missing_years" if self.lunar_known else "calendar.missing_years_no_lunar"
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {"years": "、".join(map(str, self.missing_years)), "version": self.version}
+
+
+def calendar_notice(ctx: ServiceContext) -> CalendarNotice | None:
+    """The notice for the header (and ``calendar show``): None while the calendar has this year and, in
+    December, next year too."""
+    cal = ctx.calendar
+    today = ctx.now().date()
+    missing = cal.missing_years(today)
+    if not missing:
+        return None
+    return CalendarNotice(missing_years=missing, version=cal.version,
+                          lunar_known=all(cal.knows_lunar(y) for y in missing), this_year=today.year in missing)
+
+
 def station_view(ctx: ServiceContext) -> StationView:
     with ctx.read() as uow:
         town = ctx.town(uow)
@@ -187,5 +221,6 @@ def is_initialised(ctx: ServiceContext) -> bool:
         return bool(uow.meta_get("station_code"))
 
 
-__all__ = ["StaffView", "StationView", "VillageSpec", "init_station", "install_calendar_file", "install_catalog_file",
+__all__ = ["CalendarNotice", "StaffView", "StationView", "VillageSpec", "calendar_notice", "init_station",
+           "install_calendar_file", "install_catalog_file",
            "station_view"]

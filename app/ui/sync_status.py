@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.messages import render
 from app.services import replication as rep
 from app.services.context import ServiceContext
 from app.services.freeze import Freeze, freeze
+from app.services.station import CalendarNotice, calendar_notice
 from app.ui.errors import message_for
 from app.ui.i18n import tr
 from app.ui.tasks import TaskRunner
@@ -24,6 +26,7 @@ class _State:
     freeze: Freeze | None
     synced_now: bool
     refused: int = 0  # changes of this station the town would not take
+    calendar: CalendarNotice | None = None  # this year's or (in December) next year's holidays are missing
 
 
 def _sync(ctx: ServiceContext, network: bool) -> _State:
@@ -34,7 +37,8 @@ def _sync(ctx: ServiceContext, network: bool) -> _State:
 
         sync_once(ctx)
         synced = True
-    return _State(status=rep.status(ctx), freeze=freeze(ctx), synced_now=synced, refused=rep.refused_count(ctx))
+    return _State(status=rep.status(ctx), freeze=freeze(ctx), synced_now=synced, refused=rep.refused_count(ctx),
+                  calendar=calendar_notice(ctx))
 
 
 def _time(iso: str) -> str:
@@ -50,6 +54,7 @@ class SyncWatch(QObject):
         self._ctx, self._runner, self._lang = ctx, runner, lang
         self.busy = False
         self.text = ""
+        self._calendar: CalendarNotice | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.sync_now)
@@ -76,6 +81,7 @@ class SyncWatch(QObject):
 
     def _on_done(self, state: _State) -> None:
         self.busy = False
+        self._calendar = state.calendar
         s, f = state.status, state.freeze
         if not s.enrolled:
             self._say(tr("● 离线工作（未接入镇服务器）"),
@@ -102,11 +108,20 @@ class SyncWatch(QObject):
         problem = message_for(error, self._lang)
         ctx = self._ctx
 
-        def pending(s: rep.SyncStatus) -> None:
+        def pending(found: tuple[rep.SyncStatus, CalendarNotice | None]) -> None:
+            s, self._calendar = found
             self._say(tr("⚠ 未能同步 · {n} 条待上传").format(n=s.pending), problem, True)
 
-        self._runner.submit(lambda: rep.status(ctx), pending, lambda _e: self._say(tr("⚠ 未能同步"), problem, True))
+        self._runner.submit(lambda: (rep.status(ctx), calendar_notice(ctx)), pending,
+                            lambda _e: self._say(tr("⚠ 未能同步"), problem, True))
 
     def _say(self, text: str, tip: str, alarming: bool) -> None:
+        # The header is where the station head sees what needs doing: a calendar lacking this year (or, each
+        # December, next year) is said after the sync state, how to install it in the tooltip.
+        notice = self._calendar
+        if notice is not None:
+            text += " · " + render("calendar.header", notice.params, self._lang)
+            tip += "\n" + render(notice.code, notice.params, self._lang)
+            alarming = alarming or notice.this_year
         self.text = text
         self.changed.emit(text, tip, alarming)

@@ -15,6 +15,7 @@ from app.domain.catalog import ServiceItem
 from app.domain.errors import DomainError, ValidationFailed
 from app.domain.idcard import IdCard
 from app.domain.staff import Actor
+from app.messages import render
 from app.services.attachments import add_attachment
 from app.services.cases import AcceptResult, ProxyInput, accept_case, get_case
 from app.services.context import ServiceContext
@@ -69,6 +70,7 @@ class CounterViewModel(QObject):
     print_failed = Signal(str)  # what to do; the document stays in the reprint queue
     rated = Signal(object)  # RatingResult
     rating_failed = Signal(str)
+    due_provisional = Signal(str)  # after an accept whose promised date is an estimate: what to tell the resident
     failed = Signal(str)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
@@ -337,10 +339,21 @@ class CounterViewModel(QObject):
         self._runner.submit(lambda: rate_case(ctx, actor=actor, case_id=case_id, level=level), self.rated.emit,
                             lambda e: self.rating_failed.emit(message_for(e, self.lang)))
 
+    def due_warning(self, result: AcceptResult) -> str:
+        """The warning for an accepted case whose promised date runs into a year without holiday data ("" if none)."""
+        case = result.case
+        if not (result.accepted and case.due_provisional and case.due_date is not None):
+            return ""
+        return render("calendar.due_provisional", {"due": case.due_date.isoformat(),
+                                                   "years": "、".join(map(str, case.due_unconfirmed))}, self.lang)
+
     def _on_accepted(self, result: AcceptResult) -> None:
         self.paper = None
         self.clear_draft()
         self.accepted.emit(result)
+        warning = self.due_warning(result)
+        if warning:
+            self.due_provisional.emit(warning)
         # The card's case list now includes this case.
         if self.resident is not None:
             self.resident_chosen(self.resident.resident.id)

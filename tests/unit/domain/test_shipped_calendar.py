@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.domain.calendar import WorkCalendar, parse_calendar
+from app.domain.calendar import WorkCalendar, parse_calendar, statutory_days_off
 from app.paths import resource
+from app.services.context import shipped_lunar_table
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def shipped() -> WorkCalendar:
 def test_shipped_calendar_covers_2024_to_2026_and_says_how_to_update_it(shipped: WorkCalendar) -> None:
     assert {2024, 2025, 2026} <= shipped.years
     raw = json.loads(resource("calendar", "cn-holidays.json").read_text(encoding="utf-8"))
-    assert "calendar.json" in raw["note"]
+    assert "calendar install" in raw["note"]
 
 
 def test_spring_festival_2026_make_up_saturday_works_and_the_holiday_monday_does_not(shipped: WorkCalendar) -> None:
@@ -74,3 +75,28 @@ def test_working_days_per_year_match_the_published_arrangements(shipped: WorkCal
     assert working_days(2024) == 251
     assert working_days(2025) == 248
     assert working_days(2026) == 248
+
+
+def test_the_lunar_table_covers_2027_to_2035_with_dates_in_their_seasons() -> None:
+    table = shipped_lunar_table()
+    assert set(range(2024, 2036)) <= set(table)
+    for year, days in table.items():
+        assert date(year, 1, 21) <= days["春节"] <= date(year, 2, 20)
+        assert date(year, 4, 4) <= days["清明节"] <= date(year, 4, 6)
+        assert date(year, 5, 28) <= days["端午节"] <= date(year, 6, 25)
+        assert date(year, 9, 7) <= days["中秋节"] <= date(year, 10, 8)
+    # The published arrangements: 春节 2025 began on 除夕 28 Jan, 2026's 春节 holiday held 初一 17 Feb.
+    assert table[2025]["春节"] == date(2025, 1, 29) and table[2026]["春节"] == date(2026, 2, 17)
+    assert (table[2025]["端午节"], table[2025]["中秋节"]) == (date(2025, 5, 31), date(2025, 10, 6))
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_the_estimate_of_a_year_has_as_many_working_days_as_its_published_arrangement(shipped: WorkCalendar,
+                                                                                     year: int) -> None:
+    # Since the 2025 rules the State Council moves days (调休) but takes 13 weekdays off: the estimate from the
+    # law's days and 补假 counts the same working days in the year as the real arrangement.
+    off = statutory_days_off(year, shipped_lunar_table())
+    days = [date(year, 1, 1) + timedelta(days=i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
+    estimated = sum(1 for d in days if d.weekday() < 5 and d not in off)
+    assert sum(1 for d in days if d.weekday() < 5 and d in off) == 13
+    assert estimated == shipped.working_days_between(date(year, 1, 1) - timedelta(days=1), date(year, 12, 31))

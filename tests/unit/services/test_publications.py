@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.calendar import Deadline
 from app.domain.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from app.messages import describe, render
 from app.paths import resource
@@ -24,14 +25,16 @@ def _calendar(tmp_path: Path, years: dict[str, object], version: str = "2027.1")
 def test_an_installed_calendar_changes_how_new_deadlines_are_counted(station, tmp_path):
     ctx = station.ctx
     monday = date(2027, 2, 1)
-    assert not ctx.calendar.covers(monday)  # the shipped file stops at 2026: weekends only
-    assert ctx.calendar.add_working_days(monday, 5) == date(2027, 2, 8)
+    assert not ctx.calendar.covers(monday)  # the shipped file stops at 2026: estimated from the statutory days
+    # 除夕 Fri 5 Feb and 初一–初三 off, Sat 6 and Sun 7 giving Tue 9 and Wed 10 (补假): 2, 3, 4, 11, 12 Feb.
+    estimate = ctx.calendar.deadline(monday, 5)
+    assert estimate.due == date(2027, 2, 12) and estimate.unconfirmed_years == (2027,)
     path = _calendar(tmp_path, {"2027": {"holidays": [{"name": "春节", "from": "2027-02-02", "to": "2027-02-04"}],
                                          "workdays": ["2027-02-06"]}})
     version, years = install_calendar_file(ctx, actor=station.head, path=path)
     assert (version, years) == ("2027.1", (2027,))
-    # 2 Feb–4 Feb off, Saturday 6 Feb worked: 1 Feb + 5 working days = 5,6,8,9,10 → 10 Feb.
-    assert ctx.calendar.add_working_days(monday, 5) == date(2027, 2, 10)
+    # 2 Feb–4 Feb off, Saturday 6 Feb worked: 1 Feb + 5 working days = 5,6,8,9,10 → 10 Feb, no longer an estimate.
+    assert ctx.calendar.deadline(monday, 5) == Deadline(date(2027, 2, 10))
 
 
 def test_the_installed_calendar_is_kept_in_the_database_and_survives_a_restart(station, tmp_path):
