@@ -97,6 +97,20 @@ class PaymentSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class FeeRule:
+    """A fee that depends on the case: the value chosen in one ``choice`` field of the form decides it
+    (S07: a first social-security card is free, a replacement costs ¥20). ``values`` gives the fee in fen of
+    the values listed; any other value, or none, pays the item's ``fee_fen``."""
+
+    field: str
+    values: tuple[tuple[str, int], ...]
+
+    def fee(self, form: Mapping[str, object], default_fen: int) -> int:
+        chosen = form.get(self.field)
+        return next((fen for value, fen in self.values if value == chosen), default_fen)
+
+
+@dataclass(frozen=True, slots=True)
 class ServiceItem:
     code: str
     name: str
@@ -115,10 +129,21 @@ class ServiceItem:
     keywords: tuple[str, ...] = ()
     application_form: bool = False
     payment: PaymentSpec | None = None
+    fee_rule: FeeRule | None = None
     materials: tuple[Material, ...] = ()
     fields: tuple[FieldSpec, ...] = ()
     scope: CatalogScope = CatalogScope.STANDARD
     catalog_id: str = ""
+
+    def fee_for(self, form: Mapping[str, object]) -> int:
+        """The fixed fee this case pays, in fen, by the catalogue's fee rule for its form values (``fee_fen``
+        without a rule). A bill's, fine's or top-up's amount is a form value instead (``payment.amount_field``)."""
+        return self.fee_rule.fee(form, self.fee_fen) if self.fee_rule is not None else self.fee_fen
+
+    @property
+    def may_charge(self) -> bool:
+        """Whether some case of the item pays a fixed fee (under its rule, a first application may be free)."""
+        return self.fee_fen > 0 or (self.fee_rule is not None and any(fen > 0 for _v, fen in self.fee_rule.values))
 
     @property
     def required_materials(self) -> tuple[Material, ...]:
@@ -147,10 +172,11 @@ class CatalogFile:
 _CATALOG_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _FILE_KEYS = frozenset({"format", "catalog_id", "scope", "version", "title", "items"})
 _ITEM_REQUIRED = ("code", "name", "short_name", "department", "category", "mode", "time_limit_days")
-_ITEM_OPTIONAL = frozenset({"time_limit_note", "fee_fen", "fee_note", "legal_basis", "conditions", "procedure",
-                            "phone", "keywords", "application_form", "payment", "materials", "fields"})
+_ITEM_OPTIONAL = frozenset({"time_limit_note", "fee_fen", "fee_note", "fee_rule", "legal_basis", "conditions",
+                            "procedure", "phone", "keywords", "application_form", "payment", "materials", "fields"})
 _MATERIAL_KEYS = frozenset({"code", "name", "required", "copies", "form", "source", "check"})
 _PAYMENT_KEYS = frozenset({"kind", "payee", "amount_field"})
+_FEE_RULE_KEYS = frozenset({"field", "values"})
 
 
 def version_key(version: str) -> tuple[tuple[int, int | str], ...]:
@@ -172,6 +198,37 @@ def _read_material(path: str, data: Mapping[str, Any], problems: dict[str, Domai
     return Material(code=code, name=name, required=required, copies=copies, form=form, source=source, check=check)
 
 
+def _read_fee_rule(path: str, data: object, fields: tuple[FieldSpec, ...],
+                   problems: dict[str, DomainError]) -> FeeRule | None:
+    if not isinstance(data, Mapping):
+        spec_problem(problems, path, "catalog.bad_value", key="fee_rule", value=show(data))
+        return None
+    before = len(problems)
+    r = Reader(data, path, problems, _FEE_RULE_KEYS)
+    key = r.text("field")
+    spec = next((f for f in fields if f.key == key), None)
+    if key and (spec is None or spec.kind is not FieldKind.CHOICE):
+        choice_keys = [f.key for f in fields if f.kind is FieldKind.CHOICE]
+        r.problem("field", "catalog.bad_fee_field", value=key, choice_fields="、".join(choice_keys) or "—")
+    values = data.get("values")
+    pairs: list[tuple[str, int]] = []
+    if not isinstance(values, Mapping) or not values:
+        r.bad("values", values)
+    else:
+        for value, fen in values.items():
+            where = join_path(join_path(path, "values"), str(value))
+            if spec is not None and spec.kind is FieldKind.CHOICE and value not in spec.choices:
+                spec_problem(problems, where, "catalog.bad_fee_value", key=str(value), value=show(value),
+                             field=key, choices="、".join(spec.choices))
+            if isinstance(fen, bool) or not isinstance(fen, int) or fen < 0:
+                spec_problem(problems, where, "catalog.bad_value", key=str(value), value=show(fen))
+                continue
+            pairs.append((str(value), fen))
+    if len(problems) > before:
+        return None
+    return FeeRule(field=key, values=tuple(pairs))
+
+
 def _read_payment(path: str, data: object, fields: tuple[FieldSpec, ...], fee_fen: int,
                   problems: dict[str, DomainError]) -> PaymentSpec | None:
     if not isinstance(data, Mapping):
@@ -188,7 +245,8 @@ def _read_payment(path: str, data: object, fields: tuple[FieldSpec, ...], fee_fe
             r.problem("amount_field", "catalog.bad_payment_field", value=amount_field,
                       money_fields="、".join(sorted(money_keys)) or "—")
     elif kind is not None and (kind is not PaymentKind.FEE or fee_fen <= 0):
-        # Bills, fines and top-ups vary per case, and a fixed fee of nothing cannot be collected.
+        # Bills, fines and top-ups vary per case, and a fixed fee of nothing cannot be collected (``fee_fen``
+        # here is the most any case pays, its fee rule counted).
         r.problem("amount_field", "catalog.payment_needs_amount", kind=kind.value)
     if len(problems) > before or kind is None:
         return None
@@ -236,15 +294,22 @@ def _read_item(path: str, data: Mapping[str, Any], scope: CatalogScope | None, c
         seen_fields.add(spec.key)
         fields.append(spec)
 
+    fee_rule = None
+    if data.get("fee_rule") is not None:
+        fee_rule = _read_fee_rule(join_path(path, "fee_rule"), data["fee_rule"], tuple(fields), problems)
+    most = max([fee_fen, *(fen for _v, fen in (fee_rule.values if fee_rule else ()))])
     payment = None
     if data.get("payment") is not None:
-        payment = _read_payment(join_path(path, "payment"), data["payment"], tuple(fields), fee_fen, problems)
+        payment = _read_payment(join_path(path, "payment"), data["payment"], tuple(fields), most, problems)
+    if fee_rule is not None and payment is not None and payment.amount_field:
+        r.problem("fee_rule", "catalog.fee_rule_with_amount", field=payment.amount_field)
     if len(problems) > before or mode is None or scope is None:
         return None
     return ServiceItem(
         code=code, name=name, short_name=short_name, department=department, category=category, mode=mode,
         time_limit_days=time_limit_days, fee_fen=fee_fen, keywords=keywords, application_form=application_form,
-        payment=payment, materials=tuple(materials), fields=tuple(fields), scope=scope, catalog_id=catalog_id,
+        payment=payment, fee_rule=fee_rule, materials=tuple(materials), fields=tuple(fields), scope=scope,
+        catalog_id=catalog_id,
         **texts,
     )
 

@@ -134,6 +134,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "收款金额字段“{value}”必须是本事项里一个金额类型（money）的字段，现有金额字段：{money_fields}。",
         "The payment amount field “{value}” must be a money field of this item; its money fields: {money_fields}.",
     ),
+    "catalog.bad_fee_field": (
+        "收费规则的字段“{value}”必须是本事项里一个选择类型（choice）的字段，现有选择字段：{choice_fields}。",
+        "The fee rule's field “{value}” must be a choice field of this item; its choice fields: {choice_fields}.",
+    ),
+    "catalog.bad_fee_value": (
+        "收费规则里的“{value}”不是字段 {field} 的选项，可选：{choices}。",
+        "“{value}” in the fee rule is not a choice of field {field}; its choices: {choices}.",
+    ),
+    "catalog.fee_rule_with_amount": (
+        "金额由表单字段 {field} 填写的事项不能再有收费规则：收费规则只用于固定收费（fee_fen）。",
+        "An item whose amount comes from form field {field} cannot also have a fee rule: fee rules are for fixed "
+        "fees (fee_fen) only.",
+    ),
     "catalog.payment_needs_amount": (
         "收款类型 {kind} 需要指定金额：账单、罚款、充值、取款要填 amount_field，固定收费要填 fee_fen（大于 0）。",
         "Payment kind {kind} needs an amount: set amount_field for bills, fines, top-ups and withdrawals, "

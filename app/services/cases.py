@@ -144,6 +144,9 @@ class AcceptResult:
     case: CaseView
     accepted: bool
     notice: OneTimeNotice | None
+    # The fixed fee the accepted case is to pay, in fen, by the catalogue's fee rule for its form (0: nothing to
+    # collect as a fee; a bill's, fine's or top-up's amount is its form value, item.payment.amount_field).
+    fee_fen: int = 0
 
     @property
     def due_provisional(self) -> bool:
@@ -261,7 +264,8 @@ def accept_case(
         view = _view(ctx, uow, case_id)
         notice = _notice(ctx, uow, view, item, actor) if missing else None
         uow.commit()
-    return AcceptResult(case=view, accepted=not missing, notice=notice)
+    fee = item.fee_for(cleaned) if not missing and (item.payment is None or not item.payment.amount_field) else 0
+    return AcceptResult(case=view, accepted=not missing, notice=notice, fee_fen=fee)
 
 
 def _new_case(ctx: ServiceContext, uow: UnitOfWork, *, actor: Actor, item: ServiceItem, applicant_id: str,

@@ -113,8 +113,8 @@ def payment_lines(item: ServiceItem, form: dict[str, object], amount_fen: int | 
         if isinstance(extra, int) and extra > 0:
             labels = {f.key: f.label for f in item.fields}
             lines.append((labels.get("late_fee", "滞纳金"), extra))
-    else:
-        fee = item.fee_fen if amount_fen is None else amount_fen
+    else:  # a fixed fee, by the catalogue's fee rule for the case's form (S07: a first card is free)
+        fee = item.fee_for(form) if amount_fen is None else amount_fen
         if fee > 0:
             lines.append((f"{item.short_name or item.name}工本费", fee))
     return lines
@@ -125,7 +125,8 @@ def record_payment(ctx: ServiceContext, *, actor: Actor, case_id: str, method: s
                    reference: str = "") -> PaymentView:
     """Take the money for a case: a fee, or a bill, fine or top-up collected on behalf of others.
 
-    ``amount_fen`` overrides a fixed fee (e.g. a first social-security card is free); a bill's amount always
+    The fixed fee comes from the catalogue (its fee rule with the case's form values: a first social-security
+    card is free); ``amount_fen`` overrides it (a fee waived); a bill's amount always
     comes from its form. Cash goes into the open drawer (``tendered_fen`` handed over, change worked out); a
     QR or card payment is recorded by its transaction number. The payment is booked to today, or to the next
     open day when today is already closed (flagged late), and linked into the station's hash chain."""
@@ -358,7 +359,7 @@ def awaiting_payment(ctx: ServiceContext, *, since_days: int = 7) -> tuple[DueVi
         due = []
         for r in rows:
             item = ctx.catalog.get(r["item_code"])
-            if item is None or (item.payment is None and not item.fee_fen):
+            if item is None or (item.payment is None and not item.may_charge):
                 continue
             earlier = uow.repos.money.payments_for_case(r["id"])
             if earlier and any(not s.settled for s in _states(uow, earlier).values()):

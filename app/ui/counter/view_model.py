@@ -261,6 +261,12 @@ class CounterViewModel(QObject):
         if text == self._item_query:
             self.items_changed.emit(items, False, text)
 
+    @staticmethod
+    def fee_for(item: ServiceItem, form: Mapping[str, object]) -> int:
+        """The fee to show before accepting, in fen, for the form as filled so far: the catalogue's fee rule
+        decides (S07: 首次申领 free, a replacement ¥20); refresh it when the rule's field changes."""
+        return item.fee_for(form)
+
     def item_chosen(self, code: str) -> None:
         ctx = self._ctx
         self._runner.submit(lambda: ctx.catalog.item(code), self.item_loaded.emit, self._on_error)

@@ -321,3 +321,76 @@ def test_problem_codes_seen_in_parsing_all_have_messages() -> None:
     broken["items"][0]["fields"] = [{"key": "X", "label": "甲", "kind": "choice", "pattern": "(", "min": 2, "max": 1}]
     for problem in _problems(broken).values():
         assert problem.code in MESSAGES
+
+
+# ---------------------------------------------------------------- fees that depend on the case
+
+_REASON = {"key": "reason", "label": "办理原因", "kind": "choice", "required": True,
+           "choices": ["首次申领", "遗失", "损坏"]}
+
+
+def _fee_item(**over: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {"fee_fen": 2000, "fields": [_REASON], "payment": {"kind": "fee", "payee": "合作银行"},
+                            "fee_rule": {"field": "reason", "values": {"首次申领": 0}}}
+    return _item("S07", **{**spec, **over})
+
+
+def test_a_fee_rule_makes_a_first_application_free_and_a_replacement_pay_the_fee() -> None:
+    item = parse_catalog(_file("standard", [], items=[_fee_item()]), source="t").items[0]
+    assert item.fee_for({"reason": "首次申领"}) == 0
+    assert item.fee_for({"reason": "遗失"}) == item.fee_for({"reason": "损坏"}) == 2000
+    assert item.fee_for({}) == 2000 and item.may_charge  # not chosen yet: the item's fee
+    plain = parse_catalog(_file("standard", ["S01"]), source="t").items[0]
+    assert plain.fee_rule is None and plain.fee_for({"reason": "首次申领"}) == 0 and not plain.may_charge
+
+
+def test_a_fee_rule_may_charge_only_some_values_of_a_free_item() -> None:
+    item = parse_catalog(_file("standard", [], items=[_fee_item(fee_fen=0, fee_rule={
+        "field": "reason", "values": {"遗失": 2000}})]), source="t").items[0]
+    assert (item.fee_for({"reason": "遗失"}), item.fee_for({"reason": "首次申领"})) == (2000, 0)
+    assert item.may_charge  # so a payment of kind fee is allowed with fee_fen 0
+
+
+@pytest.mark.parametrize(("rule", "path", "code"), [
+    ({"field": "bank", "values": {"首次申领": 0}}, "items[0].fee_rule.field", "catalog.bad_fee_field"),
+    ({"field": "reason", "values": {"首次": 0}}, "items[0].fee_rule.values.首次", "catalog.bad_fee_value"),
+    ({"field": "reason", "values": {"遗失": -1}}, "items[0].fee_rule.values.遗失", "catalog.bad_value"),
+    ({"field": "reason", "values": {"遗失": "20元"}}, "items[0].fee_rule.values.遗失", "catalog.bad_value"),
+    ({"field": "reason", "values": {}}, "items[0].fee_rule.values", "catalog.bad_value"),
+    ({"field": "reason", "values": {"遗失": 0}, "when": "x"}, "items[0].fee_rule.when", "catalog.unknown_key"),
+    ("20元", "items[0].fee_rule", "catalog.bad_value"),
+])
+def test_a_fee_rule_names_a_choice_field_of_the_item_and_fees_for_its_choices(rule: Any, path: str,
+                                                                             code: str) -> None:
+    fields = [_REASON, {"key": "bank", "label": "合作银行", "kind": "text"}]
+    problems = _problems(_file("standard", [], items=[_fee_item(fields=fields, fee_rule=rule)]))
+    assert problems[path].code == code, problems
+    assert "{" + "value" not in describe(problems[path]) and "{" + "key" not in describe(problems[path])
+
+
+def test_a_bill_whose_amount_is_a_form_value_cannot_have_a_fee_rule() -> None:
+    money = {"key": "amount", "label": "金额", "kind": "money", "required": True}
+    problems = _problems(_file("town", [], items=[_item(
+        "N01", fields=[_REASON, money], fee_rule={"field": "reason", "values": {"遗失": 100}},
+        payment={"kind": "bill", "payee": "水厂", "amount_field": "amount"})]))
+    assert problems["items[0].fee_rule"].code == "catalog.fee_rule_with_amount"
+
+
+def test_the_shipped_s07_charges_a_replacement_and_not_a_first_card() -> None:
+    s07 = build_catalog(_load("standard-47.json"), _load("town-n.json")).item("S07")
+    assert s07.fee_rule is not None and s07.fee_rule.field == "reason"
+    assert s07.fee_for({"reason": "首次申领"}) == 0
+    assert {s07.fee_for({"reason": r}) for r in ("遗失", "损坏", "信息变更")} == {2000}
+
+
+def test_a_standard_list_of_46_or_48_items_is_refused() -> None:
+    data = json.loads(resource("catalog", "standard-47.json").read_text(encoding="utf-8"))
+    short = copy.deepcopy(data)
+    short["items"].pop()
+    extra = copy.deepcopy(data)
+    extra["items"].append({**copy.deepcopy(data["items"][0]), "code": "S99"})
+    for changed, count in ((short, 46), (extra, 48)):
+        with pytest.raises(DomainError) as e:
+            build_catalog(parse_catalog(changed, source="standard-47.json"))
+        assert (e.value.code, e.value.params["count"]) == ("catalog.standard_count", count)
+        assert "47" in describe(e.value)
