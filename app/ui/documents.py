@@ -27,7 +27,7 @@ from app.domain.staff import Actor
 from app.services.documents import DocumentView, IssuedDocument
 from app.ui.errors import message_for
 from app.ui.i18n import N_, tr
-from app.ui.paper import PREVIEW_WIDTH, PaperOut, PaperPreview, SaveOffer, kind_name, paper_name, pdf_pages
+from app.ui.paper import DONE_STYLE, PREVIEW_WIDTH, PaperOut, PaperPreview, SaveOffer, kind_name, paper_name, pdf_pages
 from app.ui.tables import RowsModel, list_table
 from app.ui.tasks import TaskRunner
 
@@ -202,9 +202,12 @@ class DocumentsDialog(QDialog):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(right)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 0)
         split.setChildrenCollapsible(False)
+        # The preview is as wide as a receipt on paper (and its scroll bar): the list takes the rest.
+        right.setMinimumWidth(PREVIEW_WIDTH + self.preview.verticalScrollBar().sizeHint().width() + 24)
+        self._split = split
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.save_button)
@@ -226,6 +229,7 @@ class DocumentsDialog(QDialog):
         vm.preview_ready.connect(self._on_vm_preview_ready)
         vm.done.connect(self._on_vm_done)
         vm.failed.connect(self._on_vm_failed)
+        vm.no_printer.connect(self._on_vm_no_printer)
         vm.no_printer.connect(self.offer.offer)
         self.offer.folder_chosen.connect(self._on_offer_folder_chosen)
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -243,7 +247,10 @@ class DocumentsDialog(QDialog):
 
     def _size_to_screen(self) -> None:
         screen = (self.parentWidget() or self).screen().availableGeometry()
-        self.resize(min(1280, screen.width() - 40), min(720, screen.height() - 60))
+        width = min(1280, screen.width() - 40)
+        self.resize(width, min(720, screen.height() - 60))
+        side = self._split.widget(1).minimumWidth()
+        self._split.setSizes([width - side, side])
 
     def selected(self) -> DocumentView | None:
         rows = self.table.selectionModel().selectedRows()
@@ -329,8 +336,12 @@ class DocumentsDialog(QDialog):
         self.preview_label.setText(tr("预览：{what}{mark}").format(what=paper_name(paper), mark=mark))
 
     def _on_vm_done(self, sentence: str) -> None:
-        self.status.setStyleSheet("")
+        self.status.setStyleSheet(DONE_STYLE)  # where the file went is the main news, not a grey hint
         self.status.setText(sentence)
+
+    def _on_vm_no_printer(self, _paper: Any, problem: str) -> None:
+        self.status.setStyleSheet("color: #b42318;")
+        self.status.setText(problem)
 
     def _on_vm_failed(self, sentence: str) -> None:
         self.status.setStyleSheet("color: #b42318;")

@@ -39,6 +39,7 @@ PREVIEW_WIDTH = 360  # pixels: an 80 mm receipt at about its printed size
 STRIP_PIXELS = 48_000  # pixels per QtPdf render call (see _strips): a few ms each
 MAX_PRINT_DPI = 600
 FILE_DPI = 300  # printing to a PDF file
+DONE_STYLE = "color: #1a7f37; font-weight: bold;"  # a paper's page saying where it went: the main news
 SAVE_FOLDER_KEY = "paper/save_folder"  # UI state (ui-settings.ini): where the clerk last saved a PDF
 
 
@@ -309,7 +310,7 @@ class SaveOffer(QObject):
         return folder if folder and Path(folder).is_dir() else str(Path.home())
 
     def offer(self, paper: Any, problem: str) -> None:
-        text = problem + "\n\n" + tr("可以先把{what}存成 PDF 文件（存到 U 盘或文件夹），拿到有打印机的电脑上打印。"
+        text = problem + "\n\n" + tr("可以先把 {what} 存成 PDF 文件（存到 U 盘或文件夹），拿到有打印机的电脑上打印。"
                                        ).format(what=paper_name(paper))
         box = QMessageBox(QMessageBox.Icon.Warning, tr("没有打印机"), text, QMessageBox.StandardButton.NoButton,
                           self._parent)
@@ -327,7 +328,7 @@ class SaveOffer(QObject):
 
     def ask_folder(self, paper: Any) -> None:
         """Only the folder (the clerk asked to save): ``folder_chosen`` follows when one is chosen."""
-        dialog = QFileDialog(self._parent, tr("选择把{what}存到哪个文件夹").format(what=paper_name(paper)),
+        dialog = QFileDialog(self._parent, tr("选择把 {what} 存到哪个文件夹").format(what=paper_name(paper)),
                              self.last_folder)
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)

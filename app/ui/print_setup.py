@@ -28,7 +28,7 @@ from app.domain.staff import Actor, Permission
 from app.services.print_settings import PrintTemplate
 from app.ui.errors import message_for
 from app.ui.i18n import tr
-from app.ui.paper import NoPrinter, SaveOffer, print_pdf
+from app.ui.paper import DONE_STYLE, NoPrinter, SaveOffer, print_pdf
 from app.ui.tasks import TaskRunner
 
 DEFAULT_PRINTER = ""  # the setting's value for "the PC's default printer"
@@ -158,6 +158,7 @@ class PrintSetupDialog(QDialog):
         self.status = QLabel(tr("正在读取打印机…"))
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
+        self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.offer = SaveOffer(self, settings_file)
         self._head = head
@@ -180,8 +181,7 @@ class PrintSetupDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addWidget(self.who)
-        layout.addWidget(self.status)
-        layout.addStretch(1)
+        layout.addWidget(self.status, 1)
         layout.addLayout(buttons)
 
         QShortcut(QKeySequence("Alt+1"), self, self.receipt_test.click)
@@ -201,9 +201,9 @@ class PrintSetupDialog(QDialog):
     def open_here(self) -> None:
         self.vm.load()
         screen = (self.parentWidget() or self).screen().availableGeometry()
-        self.resize(min(1000, screen.width() - 40), min(460, screen.height() - 60))
+        self.resize(min(1000, screen.width() - 40), min(self.sizeHint().height() + 40, screen.height() - 60))
         self.open()
-        self.receipt_printer.setFocus()
+        self.receipt_test.setFocus()  # the fields wait for the settings; a test page can go at once
 
     @staticmethod
     def _fill(box: QComboBox, names: list[str], chosen: str) -> None:
@@ -253,7 +253,7 @@ class PrintSetupDialog(QDialog):
             a4=template.a4_printer or tr("本机默认打印机")))
 
     def _on_vm_done(self, sentence: str) -> None:
-        self.status.setStyleSheet("")
+        self.status.setStyleSheet(DONE_STYLE)
         self.status.setText(sentence)
 
     def _on_vm_failed(self, sentence: str) -> None:
