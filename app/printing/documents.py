@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from app.domain.documents import DocumentKind, Paper
@@ -13,6 +14,8 @@ from app.services import documents as svc
 from app.services.context import ServiceContext
 from app.services.documents import IssuedDocument
 from app.services.paper import PointsPaper
+
+log = logging.getLogger("app.printing")
 
 
 def issue(ctx: ServiceContext, *, actor: Actor, kind: DocumentKind | str, subject: str | PointsPaper,
@@ -71,8 +74,13 @@ def print_issued(ctx: ServiceContext, issued: IssuedDocument, *, printer: str = 
     """Send an issued document to ``printer`` (or the station's printer for its paper). On success it leaves
     the reprint queue; on failure a DomainError says why and the document stays queued (nothing is lost)."""
     target = printer or issued.printer
-    if not target:
-        raise DomainError("print.no_printer", kind=issued.kind.label_zh)
-    send_to_printer(issued.pdf, target, title=issued.number)
+    try:
+        if not target:
+            raise DomainError("print.no_printer", kind=issued.kind.label_zh)
+        send_to_printer(issued.pdf, target, title=issued.number)
+    except DomainError as e:  # for support; at info: the CLI prints the sentence itself
+        log.info("print failed: document %s, printer %r: %s %s", issued.number, target, e.code,
+                 e.params.get("reason", ""))
+        raise
     svc.mark_printed(ctx, number=issued.number)
     return target

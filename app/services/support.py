@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import platform
-import re
 import shutil
 import sys
 import zipfile
@@ -28,26 +27,15 @@ from typing import Any
 
 from app import __version__
 from app.domain.errors import DomainError
-from app.domain.identity import mask_id
 from app.domain.staff import Actor, Permission
 from app.persistence.database import describe
 from app.services.backups import backups
 from app.services.context import ServiceContext
+from app.services.masking import mask_personal
 
-# An 18-character ID number (the last may be X), or a 15-digit old one, and an 11-digit mobile number; digits
-# around them break the match, so a case number (QX01-20261124-0007) or a timestamp is left alone.
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])|(?<!\d)(\d{6})\d{6}(\d{3})(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 _LIBRARIES = ("SQLAlchemy", "alembic", "reportlab", "pydantic", "httpx", "orjson", "platformdirs", "pypinyin",
               "argon2-cffi", "openpyxl", "PySide6-Essentials", "PySide6-Addons")
 LOG_LIMIT_BYTES = 20 * 1024 * 1024  # the newest logs up to this size: a bundle stays small enough to send
-
-
-def mask_personal(line: str) -> str:
-    """ID-card and mobile numbers in a line of a log, masked as everywhere (``330127********0012``,
-    ``330127*****0012`` for a 15-digit one, ``138****5678``)."""
-
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", _ID_NUMBER.sub(lambda m: mask_id(m[0]), line))
 
 
 @dataclass(frozen=True, slots=True)

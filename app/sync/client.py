@@ -8,6 +8,7 @@ outbox; what was not applied is pulled again."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from app.domain.errors import DomainError
 from app.services import checking, recovery, seals
 from app.services import replication as rep
 from app.services.context import ServiceContext
+from app.services.masking import mask_personal
 from app.sync.protocol import (
     API,
     PROTOCOL_VERSION,
@@ -34,6 +36,7 @@ from app.sync.protocol import (
     batch_json,
 )
 
+log = logging.getLogger("app.sync")
 BATCH = 1000  # changes a push carries (the protocol allows 5,000)
 PAGE = 2000  # changes a pull page carries
 TIMEOUT_S = 30.0
@@ -156,7 +159,24 @@ def town_anchor(ctx: ServiceContext, *, http: httpx.Client | None = None, timeou
 
 
 def sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncReport:
-    """Push everything waiting, then pull everything new. Safe to stop at any point and run again."""
+    """Push everything waiting, then pull everything new. Safe to stop at any point and run again. A failure
+    goes to the log for support (its kind and details, numbers masked) before it is raised."""
+    try:
+        report = _sync_once(ctx, http=http)
+    except DomainError as e:
+        # At info: the admin CLI prints the sentence itself, and Python would print a warning under it.
+        details = " ".join(f"{k}={v}" for k, v in sorted(e.params.items()))
+        log.info("sync failed: %s%s", e.code, mask_personal(f" {details}" if details else ""))
+        raise
+    except Exception as e:  # whoever catches it logs the traceback (the counter's message_for, the CLI's crash log)
+        log.info("sync failed: unexpected %s: %s", type(e).__name__, mask_personal(str(e))[:300])
+        raise
+    if report.refused:
+        log.info("sync: the town refused %d change(s) (sync conflicts lists them)", report.refused)
+    return report
+
+
+def _sync_once(ctx: ServiceContext, *, http: httpx.Client | None = None) -> SyncReport:
     base, headers = _connection(ctx)
     client = http or httpx.Client(base_url=base, timeout=TIMEOUT_S)
     pushed = pulled = conflicts = refused = 0

@@ -18,8 +18,17 @@ LOG_FILE = "counter.log"
 
 
 def log_to_folder(folder: Path) -> Path:
-    """Log to ``folder/counter.log`` (1 MB × 5 files kept), besides the console."""
+    """Log to ``folder/counter.log`` (1 MB × 5 files kept), besides the console. Every handler of the log masks
+    ID-card and mobile numbers in what it writes (``MaskPersonalData``): whatever a logger lets through, the
+    file a technician takes away holds first 6 + last 4 of an ID and first 3 + last 4 of a phone only.
+
+    What support finds there, each under its logger: failed logins (``app.ui.login``: the username and why,
+    never the password), print failures (``app.printing``, ``app.ui.paper``: the document's number, the
+    printer, the error), sync failures (``app.sync``: the kind of error and its details, masked), and every
+    error nobody caught (``app.ui``) with its traceback."""
     from logging.handlers import RotatingFileHandler  # its imports (socket, pickle…) wait until after the login shows
+
+    from app.services.masking import install_masking
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_FILE
@@ -28,6 +37,8 @@ def log_to_folder(folder: Path) -> Path:
         handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
+    for h in root.handlers:  # the console too: a record is masked before the first handler writes it
+        install_masking(h)
     root.setLevel(logging.INFO)
     return path
 
