@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from app.domain.staff import Actor
 from app.services.documents import DocumentView, IssuedDocument
 from app.ui.errors import message_for
-from app.ui.i18n import N_, tr
+from app.ui.i18n import N_, language, tr
 from app.ui.paper import DONE_STYLE, PREVIEW_WIDTH, PaperOut, PaperPreview, SaveOffer, kind_name, paper_name, pdf_pages
 from app.ui.tables import RowsModel, list_table
 from app.ui.tasks import TaskRunner
@@ -207,7 +207,7 @@ class DocumentsDialog(QDialog):
         split.setChildrenCollapsible(False)
         # The preview is as wide as a receipt on paper (and its scroll bar): the list takes the rest.
         right.setMinimumWidth(PREVIEW_WIDTH + self.preview.verticalScrollBar().sizeHint().width() + 24)
-        self._split = split
+        self._split, self._right = split, right
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.save_button)
@@ -249,7 +249,7 @@ class DocumentsDialog(QDialog):
         screen = (self.parentWidget() or self).screen().availableGeometry()
         width = min(1280, screen.width() - 40)
         self.resize(width, min(720, screen.height() - 60))
-        side = self._split.widget(1).minimumWidth()
+        side = self._right.minimumWidth()
         self._split.setSizes([width - side, side])
 
     def selected(self) -> DocumentView | None:
@@ -265,7 +265,8 @@ class DocumentsDialog(QDialog):
             self.save_button.setText(tr("存为 PDF…　Ctrl+S"))
             return
         what = paper_name(d)
-        self.print_button.setText(tr("{action} {what}　Enter").format(action=action_word(d), what=what))
+        gap = "  " if language() == "en" else "　"  # as every key hint on a button has it
+        self.print_button.setText(f"{action_word(d)} {what}{gap}Enter")
         self.save_button.setText(tr("存 {what} 为 PDF…　Ctrl+S").format(what=what))
 
     # -- what the clerk does ---------------------------------------------------------------------------

@@ -257,3 +257,30 @@ def test_a_test_page_with_no_printer_is_offered_as_a_pdf(qtbot, demo_ctx, runner
     saved = tmp_path / "打印测试页 小票.pdf"
     qtbot.waitUntil(saved.exists, timeout=TIMEOUT)
     qtbot.waitUntil(lambda: str(saved) in dialog.status.text(), timeout=TIMEOUT)
+
+
+def test_the_paper_dialogs_in_english_say_their_own_words_in_english(qtbot, demo_ctx, runner, printer, monkeypatch):
+    from app.ui import i18n
+    from tests.ui.test_i18n import CJK, _own_words
+
+    monkeypatch.setattr("app.ui.print_setup.installed_printers", lambda: ["XP-80C"])
+    i18n.use_language("en")
+    try:
+        _, menu, clerk = _menu(qtbot, demo_ctx, runner)
+        menu.lang = "en"
+        _, number = _receipt(demo_ctx, clerk)
+        dialog = menu.show_queue()
+        _listed(qtbot, dialog, number)
+        words = [*_own_words(dialog), dialog.windowTitle(), dialog.heading.text()]
+        words += [dialog.model.headerData(n, Qt.Orientation.Horizontal) for n in range(dialog.model.columnCount())]
+        assert f"Print acceptance receipt {number}  Enter" in words
+        assert [w for w in words if CJK.search(w)] == []
+        assert dialog.model.data(dialog.model.index(0, 1)) == "acceptance receipt"
+        qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
+        setup = menu.show_print_setup()
+        qtbot.waitUntil(lambda: setup.receipt_printer.count() == 2, timeout=TIMEOUT)
+        words = [*_own_words(setup), setup.windowTitle(), setup.who.text(), setup.status.text()]
+        assert "Test page: receipt printer  Alt+1" in words
+        assert [w for w in words if CJK.search(w)] == []
+    finally:
+        i18n.use_language("zh")
