@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -52,10 +53,16 @@ def action_word(d: DocumentView) -> str:
 
 
 class DocumentTableModel(RowsModel[DocumentView]):
-    HEADERS = (N_("单据编号"), N_("单据"), N_("办件编号"), N_("开具时间"), N_("开具人"), N_("状态"))
+    HEADERS = (N_("单据编号"), N_("状态"), N_("单据"), N_("办件编号"), N_("开具时间"), N_("开具人"))
+    KIND_COLUMN = 2  # takes the room left (a long kind name is elided; its tooltip has it whole)
 
     def cells(self, d: DocumentView) -> tuple[str, ...]:
-        return (d.number, kind_name(d.kind), d.case_no, _moment(d.issued_at), d.issued_by, document_state(d))
+        return (d.number, document_state(d), kind_name(d.kind), d.case_no, _moment(d.issued_at), d.issued_by)
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return super().data(index, Qt.ItemDataRole.DisplayRole)
+        return super().data(index, role)
 
     def alarming(self, d: DocumentView) -> bool:
         return d.state != "issued"
@@ -171,6 +178,10 @@ class DocumentsDialog(QDialog):
         self.model = DocumentTableModel()
         self.table = list_table(self.model, "documents")
         self.table.setStyleSheet(FOCUS_STYLE)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(DocumentTableModel.KIND_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.preview = PaperPreview()
         self.preview_label = QLabel(tr("预览"))
         self.preview_label.setWordWrap(True)
@@ -304,7 +315,7 @@ class DocumentsDialog(QDialog):
         self.model.set_rows(rows)
         if case_no:
             self.setWindowTitle(tr("办件 {case_no} 的单据").format(case_no=case_no))
-            self.heading.setText(tr("办件 {case_no} 的全部单据 {n} 张：打印过的再打是补打，作废的印着作废。").format(
+            self.heading.setText(tr("办件 {case_no} 的单据共 {n} 张：打印过的再打是补打，作废的印着作废。").format(
                 case_no=case_no, n=len(rows)) if rows else tr("办件 {case_no} 还没有开过单据。").format(
                 case_no=case_no))
         else:

@@ -46,7 +46,7 @@ class PrinterCheckPaper:
 
     def __init__(self, which: str, printer: str, pdf: bytes) -> None:
         self.which, self.printer, self.pdf = which, printer, pdf
-        self.title = tr("打印测试页") + " " + (tr("小票打印机") if which == "receipt" else tr("A4 打印机"))
+        self.title = tr("小票打印机的测试页") if which == "receipt" else tr("A4 打印机的测试页")
 
 
 def _test_page(ctx: Any, actor: Actor, which: str, printer: str, paper: str | None) -> PrinterCheckPaper:

@@ -134,7 +134,7 @@ def test_a_cases_documents_reprint_as_buda_copies_under_the_same_number(qtbot, d
     text = squeezed(printer.sent[0][1])
     assert "【补打COPY】" in text and number in text and case_no in text
     qtbot.waitUntil(lambda: list_documents(demo_ctx, case=case_no)[0].reprints == 1, timeout=TIMEOUT)
-    qtbot.waitUntil(lambda: "补打 1 次" in dialog.model.data(dialog.model.index(0, 5)), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "补打 1 次" in dialog.model.data(dialog.model.index(0, 1)), timeout=TIMEOUT)
 
 
 def test_a_voided_receipts_preview_and_copy_say_void(qtbot, demo_ctx, runner, printer):
@@ -146,7 +146,7 @@ def test_a_voided_receipts_preview_and_copy_say_void(qtbot, demo_ctx, runner, pr
     shown = dialog.vm.preview_shown
     assert shown.voided and "作废VOID" in squeezed(shown.pdf) and "打错了人" in squeezed(shown.pdf)
     assert "（作废）" in dialog.preview_label.text()
-    assert dialog.model.data(dialog.model.index(0, 5)) == "已作废"
+    assert dialog.model.data(dialog.model.index(0, 1)) == "已作废"
     qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(printer.sent) == 1, timeout=TIMEOUT)
     assert "作废VOID" in squeezed(printer.sent[0][1])
@@ -275,7 +275,7 @@ def test_the_paper_dialogs_in_english_say_their_own_words_in_english(qtbot, demo
         words += [dialog.model.headerData(n, Qt.Orientation.Horizontal) for n in range(dialog.model.columnCount())]
         assert f"Print acceptance receipt {number}  Enter" in words
         assert [w for w in words if CJK.search(w)] == []
-        assert dialog.model.data(dialog.model.index(0, 1)) == "acceptance receipt"
+        assert dialog.model.data(dialog.model.index(0, 2)) == "acceptance receipt"
         qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
         setup = menu.show_print_setup()
         qtbot.waitUntil(lambda: setup.receipt_printer.count() == 2, timeout=TIMEOUT)
