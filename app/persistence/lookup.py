@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from app.domain.identity import IdType
 from app.persistence import tables as t
-from app.persistence.search_keys import prefix_upper_bound
+from app.persistence.search_keys import KEY_CHARS, SEPARATOR, prefix_upper_bound
 
 # What a result row carries (``app.services.views.resident_summary`` reads exactly these).
 COLUMNS: tuple[str, ...] = ("id", "name", "gender", "birth_date", "id_type", "id_number", "phone", "village_code",
@@ -24,6 +24,10 @@ COLUMNS: tuple[str, ...] = ("id", "name", "gender", "birth_date", "id_type", "id
 _BIRTH = COLUMNS.index("birth_date")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM residents WHERE "
 _ID_TYPES = ", ".join(f"'{kind.value}'" for kind in IdType)
+
+
+# The same expression as the index ix_residents_name_initials_alt, so that SQLite and PostgreSQL use it.
+_ALT = f"substr(name_initials, length(rtrim(name_initials, '{KEY_CHARS}')) + 1)"
 
 
 def _prefix(column: str) -> str:
@@ -39,6 +43,9 @@ SQL: dict[str, str] = {
     "phone_suffix": _prefix("phone_rev"),
     "name_prefix": _prefix("name"),
     "initials": _prefix("name_initials"),
+    # The second reading of a name read two ways: what follows "|", on its own index (app.persistence.tables).
+    "initials_alt": _SELECT + f"name_initials LIKE '%{SEPARATOR}%' AND {_ALT} >= ? AND {_ALT} < ? AND deleted = 0 "
+                    f"ORDER BY {_ALT} LIMIT ?",
 }
 assert all(c in t.residents.c for c in COLUMNS), "lookup columns must exist in the residents table"
 
@@ -57,7 +64,7 @@ def _for_driver(sql: str, paramstyle: str) -> str:
     """The statement as the station's sqlite3 reads it, or as psycopg (the town's PostgreSQL) does."""
     if paramstyle == "qmark":
         return sql
-    return sql.replace("?", "%s").replace("deleted = 0", "deleted = false")
+    return sql.replace("%", "%%").replace("?", "%s").replace("deleted = 0", "deleted = false")
 
 
 class ResidentLookup:

@@ -22,11 +22,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     text,
     true,
 )
 
 from app.domain import merge as _merge
+from app.persistence.search_keys import KEY_CHARS, SEPARATOR
 
 metadata = MetaData(
     naming_convention={
@@ -163,6 +165,13 @@ residents = Table(
     Index("ix_residents_household_id", "household_id"),
     Index("ix_residents_village_code", "village_code"),
 )
+# A name read two ways keeps its second initials after "|" in name_initials (app.persistence.search_keys): this
+# index holds what follows the separator, for those names only, so either reading is found by a prefix lookup.
+NAME_INITIALS_ALT = func.substr(residents.c.name_initials,
+                                func.length(func.rtrim(residents.c.name_initials, KEY_CHARS)) + 1)
+Index("ix_residents_name_initials_alt", NAME_INITIALS_ALT,
+      sqlite_where=residents.c.name_initials.like(f"%{SEPARATOR}%"),
+      postgresql_where=residents.c.name_initials.like(f"%{SEPARATOR}%"))
 
 catalog_files = Table(
     "catalog_files",

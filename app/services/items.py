@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from app.domain.catalog import Catalog, ServiceItem
-from app.persistence.search_keys import name_initials
+from app.persistence.search_keys import text_initials
 from app.services.context import ServiceContext
 
 
@@ -29,7 +29,7 @@ def _keys(catalog: Catalog) -> tuple[tuple[ServiceItem, _Keys], ...]:
     out = []
     for item in catalog.items:
         texts = (item.name, item.short_name, *item.keywords)
-        initials = tuple(dict.fromkeys(name_initials(_han(t)) for t in (item.name, item.short_name) if _han(t)))
+        initials = tuple(dict.fromkeys(text_initials(_han(t)) for t in (item.name, item.short_name) if _han(t)))
         out.append((item, _Keys(item.code.lower(), texts, initials)))
     _INDEX[:] = [(catalog, tuple(out))]
     return _INDEX[0][1]

@@ -262,6 +262,8 @@ def lookup_plan(ctx: ServiceContext, query: str) -> tuple[tuple[MatchKind, ...],
             with contextlib.suppress(DomainError):  # a 15-digit number is stored as 18; a bad one finds nobody
                 key = parse_id_number(text, today=ctx.now().date()).value
         searches.append((_LOOKUP_KIND[kind], key))
+        if kind is MatchKind.INITIALS:  # a name read two ways is found by either reading
+            searches.append(("initials_alt", key))
     return kinds, searches
 
 

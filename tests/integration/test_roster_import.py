@@ -399,7 +399,8 @@ def test_a_roster_with_only_the_head_of_household_named_groups_members_under_tha
 
 # --- large rosters: a reader process, search indexes rebuilt at the end ----------------------------
 
-SEARCH_INDEXES = {"ix_residents_id_rev", "ix_residents_name", "ix_residents_name_initials", "ix_residents_phone_rev",
+SEARCH_INDEXES = {"ix_residents_id_rev", "ix_residents_name", "ix_residents_name_initials",
+                  "ix_residents_name_initials_alt", "ix_residents_phone_rev",
                   "ix_residents_household_id", "ix_residents_village_code"}
 
 

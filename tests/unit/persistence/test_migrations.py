@@ -55,7 +55,7 @@ def test_a_station_at_0002_is_backed_up_upgraded_and_prints_its_old_cases(tmp_pa
 
     new = open_context(folder)
     try:
-        assert migrate.current_revision(new.db.engine) == migrate.head_revision() == "0014"
+        assert migrate.current_revision(new.db.engine) == migrate.head_revision() == "0015"
         assert list((folder / "backups").glob("before-upgrade-0002-*.sqlite3"))
         head = authenticate(new, username="zhanzhang", password="old-release-1")
 
