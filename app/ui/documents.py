@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -219,15 +220,13 @@ class DocumentsDialog(QDialog):
         # The preview is as wide as a receipt on paper (and its scroll bar): the list takes the rest.
         right.setMinimumWidth(PREVIEW_WIDTH + self.preview.verticalScrollBar().sizeHint().width() + 24)
         self._split, self._right = split, right
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
+        self._buttons = QGridLayout()
+        self._buttons.setColumnStretch(2, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(split, 1)
         layout.addWidget(self.status)
-        layout.addLayout(buttons)
+        layout.addLayout(self._buttons)
+        self._arrange_buttons()
 
         QShortcut(QKeySequence("Ctrl+S"), self, self.save_button.click)
         QShortcut(QKeySequence("F5"), self, lambda: self.vm.load())
@@ -256,6 +255,18 @@ class DocumentsDialog(QDialog):
         self.open()
         self.table.setFocus()
 
+    def _arrange_buttons(self) -> None:
+        """One row when the buttons fit the screen, else the print button alone above the others (the
+        largest text sizes): never a dialog wider than the screen."""
+        room = (self.parentWidget() or self).screen().availableGeometry().width() - 80
+        wide = sum(b.sizeHint().width() for b in (self.print_button, self.save_button, self.close_button)) + 40
+        one_row = wide <= min(room, 1280)
+        for b in (self.print_button, self.save_button, self.close_button):
+            self._buttons.removeWidget(b)
+        self._buttons.addWidget(self.print_button, 0, 0, 1, 1 if one_row else 4)
+        self._buttons.addWidget(self.save_button, 0 if one_row else 1, 1 if one_row else 0)
+        self._buttons.addWidget(self.close_button, 0 if one_row else 1, 3)
+
     def _size_to_screen(self) -> None:
         screen = (self.parentWidget() or self).screen().availableGeometry()
         width = min(1280, screen.width() - 40)
@@ -279,6 +290,7 @@ class DocumentsDialog(QDialog):
         gap = "  " if language() == "en" else "　"  # as every key hint on a button has it
         self.print_button.setText(f"{action_word(d)} {what}{gap}Enter")
         self.save_button.setText(tr("存 {what} 为 PDF…　Ctrl+S").format(what=what))
+        self._arrange_buttons()
 
     # -- what the clerk does ---------------------------------------------------------------------------
     def _on_case_entered(self) -> None:

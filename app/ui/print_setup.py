@@ -140,10 +140,12 @@ class PrintSetupDialog(QDialog):
         self.setWindowTitle(tr("打印设置和测试页"))
         head = vm.actor.can(Permission.STATION_ADMIN)
         self.receipt_printer = QComboBox()
+        self.receipt_printer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.receipt_paper = QComboBox()
         for value in ("80mm", "58mm"):
             self.receipt_paper.addItem(value, value)
         self.a4_printer = QComboBox()
+        self.a4_printer.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.silent = QCheckBox(tr("受理后直接打印回执（不用按 F10）"))
         self.receipt_test = QPushButton(tr("打印测试页：小票打印机　Alt+1"))
         self.a4_test = QPushButton(tr("打印测试页：A4 打印机　Alt+2"))
@@ -201,9 +203,19 @@ class PrintSetupDialog(QDialog):
     def open_here(self) -> None:
         self.vm.load()
         screen = (self.parentWidget() or self).screen().availableGeometry()
-        self.resize(min(1000, screen.width() - 40), min(self.sizeHint().height() + 40, screen.height() - 60))
+        hint = self.sizeHint()
+        self.resize(min(max(1000, hint.width() + 40), screen.width() - 40),
+                    min(hint.height() + 40, screen.height() - 60))
         self.open()
         self.receipt_test.setFocus()  # the fields wait for the settings; a test page can go at once
+
+    def _fit(self) -> None:
+        """As wide as the printers' names need (they arrive after the dialog is shown), never wider than the
+        screen."""
+        screen = (self.parentWidget() or self).screen().availableGeometry()
+        width = min(max(self.width(), self.sizeHint().width() + 20), screen.width() - 40)
+        if width != self.width():
+            self.resize(width, self.height())
 
     @staticmethod
     def _fill(box: QComboBox, names: list[str], chosen: str) -> None:
@@ -214,6 +226,9 @@ class PrintSetupDialog(QDialog):
         if chosen and chosen not in names:  # set once, not on this PC now: kept, and said
             box.addItem(tr("{name}（本机没有找到）").format(name=chosen), chosen)
         box.setCurrentIndex(max(box.findData(chosen), 0))
+        box.ensurePolished()  # the text size's font, from the stylesheet: the longest name is never cut
+        longest = max(box.fontMetrics().horizontalAdvance(box.itemText(n)) for n in range(box.count()))
+        box.setMinimumWidth(longest + 4 * box.fontMetrics().averageCharWidth() + 24)
 
     def _on_vm_loaded(self, template: PrintTemplate, names: list[str]) -> None:
         self._fill(self.receipt_printer, names, template.receipt_printer)
@@ -225,6 +240,7 @@ class PrintSetupDialog(QDialog):
         if not self._head:  # a clerk still chooses which printer the test page goes to
             self.receipt_printer.setEnabled(True)
             self.a4_printer.setEnabled(True)
+        self._fit()
         self.status.setText(tr("本机的打印机：{names}").format(names=tr("、").join(names)) if names else
                             tr("这台电脑没有装打印机：测试页和单据可以先存成 PDF。装好打印机后再打开这里选。"))
 
