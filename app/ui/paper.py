@@ -251,7 +251,8 @@ class PaperOut:
 
         def sent(problem: str | None) -> None:
             if problem is not None:  # for support: which document, which printer, what it said
-                log.warning("printing %s on %r failed: %s", paper.number, paper.printer or "(default)", problem)
+                log.info("print failed: document %s, printer %r: %s", paper.number, paper.printer or "(default)",
+                         problem)
             if isinstance(problem, NoPrinter) and self._no_printer is not None:
                 self._no_printer(paper, str(problem))
                 return
