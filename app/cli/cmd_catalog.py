@@ -68,6 +68,10 @@ def cmd_show(env: Env) -> int:
     env.out.data(item)
     o = env.out
     o.line(f"{item.code} {item.name}（{item.short_name}）")
+    if item.retired:
+        o.line(o.t(f"已停办，不再受理新件：{item.note}", f"Retired, no new cases: {item.note}"))
+    elif item.note:
+        o.line(o.t(f"说明：{item.note}", f"Note: {item.note}"))
     o.line(f"部门：{item.department}    类别：{item.category}    办理方式：{item.mode.label_zh}")
     note = f"（{item.time_limit_note}）" if item.time_limit_note else ""
     o.line(f"时限：{_limit(item.time_limit_days, o.lang)}{note}")

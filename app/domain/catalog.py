@@ -134,6 +134,11 @@ class ServiceItem:
     fields: tuple[FieldSpec, ...] = ()
     scope: CatalogScope = CatalogScope.STANDARD
     catalog_id: str = ""
+    # Where the entry comes from or why it changed (the catalogue's notes, with their sources).
+    note: str = ""
+    # No longer offered (an abolished certificate, a task moved elsewhere): kept so that the cases made under its
+    # code still read their item, never accepted anew, not counted in the 47; its code is never given to another.
+    retired: bool = False
 
     def fee_for(self, form: Mapping[str, object]) -> int:
         """The fixed fee this case pays, in fen, by the catalogue's fee rule for its form values (``fee_fen``
@@ -173,7 +178,8 @@ _CATALOG_ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _FILE_KEYS = frozenset({"format", "catalog_id", "scope", "version", "title", "items"})
 _ITEM_REQUIRED = ("code", "name", "short_name", "department", "category", "mode", "time_limit_days")
 _ITEM_OPTIONAL = frozenset({"time_limit_note", "fee_fen", "fee_note", "fee_rule", "legal_basis", "conditions",
-                            "procedure", "phone", "keywords", "application_form", "payment", "materials", "fields"})
+                            "procedure", "phone", "keywords", "application_form", "payment", "materials", "fields",
+                            "note", "retired"})
 _MATERIAL_KEYS = frozenset({"code", "name", "required", "copies", "form", "source", "check"})
 _PAYMENT_KEYS = frozenset({"kind", "payee", "amount_field"})
 _FEE_RULE_KEYS = frozenset({"field", "values"})
@@ -267,9 +273,12 @@ def _read_item(path: str, data: Mapping[str, Any], scope: CatalogScope | None, c
     time_limit_days = r.integer("time_limit_days")
     fee_fen = r.integer("fee_fen", default=0)
     texts = {k: r.text(k, required=False) for k in
-             ("time_limit_note", "fee_note", "legal_basis", "conditions", "procedure", "phone")}
+             ("time_limit_note", "fee_note", "legal_basis", "conditions", "procedure", "phone", "note")}
     keywords = r.strings("keywords")
     application_form = r.boolean("application_form", default=False)
+    retired = r.boolean("retired", default=False)
+    if retired and not texts["note"]:
+        r.problem("note", "catalog.retired_needs_note")  # people in the field must learn why it went
 
     materials: list[Material] = []
     seen_materials: set[str] = set()
@@ -309,7 +318,7 @@ def _read_item(path: str, data: Mapping[str, Any], scope: CatalogScope | None, c
         code=code, name=name, short_name=short_name, department=department, category=category, mode=mode,
         time_limit_days=time_limit_days, fee_fen=fee_fen, keywords=keywords, application_form=application_form,
         payment=payment, fee_rule=fee_rule, materials=tuple(materials), fields=tuple(fields), scope=scope,
-        catalog_id=catalog_id,
+        catalog_id=catalog_id, retired=retired,
         **texts,
     )
 
@@ -360,17 +369,26 @@ _SCOPE_ORDER = {CatalogScope.STANDARD: 0, CatalogScope.TOWN: 1, CatalogScope.LOC
 class Catalog:
     """The catalogue a station works from: the 47 standard items, then the town's, then local ones."""
 
-    items: tuple[ServiceItem, ...]
+    items: tuple[ServiceItem, ...]  # what is offered
     version: str
+    retired: tuple[ServiceItem, ...] = ()  # no longer offered; the cases made under them still read them
     _by_code: dict[str, ServiceItem] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_code", {i.code: i for i in self.items})
+        object.__setattr__(self, "_by_code", {i.code: i for i in (*self.items, *self.retired)})
 
     def item(self, code: str) -> ServiceItem:
+        """The item of a code, retired ones too (a case made under it); :meth:`offered` for a new case."""
         found = self._by_code.get(code)
         if found is None:
             raise NotFound("catalog.unknown_item", code=code)
+        return found
+
+    def offered(self, code: str) -> ServiceItem:
+        """The item for a new case or consultation: a retired one is refused, naming why it went."""
+        found = self.item(code)
+        if found.retired:
+            raise DomainError("catalog.item_retired", code=found.code, name=found.name, note=found.note)
         return found
 
     def get(self, code: str) -> ServiceItem | None:
@@ -388,8 +406,9 @@ def build_catalog(standard: CatalogFile, *others: CatalogFile) -> Catalog:
     """Merge the standard file with town and local files; a code may belong to one item only."""
     if standard.scope is not CatalogScope.STANDARD:
         raise DomainError("catalog.not_standard", catalog=standard.catalog_id, scope=standard.scope.value)
-    if len(standard.items) != STANDARD_COUNT:
-        raise DomainError("catalog.standard_count", count=len(standard.items), expected=STANDARD_COUNT)
+    offered = [i for i in standard.items if not i.retired]
+    if len(offered) != STANDARD_COUNT:
+        raise DomainError("catalog.standard_count", count=len(offered), expected=STANDARD_COUNT)
     owner = {i.code: standard.catalog_id for i in standard.items}
     items = list(standard.items)
     for other in others:
@@ -402,4 +421,5 @@ def build_catalog(standard: CatalogFile, *others: CatalogFile) -> Catalog:
             items.append(item)
     items.sort(key=lambda i: (_SCOPE_ORDER[i.scope], i.code))
     version = "+".join(f"{f.catalog_id}@{f.version}" for f in (standard, *others))
-    return Catalog(items=tuple(items), version=version)
+    return Catalog(items=tuple(i for i in items if not i.retired), version=version,
+                   retired=tuple(i for i in items if i.retired))

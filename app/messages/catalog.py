@@ -134,6 +134,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "收款金额字段“{value}”必须是本事项里一个金额类型（money）的字段，现有金额字段：{money_fields}。",
         "The payment amount field “{value}” must be a money field of this item; its money fields: {money_fields}.",
     ),
+    "catalog.retired_needs_note": (
+        "停办的事项要在 note 里写明停办的原因和依据（站点的人要知道为什么不再办）。",
+        "A retired item needs a note saying why it was retired and on what authority.",
+    ),
+    "catalog.item_retired": (
+        "{code} {name} 已停办，不再受理新件：{note}",
+        "{code} {name} is no longer offered (retired): {note}",
+    ),
     "catalog.bad_fee_field": (
         "收费规则的字段“{value}”必须是本事项里一个选择类型（choice）的字段，现有选择字段：{choice_fields}。",
         "The fee rule's field “{value}” must be a choice field of this item; its choice fields: {choice_fields}.",
@@ -158,8 +166,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Catalogue {catalog} is not the standard catalogue (scope {scope}) and cannot serve as the 47 items.",
     ),
     "catalog.standard_count": (
-        "标准目录应有 {expected} 项，现在有 {count} 项，请使用上级下发的标准目录文件。",
-        "The standard catalogue must have {expected} items but has {count}; use the file issued by the town.",
+        "标准目录应有 {expected} 项在办的事项（标为 retired 的停办事项不算），现在有 {count} 项，请使用上级下发的标准目录文件。",
+        "The standard catalogue must offer {expected} items (retired ones not counted) but offers {count}; use the "
+        "file issued by the town.",
     ),
     "catalog.second_standard": (
         "目录 {catalog} 也是标准目录，标准目录只能有一个；乡镇事项的范围应为 town。",

@@ -215,7 +215,7 @@ def record_consultation(
 ) -> AcceptResult:
     """Record a consultation (咨询) and the one-time notice of everything the resident must bring."""
     actor.require(Permission.CASE_HANDLE)
-    item = ctx.catalog.item(item_code)
+    item = ctx.catalog.offered(item_code)  # a retired item takes no new case
     received = _check_received(item, received_materials)
     with ctx.uow() as uow:
         case_id = _new_case(ctx, uow, actor=actor, item=item, applicant_id=applicant_id, received=received,
@@ -243,7 +243,7 @@ def accept_case(
     """Accept a case (受理) with its due date in working days. Missing required materials never block the
     resident silently: the case is recorded as a consultation and a one-time notice lists all that is missing."""
     actor.require(Permission.CASE_HANDLE)
-    item = ctx.catalog.item(item_code)
+    item = ctx.catalog.offered(item_code)  # a retired item takes no new case
     received = _check_received(item, received_materials)
     today = ctx.now().date()
     cleaned = validate_form(item.fields, form or {}, today=today)

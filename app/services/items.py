@@ -74,7 +74,7 @@ def frequent_items(ctx: ServiceContext, *, days: int = 90, limit: int = 9) -> tu
     with ctx.read() as uow:
         codes = uow.repos.cases.item_counts(ctx.station_code(uow), since, limit)
     catalog = ctx.catalog
-    return tuple(item for code in codes if (item := catalog.get(code)) is not None)
+    return tuple(item for code in codes if (item := catalog.get(code)) is not None and not item.retired)
 
 
 MAX_QUICK = 9  # Alt+1 … Alt+9
@@ -106,7 +106,8 @@ def toggle_favourite(ctx: ServiceContext, *, staff_id: str, item_code: str) -> b
 def quick_items(ctx: ServiceContext, *, staff_id: str) -> tuple[tuple[ServiceItem, bool], ...]:
     """What Alt+1 … Alt+9 choose: the staff member's pinned items (True), then the station's most frequent."""
     catalog = ctx.catalog
-    pinned = [item for code in favourite_codes(ctx, staff_id=staff_id) if (item := catalog.get(code)) is not None]
+    pinned = [item for code in favourite_codes(ctx, staff_id=staff_id)
+              if (item := catalog.get(code)) is not None and not item.retired]
     codes = {i.code for i in pinned}
     frequent = [i for i in frequent_items(ctx, limit=MAX_QUICK + len(pinned)) if i.code not in codes]
     out = [(i, True) for i in pinned] + [(i, False) for i in frequent]

@@ -113,7 +113,8 @@ def publish_catalog(ctx: ServiceContext, *, actor: Actor, paths: Sequence[Path])
                 uow.change("catalog_files", held["id"], values)
             uow.audit(staff_id=actor.staff_id, action=CATALOG_PUBLISHED, target_type="catalog",
                       target_id=f.catalog_id, at=ctx.now(),
-                      detail={"version": f.version, "scope": f.scope.value, "items": len(f.items),
+                      detail={"version": f.version, "scope": f.scope.value,
+                              "items": sum(1 for i in f.items if not i.retired),
                               "by": actor.username})
         uow.commit()
     ctx.catalog_changed()
@@ -136,7 +137,8 @@ def catalog_versions(ctx: ServiceContext) -> tuple[VersionView, ...]:
     for cid, row in sorted(current.items()):
         if (cid, row["version"]) not in seen:
             parsed = parse_catalog(json.loads(row["body"]), source=cid)
-            out.append(VersionView(file_id=cid, scope=row["scope"], version=row["version"], size=len(parsed.items),
+            offered = sum(1 for i in parsed.items if not i.retired)  # retired items are kept, not counted
+            out.append(VersionView(file_id=cid, scope=row["scope"], version=row["version"], size=offered,
                                    published_at="", by="", in_force=True, origin=row["origin"]))
     return tuple(out)
 

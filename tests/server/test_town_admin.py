@@ -127,7 +127,7 @@ def test_a_catalogue_published_on_the_console_reaches_a_station_on_its_next_sync
 
     versions = _console(pg_url, "catalog", "versions").stdout
     assert re.search(r"town-n\ttown\t2026\.2\t9 项\t镇里发布 \S+ \S+ console:\S+\t在用", versions), versions
-    assert re.search(r"standard-47\tstandard\t2026\.1\t47 项\t来自 QX01\t在用", versions), versions
+    assert re.search(r"standard-47\tstandard\t2026\.2\t47 项\t来自 QX01\t在用", versions), versions
     assert "town.catalog_published" in _audited(town_db)
 
 

@@ -269,7 +269,7 @@ class CounterViewModel(QObject):
 
     def item_chosen(self, code: str) -> None:
         ctx = self._ctx
-        self._runner.submit(lambda: ctx.catalog.item(code), self.item_loaded.emit, self._on_error)
+        self._runner.submit(lambda: ctx.catalog.offered(code), self.item_loaded.emit, self._on_error)
 
     # -- accept ------------------------------------------------------------------------------
     def open_consultation(self, item_code: str) -> CaseSummary | None:

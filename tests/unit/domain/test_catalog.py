@@ -394,3 +394,46 @@ def test_a_standard_list_of_46_or_48_items_is_refused() -> None:
             build_catalog(parse_catalog(changed, source="standard-47.json"))
         assert (e.value.code, e.value.params["count"]) == ("catalog.standard_count", count)
         assert "47" in describe(e.value)
+
+
+# ---------------------------------------------------------------- retired items and the 47
+
+def test_a_retired_item_is_not_counted_in_the_47_but_still_found_by_its_code() -> None:
+    data = _file("standard", [f"S{n:02d}" for n in range(1, 48)], "standard-47")
+    data["items"].append(_item("S48", retired=True, note="停办：证明已取消（依据……）"))
+    merged = build_catalog(parse_catalog(data, source="s"))
+    assert merged.standard_count == 47 and "S48" not in {i.code for i in merged.items}
+    assert merged.item("S48").retired and [i.code for i in merged.retired] == ["S48"]
+    with pytest.raises(DomainError) as e:
+        merged.offered("S48")
+    assert e.value.code == "catalog.item_retired" and "停办" in describe(e.value)
+    assert merged.offered("S01").code == "S01"
+    data["items"][0]["retired"] = True  # 46 offered
+    data["items"][0]["note"] = "停办"
+    with pytest.raises(DomainError) as e:
+        build_catalog(parse_catalog(data, source="s"))
+    assert (e.value.code, e.value.params["count"]) == ("catalog.standard_count", 46)
+
+
+def test_a_retired_item_must_say_why_in_its_note() -> None:
+    problems = _problems(_file("standard", [], items=[_item("S01", retired=True)]))
+    assert problems["items[0].note"].code == "catalog.retired_needs_note"
+
+
+def test_the_shipped_47_cover_low_income_medical_assistance_and_manual_claims_and_say_what_changed() -> None:
+    standard = _load("standard-47.json")
+    merged = build_catalog(standard, _load("town-n.json"))
+    names = {i.code: i.name for i in merged.items if i.scope is CatalogScope.STANDARD}
+    assert len(names) == 47
+    for word in ("低收入人口", "医疗救助", "零星"):
+        assert any(word in n for n in names.values()), word
+    retired = {i.code: i for i in merged.retired}
+    assert set(retired) == {"S10", "S44", "S45"}
+    assert all("2026.2" in i.note and "不再使用" in i.note for i in retired.values())
+    assert "教财〔2018〕16号" in retired["S45"].note
+    for code in ("S48", "S49", "S50"):
+        assert "2026.2 新增" in merged.item(code).note and merged.item(code).legal_basis
+    s46 = merged.item("S46")
+    assert "亲属关系证明" not in s46.fields[0].choices and "2026.2" in s46.note
+    # A code, once published, stays with its item: the kept entries are the codes of 2026.1 but the retired ones.
+    assert set(names) == {f"S{n:02d}" for n in range(1, 51)} - set(retired)

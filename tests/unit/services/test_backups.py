@@ -265,7 +265,14 @@ def test_the_start_check_tells_a_damaged_file_from_a_sound_one(station: StationF
 def test_a_big_file_gets_the_cheap_checks_only(station: StationFixture) -> None:
     station.ctx.db.dispose()
     db = storage.database_path(station.data_dir)
-    corrupt(db, start=0.99, end=1.0)  # the last page: data written last, never a table's first page
+    # Data written last, on pages of its own at the end of the file (a long value spills onto overflow pages),
+    # so that the last page is never a table's first page whatever else the file holds (a bigger catalogue).
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('test.filler', ?)", ("x" * 40_000,))
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # into the file itself, whose size corrupt() goes by
+    conn.close()
+    corrupt(db, start=0.99, end=1.0)  # the last page
     assert storage.damage(db) is not None
     assert storage.damage(db, quick_check_up_to=0) is None  # pages deep inside are read when they are needed
 

@@ -508,7 +508,7 @@ def test_every_role_may_handle_cases_and_a_station_head_does_it_in_their_own_nam
 def test_older_cases_are_found_by_number_tail_applicant_name_item_name_or_code(station: StationFixture,
                                                                                resident: str) -> None:
     first = _accept(station, resident, "S08")
-    _accept(station, resident, "S10")
+    _accept(station, resident, "S47", [], {"topic": "社会保险", "question": "养老保险怎么交"})
 
     def found(text: str) -> list[str]:
         return [c.case_no for c in svc.list_cases(station.ctx, text=text)]

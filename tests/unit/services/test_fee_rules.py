@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from app.domain.errors import DomainError
-from app.services.cash import open_drawer
 from app.services.cases import accept_case
+from app.services.cash import open_drawer
 from app.services.payments import awaiting_payment, record_payment
 from app.services.residents import register_resident
 from tests.conftest import StationFixture

@@ -9,6 +9,8 @@ from app.services.items import find_items, frequent_items
 from app.services.residents import register_resident
 from tests.helpers import make_id
 
+_FORMS: dict[str, dict[str, object]] = {"S09": {"operation": "修改密码"}}
+
 
 def _codes(station: Any, query: str) -> list[str]:
     return [i.code for i in find_items(station.ctx, query=query)]
@@ -20,7 +22,7 @@ def test_the_exact_code_comes_first_in_any_case(station: Any) -> None:
 
 
 def test_pinyin_initials_of_the_name_or_the_short_name_find_the_item(station: Any) -> None:
-    assert _codes(station, "sbk")[:5] == ["S07", "S08", "S09", "S10", "S11"]  # 社保卡…, in catalogue order
+    assert _codes(station, "sbk")[:4] == ["S07", "S08", "S09", "S11"]  # 社保卡…, in catalogue order (S10 retired)
     assert "S09" in _codes(station, "mm")  # 社保卡密码: initials containing what was typed
     assert _codes(station, "df")[0] == "N02"  # 电费
 
@@ -37,12 +39,12 @@ def test_frequent_items_are_this_stations_most_handled_recently(station: Any) ->
 
     person = register_resident(station.ctx, actor=station.clerk, name="王建国",
                                id_number=make_id(date(1962, 4, 5), male=True, seq=1), village="青溪村")
-    for code, times in (("S10", 3), ("S08", 1)):
+    for code, times in (("S09", 3), ("S08", 1)):
         item = station.ctx.catalog.item(code)
         for _ in range(times):
             accept_case(station.ctx, actor=station.clerk, applicant_id=person.id, item_code=code,
-                        received_materials=[m.code for m in item.materials])
-    assert [i.code for i in frequent_items(station.ctx)] == ["S10", "S08"]
+                        received_materials=[m.code for m in item.materials], form=_FORMS.get(code))
+    assert [i.code for i in frequent_items(station.ctx)] == ["S09", "S08"]
     station.clock.advance(days=91)
     assert frequent_items(station.ctx) == ()
 
@@ -54,14 +56,14 @@ def test_pinned_items_come_first_in_the_order_pinned_then_the_frequent_ones(stat
 
     person = register_resident(station.ctx, actor=station.clerk, name="王建国",
                                id_number=make_id(date(1962, 4, 5), male=True, seq=1), village="青溪村")
-    item = station.ctx.catalog.item("S10")
-    accept_case(station.ctx, actor=station.clerk, applicant_id=person.id, item_code="S10",
+    item = station.ctx.catalog.item("S08")
+    accept_case(station.ctx, actor=station.clerk, applicant_id=person.id, item_code="S08",
                 received_materials=[m.code for m in item.materials])
     clerk = station.clerk.staff_id
     assert toggle_favourite(station.ctx, staff_id=clerk, item_code="n02") is True  # any case, stored as N02
     assert toggle_favourite(station.ctx, staff_id=clerk, item_code="S09") is True
     assert [(i.code, pinned) for i, pinned in quick_items(station.ctx, staff_id=clerk)] == [
-        ("N02", True), ("S09", True), ("S10", False)]
-    assert [i.code for i, _ in quick_items(station.ctx, staff_id=station.head.staff_id)] == ["S10"]  # per person
+        ("N02", True), ("S09", True), ("S08", False)]
+    assert [i.code for i, _ in quick_items(station.ctx, staff_id=station.head.staff_id)] == ["S08"]  # per person
     assert toggle_favourite(station.ctx, staff_id=clerk, item_code="N02") is False
-    assert [i.code for i, _ in quick_items(station.ctx, staff_id=clerk)] == ["S09", "S10"]
+    assert [i.code for i, _ in quick_items(station.ctx, staff_id=clerk)] == ["S09", "S08"]
