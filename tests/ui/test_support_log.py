@@ -136,8 +136,6 @@ def test_a_print_failure_is_logged_with_the_document_the_printer_and_the_error(
     assert "The printer or class does not exist" in text
 
 
-@pytest.mark.xfail(reason="the counter prints through Qt (app/ui/paper.py): PaperOut.send does not log a "
-                          "failure yet", strict=False)
 def test_a_print_failure_at_the_counter_is_logged_with_the_document_and_the_printer(
         qtbot, demo_ctx, runner, counter_log, monkeypatch):
     from app.ui import paper
