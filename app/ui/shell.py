@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
             self._add_page(points, tr("积分　Ctrl+J"))
             QShortcut(QKeySequence("Ctrl+J"), self, self.show_points)
         QShortcut(QKeySequence("F1"), self, self.show_counter)
+        QShortcut(QKeySequence("Shift+F1"), self, self.show_keys)  # the keys of the page in front
         QShortcut(QKeySequence("Ctrl+L"), self, self.lock)  # leaving the counter for a moment
         self.pages.currentChanged.connect(self._on_page_changed)
         self.screens.addWidget(self.pages)
@@ -226,6 +227,12 @@ class MainWindow(QMainWindow):
     def _show_page(self, page: QWidget) -> None:
         if self.pages is not None:
             self.pages.setCurrentWidget(self._wrapped.get(page, page))
+
+    def show_keys(self) -> None:
+        from app.ui.keys import show_keys
+
+        if not self.locked:
+            show_keys(self, self.current_page())
 
     @property
     def installed(self) -> bool:

@@ -8,19 +8,18 @@ head approves) · F12 close the day · F5 read everything again.
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QGridLayout,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from app.domain.money import PaymentMethod
 from app.domain.staff import Actor, Permission
 from app.services.cash import DrawerView
 from app.services.payments import DueView, PaymentView
+from app.ui.confirm import ask
 from app.ui.i18n import N_, label, tr
 from app.ui.money.dialogs import ApprovalDialog, CountDialog
 from app.ui.money.view_model import MoneyViewModel
@@ -95,28 +95,33 @@ class MoneyView(QWidget):
         self.reference.setObjectName("reference")
         self.reference.setPlaceholderText(tr("扫码或刷卡：交易单号（照手机或小票）"))
         self.take_button = QPushButton(tr("收款　F9"))
+        self.due_target = QLabel("")  # the case F9 takes the money for, named in full
+        self.due_target.setObjectName("target")
+        self.due_target.setWordWrap(True)
 
         self.payments = PaymentTableModel()
         self.payments_table = list_table(self.payments, "payments")
+        self.payment_target = QLabel(tr("先在上面选中一笔收款。"))  # the payment the buttons below act on
+        self.payment_target.setObjectName("target")
+        self.payment_target.setWordWrap(True)
         self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
         self.reason.setPlaceholderText(tr("原因（作废、退款、代缴失败时必填）或收款单位的确认号"))
         self.event_buttons: dict[str, QPushButton] = {}
         for event, words in EVENTS:
             self.event_buttons[event] = QPushButton(tr(words) + ("　F11" if event == "voided" else ""))
 
         self.preview = PaperPreview()
-        self.preview.setMinimumWidth(420)
         self.print_button = QPushButton(tr("打印　F10"))
         self.status = QLabel("")
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
 
+        # The drawer's state over the whole width; under it what can be done with the drawer: open it
+        # (while closed) or move cash (while open), count it, close the day.
         top = QHBoxLayout()
-        top.addWidget(self.drawer_label, 1)
         top.addWidget(self.float_line)
         top.addWidget(self.open_button)
-        top.addWidget(self.count_button)
-        top.addWidget(self.close_day_button)
         self.move_bar = QWidget()  # cash in or out of the open drawer, with a reason
         moves = QHBoxLayout(self.move_bar)
         moves.setContentsMargins(0, 0, 0, 0)
@@ -125,43 +130,52 @@ class MoneyView(QWidget):
         moves.addWidget(self.move_reason, 1)
         moves.addWidget(self.cash_in_button)
         moves.addWidget(self.cash_out_button)
+        top.addWidget(self.move_bar, 1)
+        top.addStretch(0)
+        top.addWidget(self.count_button)
+        top.addWidget(self.close_day_button)
 
         take_box = QGroupBox(tr("待收款"))
         take = QVBoxLayout(take_box)
         take.addWidget(self.due_table, 1)
-        form = QGridLayout()  # two rows: the window is 768 high
-        form.addWidget(QLabel(tr("支付方式")), 0, 0)
-        form.addWidget(self.method, 0, 1)
-        form.addWidget(QLabel(tr("实收")), 0, 2)
-        form.addWidget(self.tendered, 0, 3)
-        form.addWidget(self.change, 0, 4)
-        form.addWidget(QLabel(tr("交易号")), 1, 0)
-        form.addWidget(self.reference, 1, 1, 1, 4)
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # label above field when narrow
+        cash_row = QHBoxLayout()
+        cash_row.addWidget(self.tendered, 1)
+        cash_row.addWidget(self.change)
+        form.addRow(tr("支付方式"), self.method)
+        form.addRow(tr("实收"), cash_row)
+        form.addRow(tr("交易号"), self.reference)
         self.tendered.setPlaceholderText(tr("现金：交来多少"))
         take.addLayout(form)
+        take.addWidget(self.due_target)
         take.addWidget(self.take_button)
 
-        list_box = QGroupBox(tr("今日收款"))
+        list_box = QWidget()
         listing = QVBoxLayout(list_box)
         listing.addWidget(self.payments_table, 1)
+        listing.addWidget(self.payment_target)
         listing.addWidget(self.reason)
         row = QHBoxLayout()
         for b in self.event_buttons.values():
             row.addWidget(b)
         listing.addLayout(row)
-
-        left = QVBoxLayout()
-        left.addWidget(take_box, 3)
-        left.addWidget(list_box, 2)
-        right = QVBoxLayout()
-        right.addWidget(self.preview, 1)
-        right.addWidget(self.print_button)
+        paper_box = QWidget()
+        paper = QVBoxLayout(paper_box)
+        paper.addWidget(self.preview, 1)
+        paper.addWidget(self.print_button)
+        # Today's payments and the paper share the right half (Alt+2 / Alt+3): each gets the whole height,
+        # so the page fits a 768-pixel screen at the largest text. A receipt just issued comes to the front.
+        self.sides = QTabWidget()
+        self.sides.setObjectName("moneySides")
+        self.sides.addTab(list_box, tr("今日收款　Alt+2"))
+        self.sides.addTab(paper_box, tr("单据预览　Alt+3"))
         middle = QHBoxLayout()
-        middle.addLayout(left, 3)
-        middle.addLayout(right, 2)
+        middle.addWidget(take_box, 1)
+        middle.addWidget(self.sides, 1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.drawer_label)
         layout.addLayout(top)
-        layout.addWidget(self.move_bar)
         layout.addLayout(middle, 1)
         layout.addWidget(self.status)
 
@@ -171,11 +185,14 @@ class MoneyView(QWidget):
                             ("F11", self.event_buttons["voided"])):
             QShortcut(QKeySequence(key), self, button.click, context=context)
         QShortcut(QKeySequence("F5"), self, self.vm.load, context=context)
-        self.open_button.clicked.connect(lambda: self.vm.open_drawer(self.float_line.text()))
+        QShortcut(QKeySequence("Alt+1"), self, self.due_table.setFocus, context=context)
+        QShortcut(QKeySequence("Alt+2"), self, self._show_payments, context=context)
+        QShortcut(QKeySequence("Alt+3"), self, lambda: self.sides.setCurrentIndex(1), context=context)
+        self.open_button.clicked.connect(self._on_open_clicked)
         self.count_button.clicked.connect(self.count_drawer)
         self.cash_in_button.clicked.connect(lambda: self._move(into=True))
         self.cash_out_button.clicked.connect(lambda: self._move(into=False))
-        self.close_day_button.clicked.connect(self.vm.close_day)
+        self.close_day_button.clicked.connect(self._on_close_day_clicked)
         self.take_button.clicked.connect(self._on_take_clicked)
         self.print_button.clicked.connect(lambda: self.vm.print_paper())
         for event, button in self.event_buttons.items():
@@ -183,15 +200,14 @@ class MoneyView(QWidget):
         self.tendered.textChanged.connect(self._show_change)
         self.method.currentIndexChanged.connect(self._on_method_changed)
         self.due_table.selectionModel().selectionChanged.connect(self._show_change)
+        self.payments_table.selectionModel().selectionChanged.connect(self._name_payment)
         vm.drawer_loaded.connect(self._on_vm_drawer_loaded)
         vm.due_loaded.connect(self._on_vm_due_loaded)
         vm.payments_loaded.connect(self._on_vm_payments_loaded)
         vm.paid.connect(self._on_vm_paid)
-        vm.paper_ready.connect(lambda _issued, pages: self.preview.show_pages(pages))
-        vm.approved.connect(self._on_vm_approved)
+        vm.paper_ready.connect(self._on_vm_paper_ready)
         vm.done.connect(lambda text: self._say(text, "hint"))
         vm.failed.connect(lambda text: self._say(text, "error"))
-        self._waiting: dict[str, Any] | None = None  # what the head is being asked to approve
         self._wanted = ""  # a case the counter handed over, chosen when the list arrives
         self._on_method_changed()
 
@@ -225,6 +241,39 @@ class MoneyView(QWidget):
         self.count_button.setEnabled(drawer is not None)
         self.move_bar.setVisible(drawer is not None)
 
+    def _on_open_clicked(self) -> None:
+        """Ctrl+O: a drawer opened with no float cannot give change; it is asked, not assumed."""
+        text = self.float_line.text().strip()
+        try:
+            fen = parse_money(text or "0")
+        except DomainError:
+            fen = -1  # the service says what is wrong with it
+        if fen == 0 and not ask(self, tr("开钱箱"), tr("备用金是 ¥0.00：钱箱里没有零钱可找。\n"
+                                                    "确实不放备用金就开钱箱吗？（备用金填在“备用金”框里）"),
+                                yes=tr("不放备用金，开钱箱")):
+            self.float_line.setFocus()
+            return
+        self.vm.open_drawer(text)
+
+    def _on_close_day_clicked(self) -> None:
+        """F12: the day's close cannot be taken back. It says which cases still wait for their money (their
+        payments then count on the day they are taken) and asks, No being the default."""
+        if self.drawer is not None:
+            self._say(tr("钱箱还没有结账：先按 F8 清点结账，再按 F12 日结。"), "error")
+            return
+        day = self.vm.today().isoformat()
+        waiting = [self.due.row(n) for n in range(self.due.rowCount())]
+        text = tr("日结 {day}：日结后，这一天的收款不能再改动，报表要签字存档。").format(day=day)
+        if waiting:
+            names = "\n".join(tr("　{case_no}　{name}　{item}　{total}").format(
+                case_no=d.case_no, name=d.applicant_name, item=d.item_name, total=format_money(d.total_fen))
+                for d in waiting[:8])
+            more = tr("\n　……还有 {n} 件").format(n=len(waiting) - 8) if len(waiting) > 8 else ""
+            text += "\n\n" + tr("还有 {n} 件在等收款：").format(n=len(waiting)) + "\n" + names + more + "\n" + \
+                tr("日结后再收，算到收款那一天。")
+        if ask(self, tr("日结"), text + "\n\n" + tr("现在日结吗？"), yes=tr("日结 {day}").format(day=day)):
+            self.vm.close_day()
+
     def _move(self, *, into: bool) -> None:
         if not self.move_amount.text().strip() or not self.move_reason.text().strip():
             self._say(tr("钱箱进出要填金额和原因。"), "error")
@@ -244,11 +293,10 @@ class MoneyView(QWidget):
         counts, note = dialog.counts(), dialog.note.text()
         actor = self.vm.actor
         if dialog.over_tolerance() and actor is not None and not actor.can(Permission.MONEY_APPROVE):
-            if not note.strip():
-                self._say(tr("差额超过允许范围：请在清点时写明情况，再按 F8。"), "error")
-                return
-            self._ask_head(tr("钱箱差额 {difference}，请站长审批结账。").format(
-                difference=format_money(dialog.difference_fen())), {"do": "close", "counts": counts, "note": note})
+            head = self._ask_head(tr("钱箱差额 {difference}，请站长审批结账。").format(
+                difference=format_money(dialog.difference_fen())))
+            if head is not None:
+                self.vm.close_drawer(counts, note, head)
             return
         self.vm.close_drawer(counts, note, None)
 
@@ -290,6 +338,9 @@ class MoneyView(QWidget):
 
     def _show_change(self, *_: object) -> None:
         due = self.selected_due()
+        self.due_target.setText(tr("F9 收款：{case_no}　{name}　{item}　应收 {total}").format(
+            case_no=due.case_no, name=due.applicant_name, item=due.item_name, total=format_money(due.total_fen))
+            if due is not None else tr("没有待收款的办件。"))
         if due is None:
             self.change.setText("")
             return
@@ -322,6 +373,20 @@ class MoneyView(QWidget):
         if rows:
             self.payments_table.selectRow(len(rows) - 1)
 
+    def _name_payment(self, *_: object) -> None:
+        p = self.selected_payment()
+        self.payment_target.setText(tr("下面的按钮用于：{when}　{case_no}　{total}　{method}　{state}").format(
+            when=p.paid_at[11:16], case_no=p.case_no, total=format_money(p.total_fen), method=label(p.method),
+            state=label(p.state)) if p is not None else tr("先在上面选中一笔收款。"))
+
+    def _show_payments(self) -> None:
+        self.sides.setCurrentIndex(0)
+        self.payments_table.setFocus()
+
+    def _on_vm_paper_ready(self, _issued: object, pages: list[QImage]) -> None:
+        self.preview.show_pages(pages)
+        self.sides.setCurrentIndex(1)  # the receipt or report just made, ready for F10
+
     def selected_payment(self) -> PaymentView | None:
         rows = self.payments_table.selectionModel().selectedRows()
         return self.payments.row(rows[0].row()) if rows else None
@@ -332,45 +397,38 @@ class MoneyView(QWidget):
             self._say(tr("先在“今日收款”里选中一笔。"), "error")
             return
         words = self.reason.text()
+        what = tr(dict(EVENTS)[event])
+        named = tr("{case_no} 的收款 {total}（{method}，{when}）").format(
+            case_no=p.case_no, total=format_money(p.total_fen), method=label(p.method), when=p.paid_at[11:16])
         if event in ("voided", "refunded"):
             if not words.strip():
-                self._say(tr("作废或退款要写明原因：写在“原因”框里，再按一次。"), "error")
+                self._say(tr("作废或退款要写明原因：写在“原因”框里（Alt+2 到列表，Tab 到原因框），再按一次。"),
+                          "error")
+                self.reason.setFocus()
+                return
+            if not ask(self, what, tr("{what}：{named}\n原因：{reason}\n\n这一步不能撤回。确定吗？").format(
+                    what=what, named=named, reason=words), yes=tr("{what}这笔").format(what=what)):
+                self._say(tr("没有{what}，什么也没改。").format(what=what), "hint")
                 return
             actor = self.vm.actor
             if actor is not None and actor.can(Permission.MONEY_APPROVE):
                 self.vm.after_payment(p.id, event, reason=words, approver=actor)
                 self.reason.clear()
                 return
-            self._ask_head(tr("{case_no} 的收款 {total}：{what}（{reason}）").format(
-                case_no=p.case_no, total=format_money(p.total_fen), what=tr(dict(EVENTS)[event]), reason=words),
-                {"do": "event", "payment": p.id, "event": event, "reason": words})
+            head = self._ask_head(tr("{named}：{what}（{reason}）").format(named=named, what=what, reason=words))
+            if head is not None:
+                self.vm.after_payment(p.id, event, reason=words, approver=head)
+                self.reason.clear()
             return
         reason, reference = (words, "") if event == "failed" else ("", words)
         self.vm.after_payment(p.id, event, reason=reason, reference=reference)
         self.reason.clear()
 
     # -- the station head's approval -------------------------------------------------------------------
-    def _ask_head(self, what: str, waiting: dict[str, Any]) -> None:
-        dialog = ApprovalDialog(what, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+    def _ask_head(self, what: str) -> Actor | None:
+        """The head signs on this screen; a wrong password keeps the dialog open (it says so)."""
+        dialog = ApprovalDialog(what, self.vm.check_head, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.head is None:
             self._say(tr("没有审批，什么也没改。"), "hint")
-            return
-        self.approve_with(dialog.username.text(), dialog.password.text(), waiting)
-
-    def approve_with(self, username: str, password: str, waiting: dict[str, Any]) -> None:
-        """The head's account checked on the database thread; the waiting action then goes ahead."""
-        self._waiting = waiting
-        self.vm.approve(username, password, str(waiting["do"]))
-
-    def _on_vm_approved(self, head: Actor, _purpose: str) -> None:
-        waiting, self._waiting = self._waiting, None
-        if waiting is None:
-            return
-        if not head.can(Permission.MONEY_APPROVE):
-            self._say(tr("{name} 不是站长，不能审批。").format(name=head.display_name), "error")
-            return
-        if waiting["do"] == "close":
-            self.vm.close_drawer(waiting["counts"], waiting["note"], head)
-        else:
-            self.vm.after_payment(waiting["payment"], waiting["event"], reason=waiting["reason"], approver=head)
-            self.reason.clear()
+            return None
+        return dialog.head

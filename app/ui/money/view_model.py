@@ -40,7 +40,6 @@ class MoneyViewModel(QObject):
     paid = Signal(object)  # PaymentView
     closed = Signal(object)  # CloseView
     paper_ready = Signal(object, object)  # IssuedDocument, pages
-    approved = Signal(object, str)  # Actor, what it was asked for
     done = Signal(str)
     failed = Signal(str)
 
@@ -101,11 +100,12 @@ class MoneyViewModel(QObject):
 
         self._act(call, said)
 
-    def approve(self, username: str, password: str, purpose: str) -> None:
-        """The station head signs in for one approval (a void, a refund, a drawer off by more than allowed)."""
+    def check_head(self, username: str, password: str, ok: Callable[[Actor], None], bad: Callable[[str], None]) -> None:
+        """The approval dialog's check: the account signed in on the database thread, the answer to the
+        dialog (which stays open on a wrong password) rather than to the page."""
         ctx = self._ctx
-        self._runner.submit(lambda: authenticate(ctx, username=username.strip(), password=password),
-                            lambda head: self.approved.emit(head, purpose), self._on_error)
+        self._runner.submit(lambda: authenticate(ctx, username=username.strip(), password=password), ok,
+                            lambda error: bad(message_for(error, self.lang)))
 
     # -- taking a payment ----------------------------------------------------------------------------------
     def take(self, case_id: str, *, method: str, tendered: str, reference: str) -> None:
