@@ -20,6 +20,9 @@ from app.ui.money.dialogs import ApprovalDialog, CountDialog
 from app.ui.money.view import MoneyView
 from app.ui.money.view_model import MoneyViewModel
 from tests.printing.pdfcheck import squeezed
+from tests.ui.modal import answer as _answer
+from tests.ui.modal import back as _back
+from tests.ui.modal import when_modal as _when_modal
 
 TIMEOUT = 10_000
 
@@ -55,40 +58,6 @@ def _open_drawer(qtbot, view: MoneyView, amount: str = "200") -> None:
     qtbot.keyClicks(view.float_line, amount)
     qtbot.keyClick(view.float_line, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.drawer is not None, timeout=TIMEOUT)
-
-
-def _back(qtbot, view: MoneyView) -> None:
-    """The page active again after a dialog closed (offscreen Qt does not give the activation back by itself)."""
-    view.activateWindow()
-    qtbot.waitUntil(view.isActiveWindow, timeout=TIMEOUT)
-
-
-def _when_modal(action, kind: type | None = None) -> None:
-    """Fill the dialog that is about to open (exec() blocks the test until it is closed), once it is the
-    active window (offscreen Qt activates it late; its keys work only then)."""
-    def run() -> None:
-        dialog = QApplication.activeModalWidget()
-        if dialog is None or (kind is not None and not isinstance(dialog, kind)):
-            QTimer.singleShot(50, run)
-            return
-        if not dialog.isActiveWindow():
-            dialog.activateWindow()
-            QTimer.singleShot(50, run)
-            return
-        action(dialog)
-    QTimer.singleShot(50, run)
-
-
-def _answer(key: Qt.Key, seen: list[str] | None = None) -> None:
-    """Press a key in the question about to open (Y does it; Enter and Esc keep things as they are)."""
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QMessageBox
-
-    def act(box) -> None:
-        if seen is not None:
-            seen.append(box.text())
-        QTest.keyClick(box, key)
-    _when_modal(act, QMessageBox)
 
 
 def test_a_water_bill_is_taken_in_cash_with_its_change_and_its_receipt_printed(qtbot, demo_ctx, runner, tmp_path):

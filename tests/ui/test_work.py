@@ -13,6 +13,7 @@ from app.services.residents import find_residents
 from app.services.staff import authenticate
 from app.ui.work.view import WorkView
 from app.ui.work.view_model import WorkList, WorkViewModel
+from tests.ui.modal import answer, back
 
 
 def _accept(ctx, actor, code: str = "S12") -> str:
@@ -28,6 +29,7 @@ def _view(qtbot, ctx, runner):
     view = WorkView(WorkViewModel(ctx, runner, actor=actor))
     qtbot.addWidget(view)
     view.show()
+    back(qtbot, view)
     return view, actor
 
 
@@ -44,6 +46,15 @@ def test_a_case_accepted_today_is_forwarded_with_f7_then_completed_with_f10(qtbo
     view.show_list(WorkList.TODAY)
     _select(qtbot, view, case_id)
 
+    case_no = get_case(demo_ctx, case_id=case_id).case_no
+    assert case_no in view.target.text()  # the case F7 acts on is named before it is pressed
+    asked: list[str] = []
+    answer(Qt.Key.Key_Return, asked)  # Enter out of habit: the default answer forwards nothing
+    qtbot.keyClick(view.table, Qt.Key.Key_F7)
+    assert case_no in asked[0] and "不能撤回" in asked[0]
+    assert get_case(demo_ctx, case_id=case_id).state is CaseState.ACCEPTED
+    back(qtbot, view)
+    answer(Qt.Key.Key_Y)
     qtbot.keyClick(view.table, Qt.Key.Key_F7)
     qtbot.waitUntil(lambda: "已转报镇里" in view.status.text(), timeout=5000)
     assert get_case(demo_ctx, case_id=case_id).state is CaseState.FORWARDED
@@ -51,6 +62,8 @@ def test_a_case_accepted_today_is_forwarded_with_f7_then_completed_with_f10(qtbo
     view.show_list(WorkList.WAITING)
     _select(qtbot, view, case_id)
     assert all(view.model.row(i).state is CaseState.FORWARDED for i in range(view.model.rowCount()))
+    back(qtbot, view)
+    answer(Qt.Key.Key_Y)
     qtbot.keyClick(view.table, Qt.Key.Key_F10)
     qtbot.waitUntil(lambda: "已办结" in view.status.text(), timeout=5000)
     assert get_case(demo_ctx, case_id=case_id).state is CaseState.COMPLETED
@@ -157,3 +170,31 @@ def test_a_case_not_yet_at_the_town_says_so_once_the_station_is_enrolled(qtbot, 
     rep.mark_pushed(demo_ctx, [c.change_id for c in rep.outbox(demo_ctx, limit=100_000)])  # the town has it
     view.show_list(WorkList.TODAY)
     qtbot.waitUntil(lambda: "未到镇里" not in view.model.data(view.model.index(row, 4)), timeout=5000)
+
+
+def test_tab_leaves_the_list_for_the_reason_box_and_a_case_gone_from_the_list_is_not_replaced(qtbot, demo_ctx,
+                                                                                              runner):
+    view, actor = _view(qtbot, demo_ctx, runner)
+    first, second = _accept(demo_ctx, actor), _accept(demo_ctx, actor, "S08")
+    view.show_list(WorkList.TODAY)
+    _select(qtbot, view, first)
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Tab)  # out of the table, not to the next cell
+    assert view.reason.hasFocus()
+    qtbot.keyClick(view.reason, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert view.table.hasFocus()
+    # ↓ moves the selection, and the line above the buttons follows it: nothing is chosen silently.
+    row = view.table.currentIndex().row()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down if row == 0 else Qt.Key.Key_Up)
+    moved = view.selected()
+    assert moved is not None and moved.id != first and moved.case_no in view.target.text()
+
+    # The chosen case leaves the list (completed elsewhere): the list comes back with nothing chosen.
+    _select(qtbot, view, second)
+    back(qtbot, view)
+    answer(Qt.Key.Key_Y)
+    qtbot.keyClick(view.table, Qt.Key.Key_F10)  # S08 is done on the spot: completing takes it off OPEN
+    view.show_list(WorkList.OPEN)
+    qtbot.waitUntil(lambda: view.shown == "open", timeout=5000)
+    qtbot.waitUntil(lambda: all(view.model.row(i).id != second for i in range(view.model.rowCount())), timeout=5000)
+    assert view.selected() is None or view.selected().id != second

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.services.ratings import FollowUp
 from app.services.staff import StaffView
 from app.services.views import CaseSummary
+from app.ui.confirm import ask
 from app.ui.i18n import N_, label, tr
 from app.ui.tables import RowsModel, list_table
 from app.ui.work.view_model import WorkList, WorkViewModel
@@ -84,7 +85,11 @@ class WorkView(QWidget):
         self.empty = QLabel("")
         self.empty.setObjectName("hint")
         self.empty.setWordWrap(True)  # a long sentence wraps instead of widening the window
+        self.target = QLabel(tr("先用 ↑↓ 选中一件办件。"))  # the case F7 / F10 / F11 act on, named in full
+        self.target.setObjectName("target")
+        self.target.setWordWrap(True)
         self.reason = QLineEdit()
+        self.reason.setObjectName("reason")
         self.reason.setPlaceholderText(tr("退回补正的原因（还缺什么、哪里要改）"))
         self.forward_button = QPushButton(tr("转报镇里　F7"))
         self.complete_button = QPushButton(tr("办结　F10"))
@@ -113,6 +118,7 @@ class WorkView(QWidget):
         layout.addWidget(self.query)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
+        layout.addWidget(self.target)
         layout.addLayout(actions)
         layout.addWidget(self.handover_bar)
         layout.addWidget(self.status)
@@ -125,10 +131,10 @@ class WorkView(QWidget):
         QShortcut(QKeySequence("Ctrl+Return"), self, self.handover_button.click, context=context)
         self.handover_button.clicked.connect(self._on_handover_clicked)
         vm.colleagues_loaded.connect(self._on_vm_colleagues_loaded)
-        self.forward_button.clicked.connect(lambda: self._with_selected(self.vm.forward))
+        self.forward_button.clicked.connect(self._on_forward_clicked)
         self.complete_button.clicked.connect(self._on_complete_clicked)
-        self.return_button.clicked.connect(
-            lambda: self._with_selected(lambda case_id: self.vm.send_back(case_id, self.reason.text())))
+        self.return_button.clicked.connect(self._on_return_clicked)
+        self._watch_selection()
         self.query.returnPressed.connect(lambda: self.vm.load(WorkList.SEARCH, self.query.text()))
         vm.rows_changed.connect(self._on_vm_rows_changed)
         vm.done.connect(self._on_vm_done)
@@ -162,9 +168,60 @@ class WorkView(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.follow_ups.row(rows[0].row()) if rows and self.showing_follow_ups else None
 
+    def _watch_selection(self) -> None:
+        """The selection model is new with each model the table shows: the target line follows it."""
+        self.table.selectionModel().selectionChanged.connect(self._name_target)
+        self._name_target()
+
+    def _name_target(self, *_: object) -> None:
+        case, follow_up = self.selected(), self.selected_follow_up()
+        if case is not None:
+            self.target.setText(tr("F7 / F10 / F11 用于：{case_no}　{item}　{name}（{id}）　{state}").format(
+                case_no=case.case_no, item=case.item_name, name=case.applicant_name, id=case.applicant_id_masked,
+                state=label(case.state)))
+        elif follow_up is not None:
+            self.target.setText(tr("F10 关闭这条回访：{case_no}　{item}　{name}　{level}").format(
+                case_no=follow_up.case_no, item=follow_up.item_name, name=follow_up.applicant_name,
+                level=label(follow_up.level)))
+        else:
+            self.target.setText(tr("先用 ↑↓ 选中一件办件。"))
+
+    def _named(self, case: CaseSummary) -> str:
+        return tr("{case_no}　{item}\n申请人 {name}（{id}）").format(
+            case_no=case.case_no, item=case.item_name, name=case.applicant_name, id=case.applicant_id_masked)
+
+    def _on_forward_clicked(self) -> None:
+        case = self._case_or_say()
+        question = tr("把这件转报镇里：\n{case}\n\n转报后由镇里办理，站里不能撤回。")
+        if case is not None and ask(self, tr("转报镇里"), question.format(case=self._named(case)),
+                                    yes=tr("转报 {case_no}").format(case_no=case.case_no)):
+            self.vm.forward(case.id)
+
+    def _on_return_clicked(self) -> None:
+        case = self._case_or_say()
+        if case is None:
+            return
+        if not self.reason.text().strip():
+            self.status.setText(tr("退回补正要写明原因：写在左边的框里（还缺什么、哪里要改），再按 F11。"))
+            self.reason.setFocus()
+            return
+        self.vm.send_back(case.id, self.reason.text())
+
+    def _case_or_say(self) -> CaseSummary | None:
+        if self.showing_follow_ups:
+            self.status.setText(tr("差评回访：在左边写明怎么整改、怎么回访的，再按 F10 关闭。"))
+            return None
+        case = self.selected()
+        if case is None:
+            self.status.setText(tr("先用 ↑↓ 选中一件办件。"))
+        return case
+
     def _on_complete_clicked(self) -> None:
         if not self.showing_follow_ups:
-            self._with_selected(self.vm.complete)
+            case = self._case_or_say()
+            if case is not None and ask(self, tr("办结"), tr("这件记为办结：\n{case}\n\n办结后不能再改。").format(
+                    case=self._named(case)), yes=tr("办结 {case_no}").format(case_no=case.case_no)):
+                self.vm.complete(case.id)
             return
         follow_up = self.selected_follow_up()
         if follow_up is None:
@@ -172,22 +229,13 @@ class WorkView(QWidget):
             return
         self.vm.close_follow_up(follow_up.id, self.reason.text())
 
-    def _with_selected(self, act: Any) -> None:
-        if self.showing_follow_ups:
-            self.status.setText(tr("差评回访：在左边写明怎么整改、怎么回访的，再按 F10 关闭。"))
-            return
-        case = self.selected()
-        if case is None:
-            self.status.setText(tr("先用 ↑↓ 选中一件办件。"))
-            return
-        act(case.id)
-
     def _on_vm_rows_changed(self, rows: tuple[Any, ...], which: str) -> None:
         if which != self.vm.current.value:
             return  # an older list's answer
         if which == WorkList.FOLLOW_UPS.value:
             self.shown = which
             self.table.setModel(self.follow_ups)
+            self._watch_selection()
             self.follow_ups.set_rows(rows)
             self.reason.setPlaceholderText(tr("整改和回访情况（关闭差评回访时必填）"))
             self.empty.setText("" if rows else tr("没有待处理的差评。"))
@@ -196,15 +244,19 @@ class WorkView(QWidget):
             return
         if self.table.model() is not self.model:
             self.table.setModel(self.model)
+            self._watch_selection()
             self.reason.setPlaceholderText(tr("退回补正的原因（还缺什么、哪里要改）"))
         keep = self.selected()
         self.shown = which
         self.model.not_at_town = self.vm.not_at_town
         self.model.set_rows(rows)
         self.empty.setText("" if rows else tr("这里没有办件。"))
-        index = next((i for i, r in enumerate(rows) if keep and r.id == keep.id), 0)
-        if rows:
-            self.table.selectRow(index)
+        index = next((i for i, r in enumerate(rows) if keep and r.id == keep.id), None)
+        if rows and (index is not None or keep is None):
+            self.table.selectRow(index or 0)
+        # The case chosen before is gone from this list: nothing is chosen in its place (↓ chooses), so a
+        # second F7 cannot act on a case nobody looked at.
+        self._name_target()
 
     def _on_vm_colleagues_loaded(self, staff: tuple[StaffView, ...]) -> None:
         self.colleague.clear()
