@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from app.services.context import ServiceContext
 from app.services.demo import DEMO_PASSWORD
@@ -202,11 +203,30 @@ def test_missing_materials_and_f8_record_a_consultation_with_the_one_time_notice
     _pick(qtbot, counter, "S09")
     counter.service.materials.item(0).setCheckState(Qt.CheckState.Checked)  # the card, not the ID card
     assert "还缺 1 样" in counter.service.status.text()
-    counter.service.form.editor("operation").setCurrentIndex(0)
+    # The form is left empty (its required 办理类型 too): the notice needs nothing from it.
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_F8)
     qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
     text = counter.service.receipt.text()
     assert "已记为咨询" in text and "居民身份证" in text
+    assert counter._last_case.case.state.value == "consultation"
+
+
+def test_f8_never_accepts_and_f9_with_materials_missing_records_nothing(qtbot, demo_ctx, runner):
+    from app.services.cases import list_cases
+
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    resident_id = _choose_someone(qtbot, counter, demo_ctx)
+    before = len([c for c in list_cases(demo_ctx) if c.applicant_id == resident_id])
+    _pick(qtbot, counter, "S08")
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F9)  # nothing ticked: F9 says what is missing
+    assert "不能受理" in counter.message.text() and "F8" in counter.message.text()
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)  # everything in
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F8)  # F8 with nothing missing: no notice, no case
+    assert "不用一次性告知" in counter.message.text()
+    qtbot.wait(300)
+    assert len([c for c in list_cases(demo_ctx) if c.applicant_id == resident_id]) == before
+    assert not counter.service.receipt.isVisible()
 
 
 def test_a_required_field_left_empty_is_marked_under_the_field_and_nothing_is_recorded(qtbot, demo_ctx, runner):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -112,6 +112,8 @@ class CounterView(QWidget):
         about.addTab(self.household_view, tr("家庭成员"))
         about.addTab(self.cases_view, tr("办件记录"))
         left.addWidget(about, 2)
+        self.about = about
+        self._browsing = True  # looking through results (not yet on one person): see ``_arrange``
         left_box = QWidget()
         left_box.setLayout(left)
 
@@ -154,6 +156,7 @@ class CounterView(QWidget):
         for n in range(1, 10):
             QShortcut(QKeySequence(f"Alt+{n}"), self, lambda n=n: self._pick_frequent(n - 1))
         self.search.textChanged.connect(self.vm.search_typed)
+        self.search.textEdited.connect(lambda _text: self._browse(True))
         self.search.returnPressed.connect(self._on_search_return_pressed)
         self.results.activated.connect(self._on_results_activated)
         self.search.installEventFilter(self)
@@ -183,6 +186,30 @@ class CounterView(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+        self._browse(True)
+
+    # -- a short page (the largest text on a small screen): the results, or the person, not both --------
+    def compact(self) -> bool:
+        """Too short for the results, the card and the household at once: about 19 lines of text."""
+        return self.height() < 19 * self.fontMetrics().lineSpacing()
+
+    def _browse(self, browsing: bool) -> None:
+        self._browsing = browsing
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """On a short page the results take the left pane while searching; once a person is chosen, their
+        card, household and cases take it (F2 or typing brings the results back)."""
+        chosen = self.vm.resident is not None
+        searching = not self.compact() or self._browsing or not chosen
+        person = not self.compact() or not searching
+        self.results.setVisible(searching)
+        self.card.setVisible(person)
+        self.about.setVisible(person)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
 
     def eventFilter(self, obj: object, event: object) -> bool:  # ↓ from the search line goes to the results
         from PySide6.QtCore import QEvent
@@ -299,6 +326,7 @@ class CounterView(QWidget):
         if self.vm.resident is None:
             self.message.setText(tr("请先找到并选中居民（F2），再按 Ctrl+U 查看完整号码。"))
             return
+        self._browse(False)
         self.reveal_bar.setVisible(True)
         self.reveal_purpose.setFocus()
 
@@ -383,11 +411,23 @@ class CounterView(QWidget):
             self.hint.setText(tr("已恢复上次没办完的 {name}　{item}，核对后按 F9 受理。").format(
                 name=draft.resident_name, item=draft.item_name))
 
-    def _on_service_accept_requested(self, _notice: bool) -> None:
+    def _on_service_accept_requested(self, notice: bool) -> None:
+        """F8 makes the one-time notice and nothing else; F9 accepts, once every required material is in."""
         item = self.service.item
         if item is None:
             return
         self.message.setText("")
+        missing = self.service.missing_required()
+        if notice:
+            if not missing:
+                self.message.setText(tr("必需材料都收齐了，不用一次性告知：核对填写后按 F9 受理。"))
+                return
+            self.vm.notice(item_code=item.code, received=self.service.received())
+            return
+        if missing:
+            self.message.setText(tr("还缺 {names}，不能受理：按 F8 打印一次性告知交给群众，或收齐后再按 F9。").format(
+                names=tr("、").join(missing)))
+            return
         self.vm.accept(item_code=item.code, received=self.service.received(), form=self.service.form.values(),
                        proxy=self.service.proxy.value(), scans=list(self.service.scans))
 
@@ -434,6 +474,7 @@ class CounterView(QWidget):
         self.cases.set_rows(detail.open_cases + detail.history)
         if detail.resident.id != self._resident_id:  # a new person at the counter (not a refresh after accepting)
             self._resident_id = detail.resident.id
+            self._browse(False)
             self.service.clear_item()
             self.service.show_matches(self.vm.frequent, frequent=True, favourites=self.vm.favourites)
             self.service.focus_item()

@@ -17,7 +17,7 @@ from app.domain.idcard import IdCard
 from app.domain.staff import Actor
 from app.messages import render
 from app.services.attachments import add_attachment
-from app.services.cases import AcceptResult, ProxyInput, accept_case, get_case
+from app.services.cases import AcceptResult, ProxyInput, accept_case, get_case, record_consultation
 from app.services.context import ServiceContext
 from app.services.documents import IssuedDocument
 from app.services.drafts import CounterDraft, clear_draft, load_draft, save_draft
@@ -279,6 +279,26 @@ class CounterViewModel(QObject):
             return None
         return next((c for c in self.resident.open_cases
                      if c.item_code == item_code and c.state is CaseState.CONSULTATION), None)
+
+    def notice(self, *, item_code: str, received: list[str]) -> None:
+        """F8: the one-time notice (一次性告知) of everything still missing, recorded as a consultation. It
+        never accepts the case and needs nothing from the form."""
+        if self.resident is None or self.actor is None:
+            self.failed.emit(tr("请先找到并选中办事的居民（F2）。"))
+            return
+        ctx, actor, applicant = self._ctx, self.actor, self.resident.resident.id
+
+        def record() -> tuple[AcceptResult, list[str], IssuedDocument | str]:
+            result = record_consultation(ctx, actor=actor, applicant_id=applicant, item_code=item_code,
+                                         received_materials=received)
+            try:
+                issued: IssuedDocument | str = _issue_paper(ctx, actor=actor, case_id=result.case.id, receipt=False)
+            except Exception as e:
+                log.exception("the notice of %s was not made", result.case.case_no)
+                issued = tr("咨询已记下，但告知单没有生成：{problem}").format(problem=message_for(e, self.lang))
+            return result, [], issued
+
+        self._runner.submit(record, self._on_accepted_with_scans, self._on_accept_error)
 
     def accept(self, *, item_code: str, received: list[str], form: Mapping[str, object],
                proxy: ProxyInput | None = None, scans: Sequence[tuple[Path, str]] = ()) -> None:
