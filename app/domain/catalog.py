@@ -139,6 +139,21 @@ class ServiceItem:
     # No longer offered (an abolished certificate, a task moved elsewhere): kept so that the cases made under its
     # code still read their item, never accepted anew, not counted in the 47; its code is never given to another.
     retired: bool = False
+    # The ages the item is usually for (高龄津贴: 80 and over), from its conditions; 0 is no limit. The counter
+    # warns when the applicant is outside them and still accepts: local rules and exceptions differ.
+    min_age: int = 0
+    max_age: int = 0
+
+    def age_outside(self, age: int | None) -> tuple[str, int] | None:
+        """("under", 80) when the applicant is younger than the item's usual age, ("over", 18) when older;
+        None when inside or unknown."""
+        if age is None:
+            return None
+        if self.min_age and age < self.min_age:
+            return "under", self.min_age
+        if self.max_age and age > self.max_age:
+            return "over", self.max_age
+        return None
 
     def fee_for(self, form: Mapping[str, object]) -> int:
         """The fixed fee this case pays, in fen, by the catalogue's fee rule for its form values (``fee_fen``
@@ -179,7 +194,7 @@ _FILE_KEYS = frozenset({"format", "catalog_id", "scope", "version", "title", "it
 _ITEM_REQUIRED = ("code", "name", "short_name", "department", "category", "mode", "time_limit_days")
 _ITEM_OPTIONAL = frozenset({"time_limit_note", "fee_fen", "fee_note", "fee_rule", "legal_basis", "conditions",
                             "procedure", "phone", "keywords", "application_form", "payment", "materials", "fields",
-                            "note", "retired"})
+                            "note", "retired", "min_age", "max_age"})
 _MATERIAL_KEYS = frozenset({"code", "name", "required", "copies", "form", "source", "check"})
 _PAYMENT_KEYS = frozenset({"kind", "payee", "amount_field"})
 _FEE_RULE_KEYS = frozenset({"field", "values"})
@@ -272,6 +287,9 @@ def _read_item(path: str, data: Mapping[str, Any], scope: CatalogScope | None, c
     mode = read_enum(r, "mode", HandlingMode, "catalog.bad_mode")
     time_limit_days = r.integer("time_limit_days")
     fee_fen = r.integer("fee_fen", default=0)
+    min_age, max_age = r.integer("min_age", default=0), r.integer("max_age", default=0)
+    if min_age and max_age and max_age < min_age:
+        r.bad("max_age", max_age)
     texts = {k: r.text(k, required=False) for k in
              ("time_limit_note", "fee_note", "legal_basis", "conditions", "procedure", "phone", "note")}
     keywords = r.strings("keywords")
@@ -318,7 +336,7 @@ def _read_item(path: str, data: Mapping[str, Any], scope: CatalogScope | None, c
         code=code, name=name, short_name=short_name, department=department, category=category, mode=mode,
         time_limit_days=time_limit_days, fee_fen=fee_fen, keywords=keywords, application_form=application_form,
         payment=payment, fee_rule=fee_rule, materials=tuple(materials), fields=tuple(fields), scope=scope,
-        catalog_id=catalog_id, retired=retired,
+        catalog_id=catalog_id, retired=retired, min_age=min_age, max_age=max_age,
         **texts,
     )
 

@@ -49,8 +49,8 @@ def find_items(ctx: ServiceContext, *, query: str, limit: int = 20) -> tuple[Ser
         return ()
     ranked: list[tuple[int, int, ServiceItem]] = []
     for n, (item, keys) in enumerate(_keys(ctx.catalog)):
-        if keys.code == text:
-            rank = 0
+        if keys.code == text or (text.isdigit() and keys.code[1:].lstrip("0") == text.lstrip("0")):
+            rank = 0  # "9" or "09" is S09 (the standard item before the town's N09)
         elif keys.code.startswith(text):
             rank = 1
         elif text.isascii() and any(i.startswith(text) for i in keys.initials):

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QComboBox, QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.ui.i18n import tr
+from app.ui.i18n import tr, trn
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ class CameraDialog(QDialog):
             self._problem(tr("这张照片没有存上（{path}），请再拍一次。").format(path=path))
             return
         self.taken.append(path)
-        self.status.setText(tr("已拍 {n} 张。接着拍按空格，拍完按 Enter。").format(n=len(self.taken)))
+        self.status.setText(trn("已拍 {n} 张。接着拍按空格，拍完按 Enter。", len(self.taken)).format(n=len(self.taken)))
 
     def _problem(self, detail: str) -> None:
         log.warning("document camera: %s", detail)

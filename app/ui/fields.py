@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QPoint, QSize
 from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -33,11 +33,13 @@ def show_problems(lines: Mapping[str, QLabel], problems: Mapping[str, str]) -> N
 
 class ElidedLabel(QLabel):
     """One line of text that ends in … when its room is too narrow (the whole text in the tooltip), so a
-    long name or a larger text size never widens the window: the header's station, staff and sync state."""
+    long name or a larger text size never widens the window: the header's station, staff and sync state.
+    (Cut by hand rather than with Qt's elide mode: the header paints before Qt's namespace is built.)"""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, right: bool = False) -> None:
         super().__init__(text, parent)
-        self._tip = ""  # a tooltip set from outside, shown under the full text when elided
+        self._right = right
+        self._tip = ""  # a tooltip set from outside, shown under the full text when cut
 
     def setToolTip(self, tip: str) -> None:
         self._tip = tip
@@ -47,12 +49,28 @@ class ElidedLabel(QLabel):
         hint = super().minimumSizeHint()
         return QSize(min(hint.width(), self.fontMetrics().horizontalAdvance("…") * 4), hint.height())
 
+    def shown_text(self) -> str:
+        """The text as it fits: whole, or as many characters as fit and then …"""
+        text, room, metrics = self.text(), self.contentsRect().width(), self.fontMetrics()
+        if metrics.horizontalAdvance(text) <= room:
+            return text
+        low, high = 0, len(text)
+        while low < high:  # the longest start of the text that fits with the …
+            middle = (low + high + 1) // 2
+            if metrics.horizontalAdvance(text[:middle] + "…") <= room:
+                low = middle
+            else:
+                high = middle - 1
+        return text[:low] + "…"
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        shown = self.shown_text()
         painter = QPainter(self)
-        rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
         painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(rect, int(self.alignment()), shown)
+        rect, metrics = self.contentsRect(), self.fontMetrics()
+        x = rect.right() - metrics.horizontalAdvance(shown) if self._right else rect.left()
+        y = rect.top() + (rect.height() + metrics.ascent() - metrics.descent()) // 2
+        painter.drawText(QPoint(x, y), shown)
         full = self.text() if shown != self.text() else ""
         super().setToolTip("\n".join(t for t in (full, self._tip) if t))
 

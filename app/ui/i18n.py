@@ -42,9 +42,11 @@ def language() -> str:
 
 
 @cache
-def english() -> dict[str, str]:
+def english() -> dict[str, str | dict[str, str]]:
+    """Chinese → English; a phrase counting something has its English forms by number:
+    ``{"one": "1 field needs correcting", "other": "{n} fields need correcting"}``."""
     with resource("translations", "en.json").open(encoding="utf-8") as f:
-        table: dict[str, str] = json.load(f)
+        table: dict[str, str | dict[str, str]] = json.load(f)
     return table
 
 
@@ -62,4 +64,14 @@ def tr(text: str) -> str:
     """``text`` (Chinese) in the current language; a phrase with no translation stays Chinese."""
     if _current == "zh":
         return text
-    return english().get(text, text)
+    found = english().get(text, text)
+    return found if isinstance(found, str) else found["other"]
+
+
+def trn(text: str, n: int) -> str:
+    """A phrase that counts ``n`` things (its ``{n}`` still to be filled): Chinese has one form; English
+    says "1 field" and "2 fields"."""
+    if _current == "zh":
+        return text
+    found = english().get(text, text)
+    return found if isinstance(found, str) else found["one" if n == 1 else "other"]

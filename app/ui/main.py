@@ -292,7 +292,7 @@ class CounterStart(QObject):
         assert self._counter is not None
         self.window.install(self._counter, work, lock, points, money)
         if self.window.system is not None:
-            self.window.system.attach(ctx, self.runner)
+            self.window.system.attach(ctx, self.runner, devices=self.devices)
         if not self.args.screenshot:
             from app.ui.sync_status import SyncWatch
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
@@ -106,8 +106,8 @@ class MainWindow(QMainWindow):
         header.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # one line, any text size
         # Each part ends in … when the line is too narrow (largest text on 1366 pixels); the whole in a tooltip.
         self.station_label = ElidedLabel("")
-        self.staff_label = ElidedLabel(tr("未登录"))
-        self.sync_label = ElidedLabel(tr("● 离线工作"))  # until the sync watch says where things stand
+        self.staff_label = ElidedLabel(tr("未登录"), right=True)
+        self.sync_label = ElidedLabel(tr("● 离线工作"), right=True)  # until the sync watch says where things stand
         self.sync_label.setObjectName("syncState")
         self.sync_label.setToolTip(tr("本机数据库可以正常使用。"))
         self.sync_watch: SyncWatch | None = None
@@ -116,8 +116,6 @@ class MainWindow(QMainWindow):
         row.addStretch(1)
         row.addWidget(self.staff_label, 3)
         row.addWidget(self.sync_label, 3)
-        self.staff_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.sync_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.screens = QStackedWidget()
         frame = QWidget()
         layout = QVBoxLayout(frame)

@@ -14,7 +14,7 @@ from app.services.context import ServiceContext
 from app.services.freeze import Freeze, freeze
 from app.services.station import CalendarNotice, calendar_notice
 from app.ui.errors import message_for
-from app.ui.i18n import tr
+from app.ui.i18n import tr, trn
 from app.ui.tasks import TaskRunner
 
 INTERVAL_MS = 5 * 60_000
@@ -93,13 +93,13 @@ class SyncWatch(QObject):
                       tip.format(block=f.block_days), True)
             return
         if s.pending:
-            self._say(tr("↑ {n} 条待上传 · 上次同步 {time}").format(n=s.pending, time=_time(s.last_ok)),
+            self._say(trn("↑ {n} 条待上传 · 上次同步 {time}", s.pending).format(n=s.pending, time=_time(s.last_ok)),
                       tr("这些改动还没到镇里：联网时会自动上传，也可按 Ctrl+Shift+S。"), False)
             return
         if state.refused:
             tip = tr("上次同步 {time}。这些改动镇里没有收，也不会用到别的站点：请站长查看原因（sync conflicts），"
                      "并告诉镇管理员。").format(time=_time(s.last_ok))
-            self._say(tr("⚠ 镇里拒收 {n} 条改动").format(n=state.refused), tip, True)
+            self._say(trn("⚠ 镇里拒收 {n} 条改动", state.refused).format(n=state.refused), tip, True)
             return
         self._say(tr("✓ 已同步 {time}").format(time=_time(s.last_ok)), tr("本站的改动都已到镇里。"), False)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -51,3 +52,40 @@ def runner(qtbot: object) -> Iterator[object]:
     r = TaskRunner()
     yield r
     r.shutdown()
+
+
+class FakePrinter:
+    """Stands in for ``print_pdf``: keeps every PDF sent (on the devices thread, as the real one runs)."""
+
+    def __init__(self, problem: str | None = None) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+        self.problem = problem
+
+    def __call__(self, pdf: bytes, *, printer_name: str = "", title: str = "", to_file: Any = None) -> str | None:
+        if self.problem is not None:
+            return _paper().NoPrinter(self.problem)
+        self.sent.append((printer_name, pdf))
+        return None
+
+
+@pytest.fixture
+def printer(monkeypatch: pytest.MonkeyPatch) -> FakePrinter:
+    fake = FakePrinter()
+    monkeypatch.setattr(_paper(), "print_pdf", fake)
+    monkeypatch.setattr("app.ui.print_setup.print_pdf", fake)
+    return fake
+
+
+@pytest.fixture
+def no_printer(monkeypatch: pytest.MonkeyPatch) -> FakePrinter:
+    fake = FakePrinter(problem="这台电脑没有装打印机。请装好打印机（或连接小票机）后再打印；"
+                               "单据已经生成，可以稍后补打。")
+    monkeypatch.setattr(_paper(), "print_pdf", fake)
+    monkeypatch.setattr("app.ui.print_setup.print_pdf", fake)
+    return fake
+
+
+def _paper():  # the Qt module, imported when a test asks for a printer (after the offscreen platform is set)
+    from app.ui import paper
+
+    return paper

@@ -144,7 +144,8 @@ def _one_match_tail(ctx: ServiceContext) -> tuple[str, str]:
     raise AssertionError("no resident with a unique ID tail in the demo")
 
 
-def test_a_routine_item_goes_from_the_idle_counter_to_an_accepted_case_in_twelve_keys(qtbot, demo_ctx, runner):
+def test_a_routine_item_goes_from_the_idle_counter_to_accepted_printed_and_rated_in_thirteen_keys(
+        qtbot, demo_ctx, runner, printer):
     from PySide6.QtWidgets import QApplication
 
     from app.services.cases import list_cases
@@ -160,7 +161,8 @@ def test_a_routine_item_goes_from_the_idle_counter_to_an_accepted_case_in_twelve
     def press(key: Qt.Key | str) -> None:
         nonlocal presses
         presses += 1
-        target = QApplication.focusWidget()
+        target = QApplication.activeWindow().focusWidget() if QApplication.activeWindow() else None
+        target = target or QApplication.focusWidget()
         assert target is not None, "nothing has the keyboard focus"
         if isinstance(key, str):
             qtbot.keyClicks(target, key)
@@ -172,24 +174,34 @@ def test_a_routine_item_goes_from_the_idle_counter_to_an_accepted_case_in_twelve
     qtbot.waitUntil(lambda: counter.residents.rowCount() == 1, timeout=5000)
     press(Qt.Key.Key_Return)                             # 5: that is the person
     qtbot.waitUntil(lambda: counter.service.item_line.hasFocus(), timeout=5000)
-    for ch in "s09":                                     # 6-8: what — the item code
-        press(ch)
+    press("9")                                           # 6: what — the item's number (S09)
     qtbot.waitUntil(lambda: counter.service.item_list.count() >= 1, timeout=5000)
-    press(Qt.Key.Key_Return)                             # 9: 社会保障卡密码修改与重置
+    press(Qt.Key.Key_Return)                             # 7: 社会保障卡密码修改与重置
     qtbot.waitUntil(lambda: counter.service.item is not None and counter.service.materials.hasFocus(), timeout=5000)
-    press(Qt.Key.Key_F6)                                 # 10: every material received
+    assert counter.service.item.code == "S09"
+    press(Qt.Key.Key_F6)                                 # 8: every material received
     assert counter.service.missing_required() == []
-    press(Qt.Key.Key_Down)                               # 11: 办理类型 — the first choice
-    press(Qt.Key.Key_F9)                                 # 12: accept
+    press(Qt.Key.Key_Down)                               # 9: 办理类型 — the first choice
+    press(Qt.Key.Key_F9)                                 # 10: accept
     qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+    qtbot.waitUntil(lambda: counter.vm.paper is not None, timeout=5000)
+    press(Qt.Key.Key_F10)                                # 11: the receipt to the printer
+    qtbot.waitUntil(lambda: len(printer.sent) == 1, timeout=10000)
+    press(Qt.Key.Key_F7)                                 # 12: the rating panel for the resident
+    qtbot.waitUntil(lambda: counter.rating.isVisible(), timeout=5000)
+    counter.rating.activateWindow()
+    qtbot.waitUntil(counter.rating.isActiveWindow, timeout=5000)
+    press(Qt.Key.Key_5)                                  # 13: the resident's 非常满意
 
-    assert presses <= 12
-    assert "已受理" in counter.service.receipt.text()
+    qtbot.waitUntil(lambda: counter._last_case is None, timeout=5000)  # rated: one rating per case
+    assert "非常满意" in counter.hint.text()
     cases = [c for c in list_cases(demo_ctx) if c.applicant_id == resident_id]
+    assert presses <= 14
+    assert "已受理" in counter.service.receipt.text()
     assert [(c.item_code, c.state.value) for c in cases] == [("S09", "accepted")]
     assert cases[0].case_no in counter.service.receipt.text()
     assert not FULL_ID.search(counter.service.receipt.text())
-    assert counter.search.hasFocus()  # ready for the next person
+    assert printer.sent[0][1].startswith(b"%PDF")
 
 
 def test_missing_materials_and_f8_record_a_consultation_with_the_one_time_notice(qtbot, demo_ctx, runner):
@@ -249,6 +261,25 @@ def test_a_required_field_left_empty_is_marked_under_the_field_and_nothing_is_re
     assert counter.service.form.editor("operation").hasFocus()
     assert not counter.service.receipt.isVisible()
     assert len(list_cases(demo_ctx)) == before
+    assert "1 处需要改正" in counter.service.status.text()
+    # Choosing a value takes the red line and the count away at once, not at the next F9.
+    qtbot.keyClick(counter.service.form.editor("operation"), Qt.Key.Key_Down)
+    assert counter.service.form.problems_shown() == 0
+    assert "需要改正" not in counter.service.status.text() and "F9" in counter.service.status.text()
+
+
+def test_an_item_for_older_people_warns_about_a_younger_applicant_and_still_accepts(qtbot, demo_ctx, runner):
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    _choose_someone(qtbot, counter, demo_ctx)
+    age = counter.vm.resident.resident.age
+    assert age is not None and age < 80
+    _pick(qtbot, counter, "S22")  # 高龄津贴: usually 80 and over
+    assert "一般要年满 80 周岁" in counter.message.text() and f"{age} 岁" in counter.message.text()
+    assert counter.service.accept_button.isEnabled()  # a warning, never a block
+    # The next person's screen does not carry this person's warning.
+    _pick(qtbot, counter, "S08")
+    assert counter.message.text() == ""
 
 
 def test_a_case_handled_by_a_proxy_records_the_proxy_and_refuses_a_bad_proxy_id_number(qtbot, demo_ctx, runner):
@@ -331,11 +362,12 @@ def test_a_clerk_without_the_permission_is_told_so_and_sees_no_number(qtbot, dem
     window = _window(qtbot, demo_ctx, runner)  # xiaoli, a counter clerk
     counter = window.counter
     _choose_someone(qtbot, counter, demo_ctx)
-    qtbot.keyClick(counter.search, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
-    counter.reveal_purpose.setCurrentIndex(0)
-    qtbot.keyClick(counter.reveal_purpose.lineEdit(), Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: counter.message.text() != "", timeout=5000)
-    assert "不能做这项操作" in counter.message.text() and "站长" in counter.message.text()
+    # Ctrl+U in a text field (the item line, where the cursor is after choosing someone) still means 查看号码,
+    # and the clerk is told before being asked for a purpose.
+    assert counter.service.item_line.hasFocus()
+    qtbot.keyClick(counter.service.item_line, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
+    assert "不能查看完整号码" in counter.message.text() and "站长" in counter.message.text()
+    assert not counter.reveal_bar.isVisible()
     assert not FULL_ID.search(counter.card.text())
 
 

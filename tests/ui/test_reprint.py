@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
@@ -19,7 +18,6 @@ from app.services.documents import list_documents, mark_printed, void_document
 from app.services.print_settings import print_template
 from app.services.residents import find_residents
 from app.services.staff import authenticate
-from app.ui import paper
 from app.ui.documents import DocumentsDialog
 from app.ui.print_setup import PrintSetupDialog
 from tests.printing.pdfcheck import page_sizes_mm, squeezed
@@ -27,37 +25,6 @@ from tests.ui.test_system_menu import _window
 
 TIMEOUT = 15000
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-class FakePrinter:
-    """Stands in for ``print_pdf``: keeps every PDF sent (on the devices thread, as the real one runs)."""
-
-    def __init__(self, problem: str | None = None) -> None:
-        self.sent: list[tuple[str, bytes]] = []
-        self.problem = problem
-
-    def __call__(self, pdf: bytes, *, printer_name: str = "", title: str = "", to_file: Any = None) -> str | None:
-        if self.problem is not None:
-            return paper.NoPrinter(self.problem)
-        self.sent.append((printer_name, pdf))
-        return None
-
-
-@pytest.fixture
-def printer(monkeypatch: pytest.MonkeyPatch) -> FakePrinter:
-    fake = FakePrinter()
-    monkeypatch.setattr(paper, "print_pdf", fake)
-    monkeypatch.setattr("app.ui.print_setup.print_pdf", fake)
-    return fake
-
-
-@pytest.fixture
-def no_printer(monkeypatch: pytest.MonkeyPatch) -> FakePrinter:
-    fake = FakePrinter(problem="这台电脑没有装打印机。请装好打印机（或连接小票机）后再打印；"
-                               "单据已经生成，可以稍后补打。")
-    monkeypatch.setattr(paper, "print_pdf", fake)
-    monkeypatch.setattr("app.ui.print_setup.print_pdf", fake)
-    return fake
 
 
 def _receipt(ctx: Any, clerk: Any) -> tuple[str, str]:

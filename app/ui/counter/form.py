@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -35,6 +36,7 @@ class FormEditor(QWidget):
     ``show_problems`` puts each problem under its field; ``changed`` fires on every edit (drafts)."""
 
     changed = Signal()
+    corrected = Signal()  # a field with a problem was edited: its red line is gone
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +65,16 @@ class FormEditor(QWidget):
             self._editors[spec.key] = editor
             self._problems[spec.key] = problem
             _on_edit(editor, self.changed.emit)
+            _on_edit(editor, partial(self._corrected, problem))
+
+    def _corrected(self, line: QLabel) -> None:
+        """The problem under a field goes as soon as the field is edited: the check on F9 says again if not."""
+        if line.isVisible():
+            line.setVisible(False)
+            self.corrected.emit()
+
+    def problems_shown(self) -> int:
+        return sum(1 for line in self._problems.values() if not line.isHidden())
 
     def editor(self, key: str) -> Editor:
         return self._editors[key]

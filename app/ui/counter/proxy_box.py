@@ -26,6 +26,7 @@ class ProxyBox(QGroupBox):
     """Unticked: the applicant came in person. Ticked (Ctrl+P): the proxy's details are required."""
 
     changed = Signal()
+    corrected = Signal()  # a field with a problem was edited: its red line is gone
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(tr("由他人代办　Ctrl+P"), parent)
@@ -53,10 +54,20 @@ class ProxyBox(QGroupBox):
         QVBoxLayout(self).addWidget(self._body)
         self._body.setVisible(False)
         self.toggled.connect(self._on_toggled)
-        for line in (self.name, self.id_number, self.phone):
+        for key, line in (("proxy_name", self.name), ("proxy_id", self.id_number), ("proxy_phone", self.phone)):
             line.textChanged.connect(lambda *_: self.changed.emit())
+            line.textEdited.connect(lambda *_, k=key: self._corrected(k))
+        self.relation.currentTextChanged.connect(lambda *_: self._corrected("proxy_relation"))
         self.relation.currentTextChanged.connect(lambda *_: self.changed.emit())
         self.toggled.connect(lambda *_: self.changed.emit())
+
+    def _corrected(self, key: str) -> None:
+        if not self.problems[key].isHidden():
+            self.problems[key].setVisible(False)
+            self.corrected.emit()
+
+    def problems_shown(self) -> int:
+        return sum(1 for line in self.problems.values() if not line.isHidden())
 
     def _on_toggled(self, on: bool) -> None:
         self._body.setVisible(on)

@@ -35,15 +35,22 @@ from app.ui.camera import CameraDialog, find_cameras
 from app.ui.counter.form import FormEditor
 from app.ui.counter.proxy_box import KEYS as PROXY_KEYS
 from app.ui.counter.proxy_box import ProxyBox
-from app.ui.i18n import label, tr
+from app.ui.i18n import label, tr, trn
 from app.ui.paper import PaperPreview
 
 _CODE = Qt.ItemDataRole.UserRole
 
 
-def item_facts(item: ServiceItem) -> str:
+def item_facts(item: ServiceItem, form: Mapping[str, object] | None = None) -> str:
+    """The item's facts; the fee for the form as filled so far (the catalogue's fee rule may depend on it)."""
     limit = tr("当场办结") if item.on_the_spot else tr("{days}个工作日").format(days=item.time_limit_days)
-    fee = tr("不收费") if not item.fee_fen else tr("收费 {fee}").format(fee=format_money(item.fee_fen))
+    rule = item.fee_rule
+    chosen = form.get(rule.field) if rule is not None and form is not None else None
+    fen = item.fee_for(form or {})
+    fee = tr("不收费") if not fen else tr("收费 {fee}").format(fee=format_money(fen))
+    if rule is not None and item.may_charge and not chosen:  # the fee waits for the field that decides it
+        field = next((f.label for f in item.fields if f.key == rule.field), rule.field)
+        fee = tr("收费看“{field}”").format(field=field)
     return "　·　".join((f"{item.code}　{item.name}", label(item.mode), limit, fee, item.department))
 
 
@@ -82,8 +89,10 @@ class ServicePanel(QWidget):
         self.scan_list.setObjectName("scans")
         self.scan_list.setMaximumHeight(90)
         self.scan_list.setVisible(False)
-        self.scan_button = QPushButton(tr("添加扫描件　Ctrl+O"))
-        self.camera_button = QPushButton(tr("高拍仪拍照　F5"))
+        self.scan_button = QPushButton(tr("扫描件　Ctrl+O"))
+        self.scan_button.setToolTip(tr("添加扫描件：选择扫描仪或高拍仪存下的文件"))
+        self.camera_button = QPushButton(tr("拍照　F5"))
+        self.camera_button.setToolTip(tr("用高拍仪拍材料"))
         self.camera_folder: Path | None = None  # where photos are written (the station's data folder)
         self.notice_button = QPushButton(tr("一次性告知　F8"))
         self.accept_button = QPushButton(tr("受理　F9"))
@@ -144,7 +153,15 @@ class ServicePanel(QWidget):
         self._work_row.setContentsMargins(0, 0, 0, 0)
         self._work_row.addWidget(materials_box, 1)
         self._work_row.addWidget(form_box, 1)
-        layout.addWidget(self.work_area, 1)
+        # When even that is too tall (the largest text on a 768-pixel screen) the two scroll together, and
+        # Tab scrolls to the field it reaches: the buttons below stay on the screen.
+        self.work_scroll = QScrollArea()
+        self.work_scroll.setObjectName("workScroll")
+        self.work_scroll.setWidgetResizable(True)
+        self.work_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.work_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.work_scroll.setWidget(self.work_area)
+        layout.addWidget(self.work_scroll, 1)
         layout.addWidget(self.outcome, 1)
         layout.addWidget(self.status)  # what is missing or what comes next, over the buttons it points to
         layout.addLayout(buttons)
@@ -158,6 +175,9 @@ class ServicePanel(QWidget):
         self.materials.itemChanged.connect(self._update_status)
         self.materials.itemChanged.connect(lambda *_: self.changed.emit())
         self.form.changed.connect(self.changed)
+        self.form.corrected.connect(self._on_corrected)
+        self.form.changed.connect(self._refresh_facts)
+        self.proxy.corrected.connect(self._on_corrected)
         self.proxy.changed.connect(self.changed)
         self.scan_button.clicked.connect(self.choose_scans)
         self.camera_button.clicked.connect(self.take_photos)
@@ -175,7 +195,7 @@ class ServicePanel(QWidget):
         """The materials beside the form while each gets about 20 characters of the current text size;
         above it when not (the largest text on a 1366-pixel screen)."""
         super().resizeEvent(event)
-        wide = self.width() >= 40 * self.fontMetrics().horizontalAdvance("中")
+        wide = self.width() >= 31 * self.fontMetrics().height()  # about 40 characters
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self._work_row.direction() != direction:
             self._work_row.setDirection(direction)
@@ -245,6 +265,9 @@ class ServicePanel(QWidget):
             self.materials.addItem(entry)
         self.materials.blockSignals(False)
         self.form.set_fields(item.fields)
+        first = self.form.first_editor()
+        if first is not None:  # Tab from the materials goes straight to the form, past the scan buttons
+            QWidget.setTabOrder(self.materials, first)
         self.proxy.clear()
         self._clear_scans()
         self._hide_outcome()
@@ -271,7 +294,7 @@ class ServicePanel(QWidget):
     def _hide_outcome(self) -> None:
         self.outcome.setVisible(False)
         self.print_button.setVisible(False)
-        self.work_area.setVisible(True)
+        self.work_scroll.setVisible(True)
 
     def show_paper(self, pages: list[QImage], number: str) -> None:
         """The issued receipt or notice beside the summary; F10 prints it."""
@@ -356,15 +379,26 @@ class ServicePanel(QWidget):
             return
         missing = self.missing_required()
         if missing:
-            self.status.setText(tr("还缺 {n} 样必需材料：{names}。缺材料请按 F8 打印一次性告知。").format(
-                n=len(missing), names=tr("、").join(missing)))
+            text = trn("还缺 {n} 样必需材料：{names}。缺材料请按 F8 打印一次性告知。", len(missing))
+            self.status.setText(text.format(n=len(missing), names=tr("、").join(missing)))
         else:
             self.status.setText(tr("必需材料已收齐，核对填写后按 F9 受理。"))
+
+    def _refresh_facts(self) -> None:
+        if self.item is not None and self.item.fee_rule is not None:
+            self.facts.setText(item_facts(self.item, self.form.values()))
+
+    def _on_corrected(self) -> None:
+        left = self.form.problems_shown() + self.proxy.problems_shown()
+        if left:
+            self.status.setText(trn("有 {n} 处需要改正，见红字。", left).format(n=left))
+        else:
+            self._update_status()  # all corrected: back to what is missing or what comes next
 
     def show_form_problems(self, problems: Mapping[str, str]) -> None:
         self.proxy.show_problems({k: v for k, v in problems.items() if k in PROXY_KEYS})
         self.form.show_problems({k: v for k, v in problems.items() if k not in PROXY_KEYS})
-        self.status.setText(tr("有 {n} 处需要改正，见红字。").format(n=len(problems)))
+        self.status.setText(trn("有 {n} 处需要改正，见红字。", len(problems)).format(n=len(problems)))
 
     # -- the outcome -------------------------------------------------------------------------
     def show_result(self, result: AcceptResult) -> None:
@@ -385,7 +419,7 @@ class ServicePanel(QWidget):
                 lines.append(tr("代办人 {name}（{relation}，{id}）").format(
                     name=proxy.name, relation=tr(proxy.relation), id=proxy.id_masked))
             if case.attachments:
-                lines.append(tr("扫描件 {n} 份已存档").format(n=len(case.attachments)))
+                lines.append(trn("扫描件 {n} 份已存档", len(case.attachments)).format(n=len(case.attachments)))
             lines.append(tr("受理回执在右边，按 F10 打印交给群众。"))
         else:
             notice = result.notice
@@ -395,6 +429,6 @@ class ServicePanel(QWidget):
                      tr("告知单在右边，按 F10 打印交给群众；带齐材料后可凭此编号继续受理。")]
         self.receipt.setText("<br>".join(lines))
         self.outcome.setVisible(True)
-        self.work_area.setVisible(False)
+        self.work_scroll.setVisible(False)
         self.status.setText(tr("办完了。F10 打印，F7 请群众评价，F2 找下一位。"))
         self._set_enabled(False)

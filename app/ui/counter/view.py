@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -17,7 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalog import ServiceItem
+from app.domain.forms import format_money
 from app.domain.idcard import IdCard
+from app.domain.staff import Permission
 from app.services.cases import AcceptResult
 from app.services.drafts import CounterDraft
 from app.services.ratings import RatingResult
@@ -28,7 +31,8 @@ from app.ui.counter.models import CaseTableModel, ResidentTableModel
 from app.ui.counter.register_panel import RegisterPanel
 from app.ui.counter.service_panel import ServicePanel
 from app.ui.counter.view_model import CounterViewModel
-from app.ui.i18n import N_, label, tr
+from app.ui.i18n import N_, label, tr, trn
+from app.ui.paper import SaveOffer
 from app.ui.rating import RatingWindow
 from app.ui.tables import FittedTable
 
@@ -38,6 +42,26 @@ REVEAL_PURPOSES = (N_("核对身份"), N_("填写纸质申请表"), N_("办理�
 
 _KIND_WORDS = {MatchKind.ID_EXACT: N_("身份证号"), MatchKind.ID_SUFFIX: N_("身份证后几位"), MatchKind.PHONE: N_("电话"),
             MatchKind.NAME: N_("姓名"), MatchKind.INITIALS: N_("拼音首字母")}
+
+
+class _CtrlUEverywhere(QObject):
+    """A text field claims Ctrl+U (delete to the start of the line) before the counter's shortcut sees it:
+    inside the counter the key means 查看完整号码 wherever the cursor is."""
+
+    def __init__(self, counter: QWidget) -> None:
+        super().__init__(counter)
+        self._counter = counter
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) \
+                and event.key() == Qt.Key.Key_U and event.modifiers() == Qt.KeyboardModifier.ControlModifier \
+                and isinstance(watched, QWidget) and self._counter.isAncestorOf(watched):
+            event.ignore()  # not overridden: the shortcut fires
+            return True
+        return False
 
 
 class CounterView(QWidget):
@@ -90,6 +114,10 @@ class CounterView(QWidget):
         self.message = QLabel("")
         self.message.setObjectName("error")
         self.message.setWordWrap(True)
+        self.next_step = QLabel("")  # after an accept that takes money: what to do now, in large type
+        self.next_step.setObjectName("nextStep")
+        self.next_step.setWordWrap(True)
+        self.next_step.setVisible(False)
         self.notice = QLabel("")  # e.g. a draft left by a power cut, waiting to be restored
         self.notice.setObjectName("notice")
         self.notice.setWordWrap(True)
@@ -124,6 +152,7 @@ class CounterView(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.notice)
         right.addWidget(self.right, 1)
+        right.addWidget(self.next_step)
         right.addWidget(self.message)
         right_box = QWidget()
         right_box.setLayout(right)
@@ -141,6 +170,7 @@ class CounterView(QWidget):
         QShortcut(QKeySequence("Ctrl+N"), self, self.start_registration)
         QShortcut(QKeySequence("F12"), self, self.vm.read_card)
         QShortcut(QKeySequence("Ctrl+U"), self, self.ask_reveal)
+        self._ctrl_u = _CtrlUEverywhere(self)  # a text field would take Ctrl+U for itself
         QShortcut(QKeySequence("Ctrl+R"), self, self.restore_draft)
         QShortcut(QKeySequence("Ctrl+D"), self, self.toggle_favourite)
         vm.favourite_toggled.connect(self._on_vm_favourite_toggled)
@@ -169,9 +199,13 @@ class CounterView(QWidget):
         vm.items_changed.connect(self._on_vm_items_changed)
         vm.item_loaded.connect(self._on_vm_item_loaded)
         vm.accepted.connect(self._on_vm_accepted)
+        vm.due_provisional.connect(self._on_vm_due_provisional)
         vm.paper_ready.connect(lambda issued, pages: self.service.show_paper(pages, issued.number))
         vm.printed.connect(self.hint.setText)
         vm.print_failed.connect(self._on_vm_failed)
+        self.save_offer = SaveOffer(self, vm.settings_path)  # no printer: save the PDF to a folder instead
+        vm.no_printer.connect(self.save_offer.offer)
+        self.save_offer.folder_chosen.connect(vm.save_paper)
         self.service.print_button.clicked.connect(lambda: self.vm.print_paper())
         vm.form_problems.connect(self.service.show_form_problems)
         vm.failed.connect(self._on_vm_failed)
@@ -254,7 +288,7 @@ class CounterView(QWidget):
             self.hint.setText(tr("没有找到这位居民。核对后重新输入，或按 Ctrl+N 登记新居民（有身份证可按 F12 读卡）。"))
         else:
             kinds = tr("、").join(tr(_KIND_WORDS[k]) for k in result.kinds)
-            found = tr("按{kinds}找到 {n} 人。↓ 选择，Enter 确定")
+            found = trn("按{kinds}找到 {n} 人。↓ 选择，Enter 确定", len(result.residents))
             self.hint.setText(found.format(kinds=kinds, n=len(result.residents)))
 
     # -- 好差评 ----------------------------------------------------------------------------------
@@ -325,6 +359,10 @@ class CounterView(QWidget):
     def ask_reveal(self) -> None:
         if self.vm.resident is None:
             self.message.setText(tr("请先找到并选中居民（F2），再按 Ctrl+U 查看完整号码。"))
+            return
+        actor = self.vm.actor
+        if actor is not None and not actor.can(Permission.RESIDENT_UNMASK):  # said before a purpose is asked
+            self.message.setText(tr("您的账号不能查看完整号码：请站长查看（系统 → 切换用户，或请站长在旁边操作）。"))
             return
         self._browse(False)
         self.reveal_bar.setVisible(True)
@@ -399,6 +437,7 @@ class CounterView(QWidget):
     def _on_vm_item_loaded(self, item: ServiceItem) -> None:
         self.message.setText("")
         self.service.set_item(item)
+        self._warn_eligibility(item)
         earlier = self.vm.open_consultation(item.code)
         if earlier is not None:
             self.hint.setText(tr("这位群众上次咨询过这件事（{case_no}，缺材料）：这次受理接着用这个编号。").format(
@@ -410,6 +449,19 @@ class CounterView(QWidget):
             self.service.proxy.set_dict(draft.proxy)
             self.hint.setText(tr("已恢复上次没办完的 {name}　{item}，核对后按 F9 受理。").format(
                 name=draft.resident_name, item=draft.item_name))
+
+    def _warn_eligibility(self, item: ServiceItem) -> None:
+        """The item's usual ages (高龄津贴: 80 and over) against the applicant's: a warning, never a block —
+        local rules and exceptions differ, the clerk checks the conditions."""
+        detail = self.vm.resident
+        outside = item.age_outside(detail.resident.age) if detail is not None else None
+        if detail is None or outside is None:
+            return
+        side, bound = outside
+        under = tr("请注意：{item} 一般要年满 {bound} 周岁，这位居民 {age} 岁。请核对办理条件后再受理。")
+        over = tr("请注意：{item} 一般是 {bound} 周岁以下的，这位居民 {age} 岁。请核对办理条件后再受理。")
+        text = under if side == "under" else over
+        self.message.setText(text.format(item=item.short_name, bound=bound, age=detail.resident.age))
 
     def _on_service_accept_requested(self, notice: bool) -> None:
         """F8 makes the one-time notice and nothing else; F9 accepts, once every required material is in."""
@@ -442,13 +494,22 @@ class CounterView(QWidget):
         self._last_case = result
         self.service.show_result(result)
         item = self.service.item
-        if result.accepted and item is not None and (item.payment is not None or item.fee_fen):
-            self.hint.setText(tr("{case_no} 要收款：按 Ctrl+M 到收款页收钱、打收据。").format(
-                case_no=result.case.case_no))
-        else:  # a refusal said here before this case went through is no longer true
-            self.hint.setText(tr("输入后按 ↓ 选人，Enter 确定"))
+        fee = result.fee_fen  # what this case is charged (it may depend on the form)
+        takes_money = result.accepted and item is not None and (item.payment is not None or fee)
+        if takes_money:  # the next step is the main message: the resident is still at the counter
+            self.next_step.setText(tr("下一步：{case_no} 要收款{amount}。按 Ctrl+M 到收款页收钱、打收据。").format(
+                case_no=result.case.case_no, amount=tr(" {fee}").format(fee=format_money(fee)) if fee else ""))
+        self.next_step.setVisible(bool(takes_money))
+        self.hint.setText(tr("输入后按 ↓ 选人，Enter 确定"))  # a refusal said before this case went through is gone
         self.search.setFocus()
         self.search.selectAll()
+
+    def _on_vm_due_provisional(self, text: str) -> None:
+        """The promised date runs into a year without holiday data: the main message says so, beside (or
+        before) the money."""
+        shown = self.next_step.text() if self.next_step.isVisible() else ""
+        self.next_step.setText(text + ("\n" + shown if shown else ""))
+        self.next_step.setVisible(True)
 
     def last_case_no(self) -> str:
         """The case just accepted here, for the money page to offer first."""
@@ -475,6 +536,8 @@ class CounterView(QWidget):
         if detail.resident.id != self._resident_id:  # a new person at the counter (not a refresh after accepting)
             self._resident_id = detail.resident.id
             self._browse(False)
+            self.message.setText("")  # the last person's problem (a printer, a field) is not this person's
+            self.next_step.setVisible(False)
             self.service.clear_item()
             self.service.show_matches(self.vm.frequent, frequent=True, favourites=self.vm.favourites)
             self.service.focus_item()

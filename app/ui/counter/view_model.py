@@ -36,6 +36,7 @@ from app.services.views import CaseSummary, ResidentSummary
 from app.ui.devices import CardReader, NoCardReader
 from app.ui.errors import message_for
 from app.ui.i18n import tr
+from app.ui.look import settings_file
 from app.ui.paper import PREVIEW_WIDTH, PaperOut, pdf_pages
 from app.ui.tasks import TaskRunner
 
@@ -72,6 +73,7 @@ class CounterViewModel(QObject):
     rating_failed = Signal(str)
     due_provisional = Signal(str)  # after an accept whose promised date is an estimate: what to tell the resident
     failed = Signal(str)
+    no_printer = Signal(object, str)  # a document, why: no printer here (the view offers to save a PDF)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *,
                  actor: Actor | None = None, reader: CardReader | None = None,
@@ -84,8 +86,10 @@ class CounterViewModel(QObject):
         self.reader: CardReader = reader or NoCardReader()
         self._devices = devices or runner
         self.paper: IssuedDocument | None = None  # the last case's receipt or notice, for F10
+        self._asked_to_print = False  # the last print was F10 (not a silent print at accept)
         self._out = PaperOut(ctx, runner, self._devices, done=self.printed.emit, failed=self.print_failed.emit,
-                             lang=lang)
+                             lang=lang,
+                             no_printer=self._on_no_printer)
         # The document camera's photos go into the station's data folder (never the program's).
         self.camera_folder: Path | None = ctx.data_dir / "camera" if ctx.data_dir else None
         self._query = ""
@@ -344,17 +348,35 @@ class CounterViewModel(QObject):
                                  lambda pages: self.paper_ready.emit(issued, pages), self._on_error)
             if issued.silent:  # the station prints its receipts at once (print-settings silent_receipts)
                 assert self.actor is not None
+                self._asked_to_print = False
                 self._out.print(issued, self.actor)
         if failed:  # the case is recorded; say which scans were not stored
             self.failed.emit(tr("办件已记下，但这些扫描件没有存上，请在办件记录里补传：") + tr("；").join(failed))
 
     # -- paper -------------------------------------------------------------------------------
+    @property
+    def settings_path(self) -> Path | None:
+        """This PC's screen settings (where a PDF was last saved)."""
+        return settings_file(self._ctx.data_dir) if self._ctx.data_dir else None
+
+    def _on_no_printer(self, paper: IssuedDocument, problem: str) -> None:
+        """No printer here: the counter says so; a print asked for with F10 is offered as a PDF to save
+        (a silent print at accept is not: the resident is still in front of the clerk)."""
+        self.print_failed.emit(problem)
+        if self._asked_to_print:
+            self.no_printer.emit(paper, problem)
+
+    def save_paper(self, paper: IssuedDocument, folder: Path) -> None:
+        """The document as a PDF in the folder the clerk chose (no printer here)."""
+        self._out.save(paper, folder)
+
     def print_paper(self, *, to_file: Path | None = None) -> None:
         """F10: the receipt or notice to the printer, on the devices thread. Printed once already, the
         next press prints a 补打 copy under the same number."""
         if self.paper is None or self.actor is None:
             self.print_failed.emit(tr("先办完一件，再打印（F10）。"))
             return
+        self._asked_to_print = True
         self._out.print(self.paper, self.actor, to_file=to_file)
 
     def rate(self, case_id: str, level: int) -> None:
@@ -371,7 +393,7 @@ class CounterViewModel(QObject):
         if not (result.accepted and case.due_provisional and case.due_date is not None):
             return ""
         return render("calendar.due_provisional", {"due": case.due_date.isoformat(),
-                                                   "years": "、".join(map(str, case.due_unconfirmed))}, self.lang)
+                                                   "years": tr("、").join(map(str, case.due_unconfirmed))}, self.lang)
 
     def _on_accepted(self, result: AcceptResult) -> None:
         self.paper = None

@@ -31,10 +31,10 @@ from app.domain.staff import Actor, Permission
 from app.services.cash import DrawerView
 from app.services.payments import DueView, PaymentView
 from app.ui.confirm import ask
-from app.ui.i18n import N_, label, tr
+from app.ui.i18n import N_, label, tr, trn
 from app.ui.money.dialogs import ApprovalDialog, CountDialog
 from app.ui.money.view_model import MoneyViewModel
-from app.ui.paper import PaperPreview
+from app.ui.paper import PaperPreview, SaveOffer
 from app.ui.tables import RowsModel, list_table
 
 # What can happen to a payment from the list, and the words on its button.
@@ -206,6 +206,9 @@ class MoneyView(QWidget):
         vm.payments_loaded.connect(self._on_vm_payments_loaded)
         vm.paid.connect(self._on_vm_paid)
         vm.paper_ready.connect(self._on_vm_paper_ready)
+        self.save_offer = SaveOffer(self, vm.settings_path)  # no printer: save the PDF to a folder instead
+        vm.no_printer.connect(self.save_offer.offer)
+        self.save_offer.folder_chosen.connect(vm.save_paper)
         vm.done.connect(lambda text: self._say(text, "hint"))
         vm.failed.connect(lambda text: self._say(text, "error"))
         self._wanted = ""  # a case the counter handed over, chosen when the list arrives
@@ -269,8 +272,8 @@ class MoneyView(QWidget):
                 case_no=d.case_no, name=d.applicant_name, item=d.item_name, total=format_money(d.total_fen))
                 for d in waiting[:8])
             more = tr("\n　……还有 {n} 件").format(n=len(waiting) - 8) if len(waiting) > 8 else ""
-            text += "\n\n" + tr("还有 {n} 件在等收款：").format(n=len(waiting)) + "\n" + names + more + "\n" + \
-                tr("日结后再收，算到收款那一天。")
+            heading = trn("还有 {n} 件在等收款：", len(waiting)).format(n=len(waiting))
+            text += f"\n\n{heading}\n{names}{more}\n" + tr("日结后再收，算到收款那一天。")
         if ask(self, tr("日结"), text + "\n\n" + tr("现在日结吗？"), yes=tr("日结 {day}").format(day=day)):
             self.vm.close_day()
 

@@ -20,6 +20,7 @@ from app.services.documents import IssuedDocument
 from app.services.staff import authenticate
 from app.ui.errors import message_for
 from app.ui.i18n import tr
+from app.ui.look import settings_file
 from app.ui.paper import PREVIEW_WIDTH, PaperOut, pdf_pages
 from app.ui.tasks import TaskRunner
 
@@ -42,6 +43,7 @@ class MoneyViewModel(QObject):
     paper_ready = Signal(object, object)  # IssuedDocument, pages
     done = Signal(str)
     failed = Signal(str)
+    no_printer = Signal(object, str)  # a document, why: no printer here (the view offers to save a PDF)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *, actor: Actor | None = None,
                  devices: TaskRunner | None = None) -> None:
@@ -52,7 +54,8 @@ class MoneyViewModel(QObject):
         self.lang = lang
         self.actor = actor
         self.paper: IssuedDocument | None = None
-        self._out = PaperOut(ctx, runner, self._devices, done=self.done.emit, failed=self.failed.emit, lang=lang)
+        self._out = PaperOut(ctx, runner, self._devices, done=self.done.emit, failed=self.failed.emit, lang=lang,
+                             no_printer=self._on_no_printer)
         self.tolerance_fen = cash.DEFAULT_TOLERANCE_FEN
 
     def today(self) -> date:
@@ -168,6 +171,20 @@ class MoneyViewModel(QObject):
         self.paper = issued
         self._devices.submit(lambda: pdf_pages(issued.pdf, width),
                              lambda pages: self.paper_ready.emit(issued, pages), self._on_error)
+
+    @property
+    def settings_path(self) -> Path | None:
+        """This PC's screen settings (where a PDF was last saved)."""
+        return settings_file(self._ctx.data_dir) if self._ctx.data_dir else None
+
+    def _on_no_printer(self, paper: IssuedDocument, problem: str) -> None:
+        """No printer here: the page says so and offers the document as a PDF to save."""
+        self.failed.emit(problem)
+        self.no_printer.emit(paper, problem)
+
+    def save_paper(self, paper: IssuedDocument, folder: Path) -> None:
+        """The document as a PDF in the folder the clerk chose (no printer here)."""
+        self._out.save(paper, folder)
 
     def print_paper(self, *, to_file: Path | None = None) -> None:
         """F10: the receipt or the close report; printed once already, a 补打 copy under the same number."""

@@ -437,3 +437,23 @@ def test_the_shipped_47_cover_low_income_medical_assistance_and_manual_claims_an
     assert "亲属关系证明" not in s46.fields[0].choices and "2026.2" in s46.note
     # A code, once published, stays with its item: the kept entries are the codes of 2026.1 but the retired ones.
     assert set(names) == {f"S{n:02d}" for n in range(1, 51)} - set(retired)
+
+
+def test_an_items_usual_ages_come_from_the_catalogue_and_only_warn() -> None:
+    data = _file("standard", [f"S{n:02d}" for n in range(1, 48)], "standard-47")
+    data["items"][21]["min_age"] = 80  # S22 高龄津贴
+    data["items"][29]["max_age"] = 17
+    items = {i.code: i for i in parse_catalog(data, source="s.json").items}
+    assert items["S22"].age_outside(79) == ("under", 80)
+    assert items["S22"].age_outside(80) is None and items["S22"].age_outside(None) is None
+    assert items["S30"].age_outside(18) == ("over", 17) and items["S30"].age_outside(17) is None
+    assert items["S01"].age_outside(3) is None  # no ages: never a warning
+    shipped = {i.code: i for i in parse_catalog(json.loads(resource("catalog", "standard-47.json").read_text(
+        encoding="utf-8")), source="standard-47.json").items}
+    assert shipped["S22"].min_age == 80 and "80周岁" in shipped["S22"].conditions
+
+
+def test_usual_ages_that_cannot_both_hold_are_refused() -> None:
+    data = _file("standard", [f"S{n:02d}" for n in range(1, 48)], "standard-47")
+    data["items"][0].update(min_age=60, max_age=18)
+    assert "items[0].max_age" in _problems(data)

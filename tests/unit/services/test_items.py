@@ -67,3 +67,8 @@ def test_pinned_items_come_first_in_the_order_pinned_then_the_frequent_ones(stat
     assert [i.code for i, _ in quick_items(station.ctx, staff_id=station.head.staff_id)] == ["S08"]  # per person
     assert toggle_favourite(station.ctx, staff_id=clerk, item_code="N02") is False
     assert [i.code for i, _ in quick_items(station.ctx, staff_id=clerk)] == ["S09", "S08"]
+
+
+def test_the_number_alone_finds_the_standard_item_first(station: Any) -> None:
+    assert _codes(station, "9")[0] == "S09"
+    assert _codes(station, "09")[0] == "S09"
