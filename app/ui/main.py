@@ -317,14 +317,7 @@ class CounterStart(QObject):
 
     def _begin(self) -> None:
         assert self.window is not None and self.window.counter is not None and self.actor is not None
-        self.window.counter.vm.set_actor(self.actor)
-        if self.window.work is not None:
-            self.window.work.vm.actor = self.actor
-        if self.window.points is not None:
-            self.window.points.vm.actor = self.actor
-        if self.window.money is not None:
-            self.window.money.vm.actor = self.actor
-        self.window.begin(self.actor)
+        self.window.begin(self.actor)  # every page's view model acts under this person
         if self.args.screenshot:
             if self.args.page == "work":
                 self.window.show_work()

@@ -7,7 +7,7 @@ It only assembles screens.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent, QShortcut
@@ -163,6 +163,9 @@ class MainWindow(QMainWindow):
         """The 系统 menu (backups, support bundle, About), there from the login page on."""
         self.system = menu
         self.menuBar().addMenu(menu.menu)
+        menu.switch_requested.connect(lambda: self.lock(switching=True))
+        menu.logout_requested.connect(self.log_out)
+        menu.keys_requested.connect(self.show_keys)
         menu.set_actor(self.actor)
 
     def watch_sync(self, watch: SyncWatch) -> None:
@@ -208,6 +211,8 @@ class MainWindow(QMainWindow):
         if lock is not None:
             self.screens.addWidget(lock)
             lock.unlocked.connect(self.unlock)
+            lock.switched.connect(self.switch_to)
+            QShortcut(QKeySequence("Ctrl+Shift+L"), self, lambda: self.lock(switching=True))
 
     def _add_page(self, page: QWidget, title: str) -> None:
         """Each page sits in a scroll area: at the largest text on a small screen a page taller than the
@@ -242,6 +247,9 @@ class MainWindow(QMainWindow):
 
         assert self.counter is not None and self.pages is not None, "install() the counter first"
         self.actor = actor
+        self.counter.vm.set_actor(actor)  # every page acts under the person signed in
+        for vm in self._page_models():
+            vm.actor = actor
         if self.system is not None:
             self.system.set_actor(actor)
         self.staff_label.setText(tr("{name}（工号 {staff_no}，{role}，{post}岗）").format(
@@ -265,12 +273,45 @@ class MainWindow(QMainWindow):
     def locked(self) -> bool:
         return self.lock_page is not None and self.screens.currentWidget() is self.lock_page
 
-    def lock(self) -> None:
+    def lock(self, *, switching: bool = False) -> None:
+        """Ctrl+L (or after the idle minutes): the lock page. ``switching`` (系统 → 切换用户, Ctrl+Shift+L):
+        it opens on the account line, for the B post or the head to sign in."""
         if self.lock_page is not None and self.actor is not None and not self.locked:
             self.screens.setCurrentWidget(self.lock_page)
-            self.lock_page.reset()
             if self.system is not None:  # nothing of the station's is done from a locked screen
                 self.system.set_actor(None)
+        if self.locked and self.lock_page is not None:
+            self.lock_page.reset(switching=switching)
+
+    def switch_to(self, actor: Actor) -> None:
+        """Another staff member signed in on the lock page: the screens stay as they were (a case half
+        filled is still there) and everything from now on is recorded under their name."""
+        self.begin(actor)
+        if self.idle is not None:
+            self.idle.timer.start()
+
+    def log_out(self) -> None:
+        """系统 → 注销: back to the login page. The person on the counter leaves the screen; a half-filled case
+        stays in its draft for whoever signs in next (Ctrl+R)."""
+        if self.login_page is None or self.actor is None:
+            return
+        if self.counter is not None:
+            self.counter.clear_person()
+            self.counter.vm.actor = None
+        self.actor = None
+        for vm in self._page_models():
+            vm.actor = None
+        self.staff_label.setText(tr("未登录"))
+        if self.system is not None:
+            self.system.set_actor(None)
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle = None
+        self.screens.setCurrentWidget(self.login_page)
+        self.login_page.start()
+
+    def _page_models(self) -> list[Any]:
+        return [page.vm for page in (self.work, self.points, self.money) if page is not None]
 
     def unlock(self) -> None:
         if self.pages is None or self.counter is None:

@@ -127,6 +127,9 @@ class SystemMenu(QObject):
     backup replaces the station's file at the next start, and the program opens again)."""
 
     restart_requested = Signal()
+    switch_requested = Signal()  # 切换用户: another person signs in without the program closing
+    logout_requested = Signal()  # 注销: back to the login page, the counter cleared
+    keys_requested = Signal()  # 本页按键: the keys of the page in front (Shift+F1)
 
     def __init__(self, parent: QWidget, location: DataLocation, *, lang: str = "zh",
                  station_name: Callable[[], str] = lambda: "") -> None:
@@ -155,6 +158,10 @@ class SystemMenu(QObject):
         self.print_setup = self._action(tr("打印设置和测试页(&T)…"), lambda: self.show_print_setup())
         self.devices: TaskRunner | None = None  # the printer's thread (else the database runner's)
         self.menu.addSeparator()
+        self.switch = self._action(tr("切换用户(&U)…　Ctrl+Shift+L"), self.switch_requested.emit)
+        self.logout = self._action(tr("注销(&L)"), self.logout_requested.emit)
+        self.menu.addSeparator()
+        self.keys = self._action(tr("本页按键一览(&H)　Shift+F1"), self.keys_requested.emit)
         self.about = self._action(tr("关于村站通(&A)"), self.show_about)
         self.confirm: QMessageBox | None = None  # the restore's question, while it is open
         self._enable()
@@ -184,7 +191,7 @@ class SystemMenu(QObject):
         for action in (self.backup, self.restore):
             action.setEnabled(bool(head))
             action.setToolTip(hint)
-        for action in (self.support, self.queue, self.reprint, self.print_setup):
+        for action in (self.support, self.queue, self.reprint, self.print_setup, self.switch, self.logout):
             action.setEnabled(ready)
             action.setToolTip("" if ready else tr("请先登录"))
 
@@ -224,8 +231,8 @@ class SystemMenu(QObject):
 
     def _chosen_case(self) -> str:
         """The case chosen on the page in front (今日工作's list), read through its public ``selected()``."""
-        pages, work = getattr(self.window, "pages", None), getattr(self.window, "work", None)
-        if work is None or pages is None or pages.currentWidget() is not work:
+        work, current = getattr(self.window, "work", None), getattr(self.window, "current_page", None)
+        if work is None or current is None or current() is not work:
             return ""
         case = work.selected()
         return case.case_no if case is not None else ""

@@ -392,6 +392,20 @@ class CounterView(QWidget):
         self.household.set_rows(())
         self.cases.set_rows(())
 
+    def clear_person(self) -> None:
+        """Signing out: nobody's card, household, cases or case in progress stays on the screen."""
+        self._save_draft()  # a half-filled case waits in its draft for the next sign-in (Ctrl+R)
+        self._mask_timer.stop()
+        self.reveal_bar.setVisible(False)
+        self.search.clear()
+        self.residents.set_rows(())
+        self._forget_resident()
+        self.card.setText(tr("还没有选中居民"))
+        self.service.clear_item()
+        self.message.setText("")
+        self.next_step.setVisible(False)
+        self._last_case = None
+
     def _on_vm_station_loaded(self, station: StationView) -> None:
         self.register.set_villages(station.villages, station.village_code)
 

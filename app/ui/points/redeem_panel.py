@@ -69,7 +69,8 @@ class RedeemPanel(QWidget):
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
         self.preview = PaperPreview()
-        self.preview.setFixedWidth(400)
+        self.preview.setMinimumWidth(280)  # scrolls sideways when the text is large; never wider than the slip
+        self.preview.setMaximumWidth(420)
         self.preview.setVisible(False)  # until there is a slip to show
 
         stock_row = QHBoxLayout()

@@ -81,7 +81,7 @@ class ReviewPanel(QWidget):
         self.evidence.setObjectName("evidence")
         self.evidence.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.evidence.setWordWrap(True)
-        self.evidence.setMinimumWidth(360)
+        self.evidence.setMinimumWidth(240)
         self.preview = PaperPreview()
         self.side = QTabWidget()
         self.side.addTab(self.evidence, tr("证明照片"))

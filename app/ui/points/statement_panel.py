@@ -47,7 +47,7 @@ class StatementPanel(QWidget):
         self.status.setObjectName("hint")
         self.status.setWordWrap(True)
         self.preview = PaperPreview()
-        self.preview.setMinimumWidth(540)
+        self.preview.setMinimumWidth(320)  # the A4 page scrolls inside it at larger text
         self.preview.setVisible(False)  # until a statement is issued
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
