@@ -79,7 +79,11 @@ class LockPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         for w in (self.title, self.hint, self.username, self.password, self.button, self.other, self.message):
-            layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
+            if isinstance(w, QLabel) and w.wordWrap():  # the full width, so that it wraps to its real height
+                w.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+                layout.addWidget(w)
+            else:
+                layout.addWidget(w, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
         self.username.returnPressed.connect(self.password.setFocus)
         self.password.returnPressed.connect(self._try)

@@ -50,9 +50,13 @@ def _cut(w: QWidget, window: QWidget) -> tuple[bool, bool]:
     while parent is not None and parent is not window:
         if isinstance(parent.parentWidget(), QAbstractScrollArea) and \
                 parent is parent.parentWidget().viewport():  # type: ignore[union-attr]
-            scrolled = True
-            if isinstance(parent.parentWidget(), QScrollArea):  # what lies below is reached by scrolling
-                return False, True
+            area = parent.parentWidget()
+            # A page's own scroll area is checked on its own (the page must not need it); inside any
+            # other, what lies below is reached by scrolling.
+            if area.objectName() != "pageScroll":  # type: ignore[union-attr]
+                scrolled = True
+                if isinstance(area, QScrollArea):
+                    return False, True
         visible = _in_window(parent, window)
         if not visible.contains(rect):
             return True, scrolled

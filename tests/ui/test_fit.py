@@ -1,0 +1,129 @@
+"""Every page at every text size on a 1366×768 screen (the window a maximised one is there): nothing needed
+is cut or off the window, the counter needs no scrolling and keeps its accept and print buttons in view,
+and the columns that tell people apart are never cut (tests/ui/fit.py says what it checks).
+
+Known and accepted, each named below: at the larger sizes the money and points pages scroll down (Tab
+scrolls to the field it reaches), and at the largest the points page is a little wider than the screen."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEventLoop, QTimer
+
+from app.services.demo import DEMO_PASSWORD
+from app.services.residents import find_residents
+from app.services.staff import authenticate
+from app.services.station import station_view
+from app.ui.counter.view import CounterView
+from app.ui.counter.view_model import CounterViewModel
+from app.ui.lock import LockPage
+from app.ui.login.view_model import LoginViewModel
+from app.ui.look import TEXT_SIZES, TextSize
+from app.ui.money.view import MoneyView
+from app.ui.money.view_model import MoneyViewModel
+from app.ui.points.view import PointsView
+from app.ui.points.view_model import PointsViewModel
+from app.ui.shell import SMALL_SCREEN_WINDOW, MainWindow
+from app.ui.work.view import WorkView
+from app.ui.work.view_model import WorkViewModel
+from tests.ui.fit import problems
+
+# (page, the smallest text step at which it may scroll down, … may be wider than the window)
+MAY_SCROLL_DOWN = {"money": 4, "points": 2}
+MAY_BE_WIDER = {"points": 4}
+
+
+def _settle(ms: int = 250) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def _allowed(found: list[str], page: str, step: int) -> list[str]:
+    left = []
+    scrolls = step >= min(MAY_SCROLL_DOWN.get(page, 99), MAY_BE_WIDER.get(page, 99))
+    for p in found:
+        if scrolls and "is cut or outside the window" in p:  # below the fold of a page that may scroll
+            continue
+        if "it scrolls" in p and step >= MAY_SCROLL_DOWN.get(page, 99):
+            continue
+        if p.startswith("pageScroll") and "sideways" in p and step >= MAY_BE_WIDER.get(page, 99):
+            continue
+        left.append(p)
+    return left
+
+
+@pytest.mark.slow
+def test_every_page_fits_a_1366_by_768_screen_at_every_text_size(qtbot, qapp, demo_ctx, runner, tmp_path):
+    actor = authenticate(demo_ctx, username="xiaoli", password=DEMO_PASSWORD)
+    text_size = TextSize(qapp, tmp_path / "ui-settings.ini")
+    window = MainWindow(station=station_view(demo_ctx), text_size=text_size, lock_after_ms=0)
+    counter = CounterView(CounterViewModel(demo_ctx, runner, actor=actor))
+    window.install(counter, WorkView(WorkViewModel(demo_ctx, runner, actor=actor)),
+                   LockPage(actor, LoginViewModel(demo_ctx, runner)),
+                   PointsView(PointsViewModel(demo_ctx, runner, actor=actor)),
+                   MoneyView(MoneyViewModel(demo_ctx, runner, actor=actor)))
+    qtbot.addWidget(window)
+    window.begin(actor)
+    window.show_on_screen(SMALL_SCREEN_WINDOW)
+    # Two people of one surname in the results; one of them chosen, with S07's form and a proxy open.
+    counter.search.setText("张")
+    qtbot.waitUntil(lambda: counter.residents.rowCount() >= 2, timeout=10_000)
+    person = find_residents(demo_ctx, query="张").residents[0]
+    counter.vm.resident_chosen(person.id)
+    qtbot.waitUntil(lambda: counter.vm.resident is not None, timeout=10_000)
+    counter.vm.item_chosen("S07")
+    qtbot.waitUntil(lambda: counter.service.item is not None, timeout=10_000)
+    counter.service.proxy.setChecked(True)
+    must_show = (counter.service.accept_button, counter.service.notice_button, counter.search)
+    failures: list[str] = []
+    try:
+        for step in range(len(TEXT_SIZES)):
+            text_size.step = step
+            text_size.apply()
+            _settle()
+            assert window.size() == SMALL_SCREEN_WINDOW, f"the window grew to {window.size()} at step {step}"
+            for name, page in (("counter", window.counter), ("work", window.work), ("money", window.money),
+                               ("points", window.points)):
+                window._show_page(page)
+                _settle()
+                tabs = [None] if name != "points" else list(range(window.points.tabs.count()))
+                for tab in tabs:
+                    if tab is not None:
+                        window.points.tabs.setCurrentIndex(tab)
+                        _settle(150)
+                    found = _allowed(problems(window, screen=None, always=must_show), name, step)
+                    if name == "counter":
+                        found += [f"{w.objectName() or w.text()} not visible" for w in must_show if not w.isVisible()]
+                    failures += [f"text step {step}, {name}{'' if tab is None else f' tab {tab}'}: {p}"
+                                 for p in found]
+            window.lock()
+            _settle()
+            failures += [f"text step {step}, lock page: {p}" for p in problems(window)]
+            window.lock_page.unlocked.emit()
+            _settle(100)
+    finally:
+        text_size.step = 0
+        text_size.apply()
+    assert failures == [], "\n".join(failures)
+
+
+def test_the_check_itself_finds_a_cut_label_and_a_page_that_scrolls(qtbot):
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    from app.ui.shell import PageScroll
+
+    page = QWidget()
+    column = QVBoxLayout(page)
+    label = QLabel("一句很长很长很长很长很长的话")
+    label.setFixedWidth(40)
+    column.addWidget(label)
+    page.setMinimumHeight(2000)
+    window = QWidget()
+    QVBoxLayout(window).addWidget(PageScroll(page))
+    qtbot.addWidget(window)
+    window.resize(600, 400)
+    window.show()
+    _settle()
+    found = "\n".join(problems(window))
+    assert "its text needs" in found and "it scrolls" in found
