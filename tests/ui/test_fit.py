@@ -102,6 +102,21 @@ def test_every_page_fits_a_1366_by_768_screen_at_every_text_size(qtbot, qapp, de
             failures += [f"text step {step}, lock page: {p}" for p in problems(window)]
             window.lock_page.unlocked.emit()
             _settle(100)
+        # After an accept: the case's summary, its receipt and the print button, at every size.
+        window._show_page(window.counter)
+        counter.vm.item_chosen("S08")
+        qtbot.waitUntil(lambda: counter.service.item is not None and counter.service.item.code == "S08",
+                        timeout=10_000)
+        counter.service.tick_all()
+        counter.service.accept_button.click()
+        qtbot.waitUntil(lambda: counter.service.print_button.isVisible(), timeout=10_000)
+        for step in range(len(TEXT_SIZES)):
+            text_size.step = step
+            text_size.apply()
+            _settle()
+            found = problems(window, always=(counter.service.print_button,))
+            found += ["print button not visible"] if not counter.service.print_button.isVisible() else []
+            failures += [f"text step {step}, counter after an accept: {p}" for p in found]
     finally:
         text_size.step = 0
         text_size.apply()

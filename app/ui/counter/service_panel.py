@@ -105,14 +105,22 @@ class ServicePanel(QWidget):
         self.receipt.setTextFormat(Qt.TextFormat.RichText)
         self.receipt.setWordWrap(True)
         self.preview = PaperPreview()  # the receipt or notice as it will print
-        self.preview.setFixedWidth(400)
+        self.preview.setMinimumWidth(220)  # narrower at large text: the slip scrolls inside it
+        self.preview.setMaximumWidth(400)
         self.print_button = QPushButton(tr("打印　F10"))
         self.print_button.setVisible(False)
         self.outcome = QWidget()  # once the case is done: what was recorded, and its paper
-        outcome_row = QHBoxLayout(self.outcome)
-        outcome_row.setContentsMargins(0, 0, 0, 0)
-        outcome_row.addWidget(self.receipt, 1)
-        outcome_row.addWidget(self.preview)
+        # Side by side, or (narrow, at larger text) the summary over the paper; a long summary scrolls.
+        self._outcome_row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.outcome)
+        self._outcome_row.setContentsMargins(0, 0, 0, 0)
+        summary = QScrollArea()
+        summary.setObjectName("receiptScroll")
+        summary.setWidgetResizable(True)
+        summary.setFrameShape(QFrame.Shape.NoFrame)
+        summary.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        summary.setWidget(self.receipt)
+        self._outcome_row.addWidget(summary, 1)
+        self._outcome_row.addWidget(self.preview, 1)
         self.outcome.setVisible(False)
 
         materials_box = QGroupBox(tr("材料（空格勾选，F6 全部收齐）"))
@@ -197,8 +205,9 @@ class ServicePanel(QWidget):
         super().resizeEvent(event)
         wide = self.width() >= 31 * self.fontMetrics().height()  # about 40 characters
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
-        if self._work_row.direction() != direction:
-            self._work_row.setDirection(direction)
+        for row in (self._work_row, self._outcome_row):
+            if row.direction() != direction:
+                row.setDirection(direction)
 
     # -- choosing the item -------------------------------------------------------------------
     def focus_item(self) -> None:
@@ -295,6 +304,8 @@ class ServicePanel(QWidget):
         self.outcome.setVisible(False)
         self.print_button.setVisible(False)
         self.work_scroll.setVisible(True)
+        self.notice_button.setVisible(True)
+        self.accept_button.setVisible(True)
 
     def show_paper(self, pages: list[QImage], number: str) -> None:
         """The issued receipt or notice beside the summary; F10 prints it."""
@@ -430,5 +441,7 @@ class ServicePanel(QWidget):
         self.receipt.setText("<br>".join(lines))
         self.outcome.setVisible(True)
         self.work_scroll.setVisible(False)
+        self.notice_button.setVisible(False)  # done: F10 prints, F2 the next person (F8/F9 come back with them)
+        self.accept_button.setVisible(False)
         self.status.setText(tr("办完了。F10 打印，F7 请群众评价，F2 找下一位。"))
         self._set_enabled(False)

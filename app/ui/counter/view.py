@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.domain.catalog import ServiceItem
 from app.domain.forms import format_money
 from app.domain.idcard import IdCard
+from app.domain.identity import IdType
 from app.domain.staff import Permission
 from app.services.cases import AcceptResult
 from app.services.drafts import CounterDraft
@@ -540,9 +541,10 @@ class CounterView(QWidget):
         tags = "　".join(f"<span class='tag'>{t}</span>" for t in r.tags)
         gender = label(r.gender) if r.gender else ""
         age = tr("{age}岁").format(age=r.age) if r.age is not None else ""
-        self.card.setText(f"<span style='font-size:20pt'><b>{r.name}</b></span>　{gender}　{age}<br>"
-                          + tr("身份证 {id}　电话 {phone}").format(id=r.id_masked, phone=r.phone_masked or tr("未登记"))
-                          + "<br>"
+        kind = "" if r.id_type is IdType.RESIDENT_ID else f"{label(r.id_type)} "  # e.g. 港澳台居民居住证
+        phone = tr("电话 {phone}").format(phone=r.phone_masked) if r.phone_masked else tr("电话未登记")
+        self.card.setText(f"<span style='font-size:x-large'><b>{r.name}</b></span>　{gender}　{age}<br>"
+                          + (kind or tr("身份证") + " ") + r.id_masked + "<br>" + phone + "<br>"
                           + f"{r.address or r.village_name + r.group}<br>{tags}")
         self.household.set_rows(detail.household.members if detail.household else ())
         self.cases.not_at_town = detail.not_at_town
