@@ -342,6 +342,8 @@ class CounterView(QWidget):
         self.notice.setVisible(False)
 
     def _on_vm_draft_found(self, draft: CounterDraft) -> None:
+        if self._restoring is not None or self.vm.resident is not None:
+            return  # a second look (the counter prepared, then the login) after the clerk already went on
         self._draft = draft
         when = draft.saved_at.replace("T", " ")[:16]
         self.notice.setText(tr("上次有一件没办完：{name}　{item}（{when} 保存）。"
