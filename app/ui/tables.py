@@ -127,7 +127,7 @@ class FittedTable(QTableView):
         widths = []
         for column, sample in enumerate(self._rows.samples()):
             widest = max((metrics.horizontalAdvance(line) for line in sample.split("\n")), default=0)
-            widths.append(max(widest, titles.horizontalAdvance(tr(self._rows.HEADERS[column]))) + 24)
+            widths.append(max(widest, titles.horizontalAdvance(tr(self._rows.HEADERS[column]))) + 16)
             self.setColumnWidth(column, widths[-1])
         total = sum(widths[:max(self._rows.MUST_SHOW, default=0) + 1])  # up to the last column never cut
         self.verticalHeader().setDefaultSectionSize(metrics.lineSpacing() * self._rows.LINES + 10)

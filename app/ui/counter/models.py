@@ -6,7 +6,7 @@ from app.domain.cases import CaseState
 from app.domain.identity import Gender
 from app.services.residents import MatchKind
 from app.services.views import CaseSummary, ResidentSummary
-from app.ui.i18n import N_, label, tr
+from app.ui.i18n import N_, label, language, tr
 from app.ui.tables import RowsModel
 
 
@@ -25,12 +25,17 @@ class ResidentTableModel(RowsModel[ResidentSummary]):
         self.matched: dict[str, MatchKind] = {}  # set before the rows: resident id → how the search found them
 
     def samples(self) -> tuple[str, ...]:
-        return ("欧阳建国 " + tr("{gender} {age}岁").format(gender=label(Gender.FEMALE), age=88) + "\n枫树岭村10组",
+        sex = label(Gender.FEMALE) if language() == "zh" else label(Gender.FEMALE)[:1].upper()
+        return ("欧阳建国 " + tr("{gender} {age}岁").format(gender=sex, age=88) + "\n枫树岭村10组",
                 "330127********002X\n" + tr("电话相符 {phone}").format(phone="0571-******45"))
 
     def cells(self, r: ResidentSummary) -> tuple[str, ...]:
-        about = " ".join(x for x in (r.name, label(r.gender) if r.gender else "",
-                                    "" if r.age is None else tr("{age}岁").format(age=r.age)) if x)
+        if r.gender and r.age is not None:  # in English "F 53": the pane is narrow at the largest text
+            sex = label(r.gender) if language() == "zh" else label(r.gender)[:1].upper()
+            about = f"{r.name} " + tr("{gender} {age}岁").format(gender=sex, age=r.age)
+        else:
+            about = " ".join(x for x in (r.name, label(r.gender) if r.gender else "",
+                                        "" if r.age is None else tr("{age}岁").format(age=r.age)) if x)
         if self.matched.get(r.id) is MatchKind.PHONE:  # found by the phone, not the ID: the row says so
             phone = tr("电话相符 {phone}").format(phone=r.phone_masked)
         else:

@@ -154,7 +154,6 @@ class ServicePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.item_line)
         layout.addWidget(self.item_list)
-        layout.addWidget(self.facts)
         self.work_area = QWidget()  # materials and form; the receipt takes their place once the case is done
         # Side by side when the pane is wide enough, one above the other at larger text (``resizeEvent``).
         self._work_row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.work_area)
@@ -168,7 +167,12 @@ class ServicePanel(QWidget):
         self.work_scroll.setWidgetResizable(True)
         self.work_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.work_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.work_scroll.setWidget(self.work_area)
+        work_inner = QWidget()  # the item's facts (what it costs, how long) over its materials and form
+        inner = QVBoxLayout(work_inner)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.facts)
+        inner.addWidget(self.work_area, 1)
+        self.work_scroll.setWidget(work_inner)
         layout.addWidget(self.work_scroll, 1)
         layout.addWidget(self.outcome, 1)
         layout.addWidget(self.status)  # what is missing or what comes next, over the buttons it points to
@@ -208,6 +212,13 @@ class ServicePanel(QWidget):
         for row in (self._work_row, self._outcome_row):
             if row.direction() != direction:
                 row.setDirection(direction)
+        self._fit_facts()
+
+    def _fit_facts(self) -> None:
+        """The facts wrap inside a scroll area, which would squeeze them: they keep the height they need."""
+        width = self.work_scroll.viewport().width()
+        if width > 0:
+            self.facts.setMinimumHeight(self.facts.heightForWidth(width))
 
     # -- choosing the item -------------------------------------------------------------------
     def focus_item(self) -> None:
@@ -252,6 +263,10 @@ class ServicePanel(QWidget):
     def _on_item_list_activated(self, entry: QListWidgetItem) -> None:
         self.item_picked.emit(str(entry.data(_CODE)))
 
+    def _set_facts(self, text: str) -> None:
+        self.facts.setText(text)
+        self._fit_facts()
+
     def set_item(self, item: ServiceItem) -> None:
         self.item = item
         self.item_line.blockSignals(True)
@@ -259,7 +274,7 @@ class ServicePanel(QWidget):
         self.item_line.blockSignals(False)
         self.item_list.clear()
         self.item_list.setVisible(False)
-        self.facts.setText(item_facts(item))
+        self._set_facts(item_facts(item))
         self.materials.blockSignals(True)
         self.materials.clear()
         for m in item.materials:
@@ -291,7 +306,7 @@ class ServicePanel(QWidget):
     def clear_item(self) -> None:
         self.item = None
         self.item_line.clear()
-        self.facts.setText(tr("先找人，再选事项。"))
+        self._set_facts(tr("先找人，再选事项。"))
         self.materials.clear()
         self.form.set_fields(())
         self.proxy.clear()
@@ -397,7 +412,7 @@ class ServicePanel(QWidget):
 
     def _refresh_facts(self) -> None:
         if self.item is not None and self.item.fee_rule is not None:
-            self.facts.setText(item_facts(self.item, self.form.values()))
+            self._set_facts(item_facts(self.item, self.form.values()))
 
     def _on_corrected(self) -> None:
         left = self.form.problems_shown() + self.proxy.problems_shown()

@@ -230,7 +230,8 @@ class MoneyView(QWidget):
     def _on_vm_drawer_loaded(self, drawer: DrawerView | None) -> None:
         self.drawer = drawer
         if drawer is None:
-            self.drawer_label.setText(tr("钱箱没有打开：收现金前，先点好备用金，填在右边，按 Ctrl+O 开钱箱。"))
+            closed = tr("钱箱没有打开：收现金前，先点好备用金，填在下面的“备用金”框里，按 Ctrl+O 开钱箱。")
+            self.drawer_label.setText(closed)
         elif drawer.business_day < self.vm.today():
             self.drawer_label.setText(tr("{day} 的钱箱还没有结账：请先按 F8 清点结账，才能收今天的款。").format(
                 day=drawer.business_day.isoformat()))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -65,6 +65,8 @@ class WorkView(QWidget):
         self.vm = vm
         self.lists = QButtonGroup(self)
         tabs = QGridLayout()  # two rows of four: seven lists at the counter's text size fit a 1366-pixel screen
+        self._list_grid = tabs
+        self._list_columns = 4
         self.list_buttons: dict[WorkList, QPushButton] = {}
         for n, which in enumerate(WorkList, start=1):
             button = QPushButton(f"{which.heading}　Ctrl+{n}")
@@ -72,7 +74,7 @@ class WorkView(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.lists.addButton(button)
             self.list_buttons[which] = button
-            tabs.addWidget(button, (n - 1) // 4, (n - 1) % 4)
+            tabs.addWidget(button, (n - 1) // 4, (n - 1) % 4)  # ``_reflow_lists`` narrows it to fit
             button.clicked.connect(lambda _=False, w=which: self.show_list(w))
             QShortcut(QKeySequence(f"Ctrl+{n}"), self, lambda w=which: self.show_list(w),
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -141,6 +143,30 @@ class WorkView(QWidget):
         vm.failed.connect(self._on_vm_failed)
         self.list_buttons[WorkList.TODAY].setChecked(True)
         self.shown = ""  # the list the table holds (its rows arrive after the list is chosen)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._reflow_lists()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):  # another text size
+            self._reflow_lists()
+
+    def _reflow_lists(self) -> None:
+        """Four list buttons a row while they fit, fewer at larger text (English words are longer)."""
+        buttons = list(self.list_buttons.values())
+        widest = max(b.sizeHint().width() for b in buttons) + 8
+        room = self.parentWidget().width() if self.parentWidget() is not None else self.width()  # the page's view
+        columns = max(2, min(4, room // max(widest, 1)))
+        grid = self._list_grid
+        if columns == self._list_columns:
+            return
+        self._list_columns = columns
+        for b in buttons:
+            grid.removeWidget(b)
+        for n, b in enumerate(buttons):
+            grid.addWidget(b, n // columns, n % columns)
 
     def show_list(self, which: WorkList) -> None:
         self.shown = ""
