@@ -44,11 +44,13 @@ class ResidentTableModel(RowsModel[ResidentSummary]):
 
 
 class CaseTableModel(RowsModel[CaseSummary]):
-    """Two lines a case in a narrow pane: what was done over its number; where it stands over its dates."""
+    """Two lines a case in a narrow pane: what was done over its number; where it stands over its dates. The
+    number tells cases apart and is never cut; the state and dates take what the pane leaves (at the largest
+    English text they end in …, the whole text in a tooltip), so the pane never pushes the window wider."""
 
     HEADERS = (N_("事项　办件编号"), N_("状态　日期"))
     LINES = 2
-    MUST_SHOW = (1,)
+    MUST_SHOW = (0,)
     not_at_town: frozenset[str] = frozenset()  # set before the rows: those cases say so
 
     def samples(self) -> tuple[str, ...]:
