@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.points import Indicator
 from app.ui.camera import CameraDialog, find_cameras
+from app.ui.flow import FlowRow
 from app.ui.i18n import N_, label, tr
 
 _CODE = Qt.ItemDataRole.UserRole
@@ -85,8 +85,8 @@ class DeclarePanel(QWidget):
         form.addRow(tr("做好事的日期"), self.day)
         form.addRow(tr("申报人"), self.declared_by)
         form.addRow(tr("情况说明"), self.note)
-        evidence_row = QHBoxLayout()
-        evidence_row.addWidget(self.evidence_label, 1)
+        evidence_row = FlowRow()  # wraps under the label at the larger text sizes
+        evidence_row.addWidget(self.evidence_label)
         evidence_row.addWidget(self.file_button)
         evidence_row.addWidget(self.camera_button)
         form.addRow(tr("证明材料"), evidence_row)

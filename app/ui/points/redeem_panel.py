@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services.points import GoodsView, RedemptionView
+from app.ui.flow import FlowRow
 from app.ui.i18n import N_, tr
 from app.ui.paper import PaperPreview
 from app.ui.tables import RowsModel, list_table
@@ -73,11 +74,10 @@ class RedeemPanel(QWidget):
         self.preview.setMaximumWidth(420)
         self.preview.setVisible(False)  # until there is a slip to show
 
-        stock_row = QHBoxLayout()
+        stock_row = FlowRow(fill=False)
         stock_row.addWidget(QLabel(tr("入库数量")))
         stock_row.addWidget(self.receive_count)
         stock_row.addWidget(self.receive_button)
-        stock_row.addStretch(1)
         left = QVBoxLayout()
         left.addWidget(self.table, 3)
         left.addLayout(stock_row)
@@ -85,12 +85,12 @@ class RedeemPanel(QWidget):
         middle.addWidget(QLabel(tr("兑换单")))
         middle.addWidget(self.lines, 1)
         middle.addWidget(self.total)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.redeem_button, 1)
+        buttons = FlowRow()
+        buttons.addWidget(self.redeem_button)
         buttons.addWidget(self.clear_button)
         middle.addLayout(buttons)
         middle.addWidget(self.reason)
-        undo = QHBoxLayout()
+        undo = FlowRow()
         undo.addWidget(self.reverse_button)
         undo.addWidget(self.print_button)
         middle.addLayout(undo)

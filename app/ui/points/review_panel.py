@@ -11,8 +11,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QGridLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.points import DeclarationState
 from app.services.points import DeclarationView
+from app.ui.flow import FlowRow
 from app.ui.i18n import N_, label, tr
 from app.ui.paper import PaperPreview
 from app.ui.tables import RowsModel, list_table
@@ -87,15 +86,15 @@ class ReviewPanel(QWidget):
         self.side.addTab(self.evidence, tr("证明照片"))
         self.side.addTab(self.preview, tr("公示单"))
 
-        buttons = QGridLayout()
-        for n, b in enumerate((self.approve_button, self.reject_button, self.post_button,  # the review
-                               self.object_button, self.uphold_button, self.dismiss_button,  # objections
-                               self.print_button)):
-            buttons.addWidget(b, n // 3, n % 3)
-        reason_row = QHBoxLayout()
+        buttons = FlowRow()  # as many a line as the text size leaves room for
+        for b in (self.approve_button, self.reject_button, self.post_button,  # the review
+                  self.object_button, self.uphold_button, self.dismiss_button,  # objections
+                  self.print_button):
+            buttons.addWidget(b)
+        reason_row = FlowRow()
         reason_row.addWidget(QLabel(tr("评议机构")))
         reason_row.addWidget(self.body)
-        reason_row.addWidget(self.reason, 1)
+        reason_row.addWidget(self.reason)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)

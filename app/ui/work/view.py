@@ -157,7 +157,8 @@ class WorkView(QWidget):
         """Four list buttons a row while they fit, fewer at larger text (English words are longer)."""
         buttons = list(self.list_buttons.values())
         widest = max(b.sizeHint().width() for b in buttons) + 8
-        room = self.parentWidget().width() if self.parentWidget() is not None else self.width()  # the page's view
+        view = self.parentWidget()  # the page's view: the page itself may be wider than it
+        room = view.width() if view is not None else self.width()
         columns = max(2, min(4, room // max(widest, 1)))
         grid = self._list_grid
         if columns == self._list_columns:
