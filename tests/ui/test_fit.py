@@ -141,6 +141,31 @@ def test_every_page_fits_a_1366_by_768_screen_at_every_text_size(qtbot, qapp, de
     assert failures == [], "\n".join(failures)
 
 
+@pytest.mark.slow
+def test_the_login_page_fits_at_every_text_size_with_a_long_station_name(qtbot, qapp, demo_ctx, runner, tmp_path,
+                                                                          lang):
+    from app.ui.login.view import LoginPage
+
+    text_size = TextSize(qapp, tmp_path / "ui-settings.ini")
+    login = LoginPage(LoginViewModel(demo_ctx, runner, lang), station_name="青溪镇 青溪村便民服务站（第二窗口）")
+    window = MainWindow(station=station_view(demo_ctx), text_size=text_size, login=login, lock_after_ms=0)
+    qtbot.addWidget(window)
+    window.show_on_screen(SMALL_SCREEN_WINDOW)
+    failures: list[str] = []
+    try:
+        for step in range(len(TEXT_SIZES)):
+            text_size.step = step
+            text_size.apply()
+            _settle()
+            failures += [f"text step {step}, login page: {p}" for p in problems(window)]
+            if login.title.width() < login.title.sizeHint().width():
+                failures.append(f"text step {step}: the station's name is cut")
+    finally:
+        text_size.step = 0
+        text_size.apply()
+    assert failures == [], "\n".join(failures)
+
+
 def test_the_check_itself_finds_a_cut_label_and_a_page_that_scrolls(qtbot):
     from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 

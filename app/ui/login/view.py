@@ -48,7 +48,7 @@ class LoginPage(QWidget):
         form.addRow(tr("账号"), self.username)
         form.addRow(tr("密码"), self.password)
         box = QWidget()
-        box.setFixedWidth(BOX_WIDTH)
+        box.setMinimumWidth(BOX_WIDTH)  # wider when a long station name or the largest text needs it
         column = QVBoxLayout(box)
         column.addWidget(self.title)
         column.addLayout(form)
