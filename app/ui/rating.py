@@ -6,7 +6,7 @@ otherwise as a window over the counter.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -20,6 +20,7 @@ _COLOURS = {5: "#1a7f37", 4: "#2da44e", 3: "#9a6700", 2: "#bc4c00", 1: "#cf222e"
 
 class RatingPanel(QWidget):
     rated = Signal(int)  # the level chosen
+    settled = Signal()  # saved (or not): the thanks stay a moment, the clerk can go on
     finished = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -37,7 +38,8 @@ class RatingPanel(QWidget):
         self.buttons: dict[int, QPushButton] = {}
         grid = QGridLayout()
         for n, level in enumerate(RatingLevel):
-            button = QPushButton(f"{int(level)}\n{label(level)}")
+            # "Very satisfied" on two lines: five large buttons fit a 1366-pixel screen in English too
+            button = QPushButton(f"{int(level)}\n{label(level).replace(' ', chr(10), 1)}")
             button.setObjectName("ratingButton")
             button.setMinimumSize(170, 140)
             button.setStyleSheet(f"QPushButton#ratingButton {{ background: {_COLOURS[int(level)]}; color: white;"
@@ -86,10 +88,12 @@ class RatingPanel(QWidget):
         text = tr("谢谢您的评价！") if not RatingLevel(level).is_bad else tr("谢谢您的评价，我们会尽快联系您改进。")
         self.thanks.setText(text)
         self._timer.start()
+        self.settled.emit()
 
     def show_failed(self, text: str) -> None:
         self.thanks.setText(text)
         self._timer.start()
+        self.settled.emit()
 
 
 class RatingWindow(QWidget):
@@ -101,12 +105,18 @@ class RatingWindow(QWidget):
         self.panel = RatingPanel(self)
         QVBoxLayout(self).addWidget(self.panel)
         self.panel.finished.connect(self._on_panel_finished)
+        self.panel.settled.connect(self._give_back_the_keyboard)
+
+    def _give_back_the_keyboard(self) -> None:
+        """Rated and saved: the thanks stay in view a moment (the window stays above the counter), but the
+        clerk's next key (F2, Ctrl+M) already goes to the counter."""
+        parent = self.parentWidget()
+        if parent is not None:
+            parent.window().activateWindow()
 
     def _on_panel_finished(self) -> None:
         self.hide()
-        parent = self.parentWidget()
-        if parent is not None:  # the keyboard goes back to the counter
-            parent.window().activateWindow()
+        self._give_back_the_keyboard()
 
     def open_for(self, case_line: str) -> None:
         self.panel.start(case_line)
@@ -115,7 +125,8 @@ class RatingWindow(QWidget):
             self.setGeometry(screens[1].geometry())
             self.showFullScreen()
         else:
-            self.resize(1000, 520)
+            room = self.screen().availableGeometry().size() if self.screen() is not None else QSize(1366, 728)
+            self.resize(self.sizeHint().expandedTo(QSize(1000, 520)).boundedTo(room))  # the words need
             self.show()
         self.raise_()
         self.activateWindow()

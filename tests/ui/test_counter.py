@@ -390,6 +390,9 @@ def test_after_a_case_f7_opens_the_rating_panel_and_a_bad_rating_opens_a_follow_
     assert counter.rating.isVisible() and case_no in panel.case_line.text()
     qtbot.keyClick(panel, Qt.Key.Key_2)  # the resident presses 2, 不满意
     qtbot.waitUntil(lambda: "谢谢" in panel.thanks.text(), timeout=5000)
+    # Saved: the thanks stay in view, but the clerk's next key already goes to the counter.
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    assert counter.rating.isVisible()
     qtbot.keyClick(panel, Qt.Key.Key_5)  # a second press changes nothing: one rating per case
     [follow_up] = list_follow_ups(demo_ctx)
     assert follow_up.case_no == case_no and follow_up.level.label_zh == "不满意"
@@ -551,3 +554,28 @@ def test_the_case_history_marks_a_case_not_yet_at_the_town_on_an_enrolled_statio
     if os.environ.get("STATIONDESK_SHOTS"):  # a look at it: STATIONDESK_SHOTS=folder
         counter.cases_view.parentWidget().parentWidget().setCurrentWidget(counter.cases_view)
         window.grab().save(str(Path(os.environ["STATIONDESK_SHOTS"]) / "counter-not-at-town.png"))
+
+
+def test_the_rating_buttons_words_fit_them_in_english_at_the_largest_text(qtbot, qapp, tmp_path):
+    from app.ui import i18n
+    from app.ui.look import TEXT_SIZES, TextSize
+    from app.ui.rating import RatingWindow
+
+    i18n.use_language("en")
+    text_size = TextSize(qapp, tmp_path / "ui-settings.ini")
+    try:
+        text_size.step = len(TEXT_SIZES) - 1
+        text_size.apply()
+        window = RatingWindow()
+        qtbot.addWidget(window)
+        window.open_for("Case QX01-20261207-0011  社会保障卡申领/补换  handled by 李晓丽")
+        qtbot.waitExposed(window)
+        for button in window.panel.buttons.values():
+            metrics = button.fontMetrics()
+            widest = max(metrics.horizontalAdvance(line) for line in button.text().split("\n"))
+            assert widest <= button.contentsRect().width(), f"「{button.text()}」 is cut"
+        assert window.sizeHint().width() <= 1366  # it fits the smallest screen in use
+    finally:
+        text_size.step = 0
+        text_size.apply()
+        i18n.use_language("zh")
