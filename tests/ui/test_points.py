@@ -464,3 +464,27 @@ def test_f5_for_an_evidence_photo_without_a_camera_says_to_choose_a_file_instead
     qtbot.keyClick(view.declare.filter, Qt.Key.Key_F5)
     assert "没有找到高拍仪" in view.declare.status.text() and "Ctrl+O" in view.declare.status.text()
     assert view.declare.evidence is None
+
+
+def test_with_no_printer_the_statement_is_offered_as_a_pdf_saved_where_the_clerk_chooses(
+        qtbot, demo_ctx, runner, no_printer, tmp_path):
+    from tests.ui.test_reprint import _choose_folder
+
+    view = _view(qtbot, demo_ctx, runner)
+    account = _open_for(qtbot, view, demo_ctx, _richest(demo_ctx))
+    view.show_panel(view.statement)
+    qtbot.waitUntil(lambda: view.statement.model.rowCount() >= 2, timeout=TIMEOUT)
+    qtbot.keyClick(view.statement.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    offer = view.save_offer
+    qtbot.waitUntil(lambda: offer.box is not None and offer.box.isVisible(), timeout=TIMEOUT)
+    number = view.vm.papers["statement"].number
+    assert "没有装打印机" in offer.box.text() and number in offer.box.text()
+    assert "没有装打印机" in view.statement.status.text()  # the tab says it too
+    stick = tmp_path / "usb-stick"
+    stick.mkdir()
+    qtbot.keyClick(offer.box, Qt.Key.Key_Return)  # the default: 存为 PDF…
+    _choose_folder(qtbot, view, stick)
+    qtbot.waitUntil(lambda: any(stick.glob(f"{number}*.pdf")), timeout=TIMEOUT)
+    saved = next(stick.glob(f"{number}*.pdf"))
+    assert account.holder_name in squeezed(saved.read_bytes())
+    qtbot.waitUntil(lambda: str(saved) in view.statement.status.text(), timeout=TIMEOUT)  # on its own tab

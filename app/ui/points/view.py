@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 from app.services.points import AccountView, DeclarationView, RedemptionView
 from app.services.residents import ResidentDetail
 from app.ui.i18n import label, tr
+from app.ui.paper import SaveOffer
 from app.ui.points.board_panel import BoardPanel
 from app.ui.points.declare_panel import DeclarePanel
 from app.ui.points.redeem_panel import RedeemPanel
@@ -84,6 +85,9 @@ class PointsView(QWidget):
         vm.paper_ready.connect(self._on_vm_paper_ready)
         vm.done.connect(self._on_vm_done)
         vm.failed.connect(self._on_vm_failed)
+        self.save_offer = SaveOffer(self, vm.settings_path)  # no printer: save the PDF to a folder instead
+        vm.no_printer.connect(self.save_offer.offer)
+        self.save_offer.folder_chosen.connect(vm.save_paper)
 
     # -- coming to the page ---------------------------------------------------------------------------------
     def opened(self, resident: ResidentDetail | None) -> None:

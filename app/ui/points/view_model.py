@@ -70,6 +70,7 @@ class PointsViewModel(QObject):
     paper_ready = Signal(str, object, object)  # which panel ("review" | "redeem" | "statement"), document, pages
     done = Signal(str, str)  # panel, a sentence for its status line
     failed = Signal(str, str)  # panel, what went wrong and what to do
+    no_printer = Signal(object, str)  # a document, why: no printer here (the view offers to save a PDF)
 
     def __init__(self, ctx: ServiceContext, runner: TaskRunner, lang: str = "zh", *, actor: Actor | None = None,
                  devices: TaskRunner | None = None) -> None:
@@ -85,6 +86,7 @@ class PointsViewModel(QObject):
         self.papers: dict[str, IssuedDocument] = {}  # the last document of each panel
         self.paper_sets: dict[str, tuple[IssuedDocument, ...]] = {}  # all of them (a notice for each village)
         self._outs: dict[str, PaperOut] = {}
+        self._saving: dict[str, str] = {}  # document number → the panel that tried to print it (no printer)
 
     # -- the resident --------------------------------------------------------------------------------------
     def set_resident(self, resident_id: str) -> None:
@@ -336,8 +338,27 @@ class PointsViewModel(QObject):
         if panel not in self._outs:
             self._outs[panel] = PaperOut(self._ctx, self._runner, self._devices,
                                          done=lambda text: self.done.emit(panel, text),
-                                         failed=lambda text: self.failed.emit(panel, text), lang=self.lang)
+                                         failed=lambda text: self.failed.emit(panel, text), lang=self.lang,
+                                         no_printer=lambda paper, problem: self._on_no_printer(panel, paper,
+                                                                                               problem))
         return self._outs[panel]
+
+    @property
+    def settings_path(self) -> Path | None:
+        """This PC's screen settings (where a PDF was last saved)."""
+        from app.ui.look import settings_file
+
+        return settings_file(self._ctx.data_dir) if self._ctx.data_dir else None
+
+    def _on_no_printer(self, panel: str, paper: IssuedDocument, problem: str) -> None:
+        """No printer here: the panel says so and the page offers the document as a PDF to save."""
+        self._saving[paper.number] = panel
+        self.failed.emit(panel, problem)
+        self.no_printer.emit(paper, problem)
+
+    def save_paper(self, paper: IssuedDocument, folder: Path) -> None:
+        """The document as a PDF in the folder the clerk chose; the panel that printed it says where."""
+        self._out(self._saving.pop(paper.number, "review")).save(paper, folder)
 
     # -- plumbing ------------------------------------------------------------------------------------------
     def _act(self, panel: str, call: Callable[[ServiceContext, Actor], T], say: Callable[[T], str], *,
