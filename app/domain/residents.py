@@ -265,3 +265,20 @@ def validate_resident(
 
 def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+# 与户主关系 of a household member, read from the head's side: how the member is related to the head.
+_FROM_THE_HEAD = {"配偶": "配偶", "子": "子女", "女": "子女", "父亲": "父母", "母亲": "父母",
+                  "兄弟": "兄弟姐妹", "姐妹": "兄弟姐妹"}
+_TO_THE_HEAD = {"配偶": "配偶", "子": "父母", "女": "父母", "父亲": "子女", "母亲": "子女",
+                "兄弟": "兄弟姐妹", "姐妹": "兄弟姐妹"}
+
+
+def proxy_relation(applicant: str, member: str) -> str:
+    """The relation a proxy from the household has to the applicant (配偶, 子女, 父母, 兄弟姐妹 or 其他亲属), when
+    the register's 与户主关系 of the two says it: one of them is the head. Otherwise "" (the clerk asks)."""
+    if applicant == "户主":
+        return _FROM_THE_HEAD.get(member, "其他亲属" if member in RELATIONS and member != "其他" else "")
+    if member == "户主":
+        return _TO_THE_HEAD.get(applicant, "其他亲属" if applicant in RELATIONS and applicant != "其他" else "")
+    return ""

@@ -82,6 +82,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "Consultation {case_no} was recorded for another resident."),
     "case.unknown_material": ("“{item}”的材料清单里没有：{codes}。", "Not on the materials list of “{item}”: {codes}."),
     "case.proxy_relation_required": ("请填写代办人与申请人的关系。", "Enter the proxy's relation to the applicant."),
+    "case.proxy_not_household": ("选的代办人不是申请人家里的人：请重新选，或选“其他人”手工填写。",
+                                 "The proxy picked is not of the applicant's household: pick again, or choose "
+                                 "\u201canother person\u201d and type the details."),
     "case.reason_required": ("请写明原因（至少两个字），会告知申请人。", "Give the reason (it is told to the applicant)."),
     # attachments, storage, backup
     "attachment.bad_type": ("“{name}”不是能保存的扫描件。可以用：{allowed}。", "“{name}” is not a supported scan ({allowed})."),

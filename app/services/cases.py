@@ -161,6 +161,19 @@ class ProxyInput:
     id_number: str
     relation: str
     phone: str = ""
+    resident_id: str = ""  # picked from the applicant's household: name, number and phone come from the register
+
+
+def _household_proxy(uow: UnitOfWork, proxy: ProxyInput, applicant_id: str) -> ProxyInput:
+    """A proxy picked from the applicant's household, with the register's name, full number and phone (the
+    screen only ever had them masked). Someone of another household, or the applicant, is refused."""
+    member = uow.repos.residents.by_id(proxy.resident_id)
+    applicant = uow.repos.residents.by_id(applicant_id)
+    if member is None or applicant is None or proxy.resident_id == applicant_id or \
+            not member["household_id"] or member["household_id"] != applicant["household_id"]:
+        raise ValidationFailed({"proxy_name": DomainError("case.proxy_not_household")})
+    return ProxyInput(name=member["name"], id_number=member["id_number"], relation=proxy.relation,
+                      phone=proxy.phone if proxy.phone and "*" not in proxy.phone else member["phone"] or "")
 
 
 def _check_proxy(proxy: ProxyInput, today: date) -> Proxy:
@@ -247,11 +260,13 @@ def accept_case(
     received = _check_received(item, received_materials)
     today = ctx.now().date()
     cleaned = validate_form(item.fields, form or {}, today=today)
-    checked_proxy = _check_proxy(proxy, today) if proxy else None
+    checked_proxy = _check_proxy(proxy, today) if proxy and not proxy.resident_id else None
     missing = item.missing_required(received)
     with ctx.uow() as uow:
         check_not_frozen(ctx, uow)  # a station long out of touch with the town takes no new cases
         numbers_safe(uow)  # nor one restored from an older backup, until the town has told it its numbers
+        if proxy and proxy.resident_id:
+            checked_proxy = _check_proxy(_household_proxy(uow, proxy, applicant_id), today)
         if consultation_id:
             case_id = _accept_consultation(ctx, uow, actor=actor, case_id=consultation_id, applicant_id=applicant_id,
                                            item=item, received=received, form=cleaned, proxy=checked_proxy,

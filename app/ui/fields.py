@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import QPoint, QSize
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
@@ -88,3 +88,28 @@ class WholeLine(QLineEdit):
         margins = self.textMargins()
         width = self.fontMetrics().horizontalAdvance(self._sample + "  ") + margins.left() + margins.right() + 24
         return QSize(max(hint.width(), width), hint.height())
+
+
+class WrappingLabel(QLabel):
+    """A sentence that wraps and that no layout can squeeze below the lines it takes at its width (a plain
+    wrapping label in a tight column is cut off at the larger text sizes): its minimum height follows its
+    text and its width, so a page that is short of room scrolls instead."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        width = self.width()
+        if width > 0:
+            height = self.heightForWidth(width) if self.text() else 0
+            if height != self.minimumHeight():
+                self.setMinimumHeight(max(height, 0))

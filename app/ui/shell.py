@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -112,6 +113,8 @@ class MainWindow(QMainWindow):
         self.sync_label.setToolTip(tr("本机数据库可以正常使用。"))
         self.sync_watch: SyncWatch | None = None
         self.system: SystemMenu | None = None
+        self.system_button: QToolButton | None = None
+        self._header_row = row
         row.addWidget(self.station_label, 2)
         row.addStretch(1)
         row.addWidget(self.staff_label, 3)
@@ -162,7 +165,16 @@ class MainWindow(QMainWindow):
     def add_system_menu(self, menu: SystemMenu) -> None:
         """The 系统 menu (backups, support bundle, About), there from the login page on."""
         self.system = menu
-        self.menuBar().addMenu(menu.menu)
+        # A button at the head of the header line, not a menu bar: a bar for one menu would take a line of
+        # its own from every page (47 pixels at the largest text, on a 768-pixel screen).
+        button = QToolButton()
+        button.setObjectName("systemMenu")
+        button.setText(menu.menu.title().replace("(&S)", "").replace("&", "") + "　Alt+S")
+        button.setMenu(menu.menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)  # out of the Tab order: ``install``
+        self._header_row.insertWidget(0, button)
+        self.system_button = button
+        QShortcut(QKeySequence("Alt+S"), self, button.showMenu)
         menu.switch_requested.connect(lambda: self.lock(switching=True))
         menu.logout_requested.connect(self.log_out)
         menu.keys_requested.connect(self.show_keys)
@@ -188,8 +200,12 @@ class MainWindow(QMainWindow):
                 points: PointsView | None = None, money: MoneyView | None = None) -> None:
         """Puts the counter (and today's work, the points and money pages, and the lock) into the window,
         behind the login page."""
+        from PySide6.QtCore import Qt  # after the first paint (the Qt namespace takes a while to build)
+
         self.counter, self.work, self.lock_page, self.points = counter, work, lock, points
         self.money = money
+        if self.system_button is not None:  # Tab stays in the page; Alt+S opens the menu
+            self.system_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.pages = QTabWidget()
         self.pages.setObjectName("pages")
         self._wrapped: dict[QWidget, QScrollArea] = {}

@@ -299,7 +299,9 @@ def test_a_case_handled_by_a_proxy_records_the_proxy_and_refuses_a_bad_proxy_id_
     qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
     qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     proxy = counter.service.proxy
-    assert proxy.isChecked() and proxy.name.hasFocus()
+    # The cursor starts on the household list when there is one (其他人 is its first line), else the name.
+    assert proxy.isChecked() and (proxy.member if proxy.member.isVisibleTo(proxy) else proxy.name).hasFocus()
+    assert proxy.picked() == ""
     body = f"330127{date(1990, 3, 3):%Y%m%d}012"
     proxy.name.setText("王小明")
     proxy.id_number.setText(body + ("0" if id_check_char(body) != "0" else "1"))
@@ -579,3 +581,44 @@ def test_the_rating_buttons_words_fit_them_in_english_at_the_largest_text(qtbot,
         text_size.step = 0
         text_size.apply()
         i18n.use_language("zh")
+
+
+def test_a_proxy_is_picked_from_the_applicants_household_by_the_keyboard(qtbot, demo_ctx, runner):
+    from app.services.cases import get_case, list_cases
+    from app.services.residents import find_residents, get_resident
+
+    head = next(d for d in (get_resident(demo_ctx, resident_id=r.id)
+                            for r in find_residents(demo_ctx, query="张").residents)
+                if d.household and d.resident.relation == "户主"
+                and any(m.relation == "配偶" for m in d.household.members))
+    spouse = next(m for m in head.household.members if m.relation == "配偶")
+    window = _window(qtbot, demo_ctx, runner)
+    counter = window.counter
+    counter.vm.resident_chosen(head.resident.id)
+    qtbot.waitUntil(lambda: counter.vm.resident is not None and counter.service.item_line.hasFocus(), timeout=5000)
+    _pick(qtbot, counter, "S08")
+    qtbot.keyClick(counter.service.materials, Qt.Key.Key_F6)
+    qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    proxy = counter.service.proxy
+    assert proxy.isChecked() and proxy.member.hasFocus()  # the household first
+    assert proxy.member.count() == len(head.household.members)  # 其他人, then everyone but the applicant
+    while proxy.picked() != spouse.id:
+        qtbot.keyClick(proxy.member, Qt.Key.Key_Down)
+    assert (proxy.name.text(), proxy.id_number.text()) == (spouse.name, spouse.id_masked)  # never the full number
+    assert proxy.relation.currentText() == "配偶"  # the register says it
+    assert proxy.name.isReadOnly()
+    qtbot.keyClick(proxy.member, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: counter.service.receipt.isVisible(), timeout=5000)
+    assert f"代办人 {spouse.name}（配偶" in counter.service.receipt.text()
+    [case] = [c for c in list_cases(demo_ctx) if c.applicant_id == head.resident.id and c.item_code == "S08"]
+    view = get_case(demo_ctx, case_id=case.id)
+    assert view.proxy is not None and view.proxy.id_masked == spouse.id_masked
+
+    # 其他人 empties the fields for someone else's details, typed.
+    counter.vm.item_chosen("S08")
+    qtbot.waitUntil(lambda: counter.service.item is not None and not counter.service.receipt.isVisible(),
+                    timeout=5000)
+    proxy.setChecked(True)
+    proxy.member.setCurrentIndex(proxy.member.findData(spouse.id))
+    proxy.member.setCurrentIndex(0)
+    assert proxy.name.text() == "" and not proxy.name.isReadOnly()

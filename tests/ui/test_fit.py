@@ -55,6 +55,14 @@ def _allowed(found: list[str], page: str, step: int, lang: str) -> list[str]:
     return left
 
 
+def _with_the_system_menu(window: MainWindow, ctx, lang: str) -> None:
+    """As the program has it: the 系统 menu takes its height from every page."""
+    from app.paths import DataLocation
+    from app.ui.system import SystemMenu
+
+    window.add_system_menu(SystemMenu(window, DataLocation(ctx.data_dir, "custom"), lang=lang))
+
+
 @pytest.fixture(params=["zh", "en"])
 def lang(request):
     from app.ui import i18n
@@ -69,6 +77,7 @@ def test_every_page_fits_a_1366_by_768_screen_at_every_text_size(qtbot, qapp, de
     actor = authenticate(demo_ctx, username="xiaoli", password=DEMO_PASSWORD)
     text_size = TextSize(qapp, tmp_path / "ui-settings.ini")
     window = MainWindow(station=station_view(demo_ctx), text_size=text_size, lock_after_ms=0)
+    _with_the_system_menu(window, demo_ctx, lang)
     counter = CounterView(CounterViewModel(demo_ctx, runner, lang, actor=actor))
     window.install(counter, WorkView(WorkViewModel(demo_ctx, runner, lang, actor=actor)),
                    LockPage(actor, LoginViewModel(demo_ctx, runner, lang)),
@@ -142,6 +151,42 @@ def test_every_page_fits_a_1366_by_768_screen_at_every_text_size(qtbot, qapp, de
 
 
 @pytest.mark.slow
+def test_a_counter_started_at_the_largest_text_fits_too(qtbot, qapp, demo_ctx, runner, tmp_path, lang):
+    """Started at the largest size (the size is remembered on the PC), not stepped up to it: widgets that
+    were hidden (the registration form behind the service) are sized in that text from the start."""
+    text_size = TextSize(qapp, tmp_path / "ui-settings.ini")
+    text_size.step = len(TEXT_SIZES) - 1
+    text_size.apply()
+    try:
+        actor = authenticate(demo_ctx, username="xiaoli", password=DEMO_PASSWORD)
+        window = MainWindow(station=station_view(demo_ctx), text_size=text_size, lock_after_ms=0)
+        _with_the_system_menu(window, demo_ctx, lang)
+        counter = CounterView(CounterViewModel(demo_ctx, runner, lang, actor=actor))
+        window.install(counter, WorkView(WorkViewModel(demo_ctx, runner, lang, actor=actor)),
+                       LockPage(actor, LoginViewModel(demo_ctx, runner, lang)))
+        qtbot.addWidget(window)
+        window.begin(actor)
+        window.show_on_screen(SMALL_SCREEN_WINDOW)
+        counter.search.setText("zs")
+        qtbot.waitUntil(lambda: counter.residents.rowCount() >= 2, timeout=10_000)
+        counter.vm.resident_chosen(counter.residents.row(0).id)
+        qtbot.waitUntil(lambda: counter.vm.resident is not None, timeout=10_000)
+        counter.vm.item_chosen("S07")
+        qtbot.waitUntil(lambda: counter.service.item is not None, timeout=10_000)
+        must_show = (counter.service.accept_button, counter.service.notice_button, counter.search)
+        failures: list[str] = []
+        for browsing in (True, False):
+            counter._browse(browsing)
+            _settle()
+            failures += [f"{'results' if browsing else 'the person'}: {p}"
+                         for p in problems(window, screen=None, always=must_show)]
+    finally:
+        text_size.step = 0
+        text_size.apply()
+    assert failures == [], "\n".join(failures)
+
+
+@pytest.mark.slow
 def test_the_login_page_fits_at_every_text_size_with_a_long_station_name(qtbot, qapp, demo_ctx, runner, tmp_path,
                                                                           lang):
     from app.ui.login.view import LoginPage
@@ -149,6 +194,7 @@ def test_the_login_page_fits_at_every_text_size_with_a_long_station_name(qtbot, 
     text_size = TextSize(qapp, tmp_path / "ui-settings.ini")
     login = LoginPage(LoginViewModel(demo_ctx, runner, lang), station_name="青溪镇 青溪村便民服务站（第二窗口）")
     window = MainWindow(station=station_view(demo_ctx), text_size=text_size, login=login, lock_after_ms=0)
+    _with_the_system_menu(window, demo_ctx, lang)
     qtbot.addWidget(window)
     window.show_on_screen(SMALL_SCREEN_WINDOW)
     failures: list[str] = []

@@ -192,3 +192,24 @@ def test_another_stations_backup_is_refused_before_anything_is_asked(qtbot, demo
     qtbot.waitUntil(lambda: menu.last_message != "", timeout=20000)
     assert "QX02 站的备份" in menu.last_message and "不是本站（QX01）" in menu.last_message
     assert menu.confirm is None and pending_restore(demo_ctx.data_dir) is None
+
+
+def test_the_menu_is_a_button_on_the_header_line_that_alt_s_opens_taking_no_line_of_its_own(
+        qtbot, demo_ctx: ServiceContext, runner: TaskRunner) -> None:
+    from PySide6.QtCore import Qt, QTimer
+
+    window, menu = _window(qtbot, demo_ctx, runner)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    assert window.menuWidget() is None  # no menu bar: every page keeps that line
+    button = window.system_button
+    assert button is not None and button.isVisible() and "Alt+S" in button.text()
+    assert button.mapTo(window, button.rect().topLeft()).y() < window.station_label.mapTo(
+        window, window.station_label.rect().bottomLeft()).y()  # on the header's line
+    seen: list[bool] = []
+    # The menu pops up in an event loop of its own (as a menu does): looked at, then closed, from a timer.
+    QTimer.singleShot(300, lambda: (seen.append(menu.menu.isVisible()), menu.menu.close()))
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: seen != [], timeout=5000)
+    assert seen == [True]

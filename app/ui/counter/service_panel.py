@@ -35,6 +35,7 @@ from app.ui.camera import CameraDialog, find_cameras
 from app.ui.counter.form import FormEditor
 from app.ui.counter.proxy_box import KEYS as PROXY_KEYS
 from app.ui.counter.proxy_box import ProxyBox
+from app.ui.fields import WrappingLabel
 from app.ui.i18n import label, tr, trn
 from app.ui.paper import PaperPreview
 
@@ -97,9 +98,8 @@ class ServicePanel(QWidget):
         self.notice_button = QPushButton(tr("一次性告知　F8"))
         self.accept_button = QPushButton(tr("受理　F9"))
         self.accept_button.setDefault(True)
-        self.status = QLabel("")
+        self.status = WrappingLabel("")  # never cut: at the largest text it takes three lines
         self.status.setObjectName("hint")
-        self.status.setWordWrap(True)
         self.receipt = QLabel("")
         self.receipt.setObjectName("receipt")
         self.receipt.setTextFormat(Qt.TextFormat.RichText)

@@ -150,6 +150,8 @@ class CounterView(QWidget):
         self.right = QStackedWidget()
         self.right.addWidget(self.service)
         self.right.addWidget(self.register)
+        self.right.currentChanged.connect(self._size_by_the_page_shown)
+        self._size_by_the_page_shown()
         right = QVBoxLayout()
         right.addWidget(self.notice)
         right.addWidget(self.right, 1)
@@ -224,6 +226,20 @@ class CounterView(QWidget):
         self._browse(True)
 
     # -- a short page (the largest text on a small screen): the results, or the person, not both --------
+    def _size_by_the_page_shown(self, _index: int = 0) -> None:
+        """The right pane is as tall as the page it shows: the registration form, hidden behind the service,
+        must not make the counter scroll at the larger text sizes."""
+        from PySide6.QtWidgets import QSizePolicy
+
+        shown = self.right.currentWidget()
+        for n in range(self.right.count()):
+            page = self.right.widget(n)
+            if page is None:
+                continue
+            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.right.updateGeometry()
+
     def compact(self) -> bool:
         """Too short for the results, the card and the household at once: about 19 lines of text."""
         return self.height() < 19 * self.fontMetrics().lineSpacing()
@@ -557,6 +573,7 @@ class CounterView(QWidget):
             self.message.setText("")  # the last person's problem (a printer, a field) is not this person's
             self.next_step.setVisible(False)
             self.service.clear_item()
+            self.service.proxy.set_household(detail.household.members if detail.household else (), r)
             self.service.show_matches(self.vm.frequent, frequent=True, favourites=self.vm.favourites)
             self.service.focus_item()
         if self._restoring is not None and self._restoring.resident_id == detail.resident.id:

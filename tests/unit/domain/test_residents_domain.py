@@ -264,3 +264,15 @@ def test_every_field_the_length_and_character_rules_name_reads_in_both_languages
             zh, en = (app.messages.render(code, params, lang) for lang in ("zh", "en"))
             assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(r"[\u4e00-\u9fff{}]", en), (code, field_)
             assert field_.value not in zh, (code, field_)  # spelled as a word, not the key
+
+
+def test_a_proxy_from_the_household_gets_the_relation_the_register_says_when_one_of_the_two_is_the_head():
+    from app.domain.residents import proxy_relation
+
+    assert proxy_relation("户主", "配偶") == "配偶"
+    assert proxy_relation("户主", "女") == "子女"
+    assert proxy_relation("子", "户主") == "父母"
+    assert proxy_relation("母亲", "户主") == "子女"
+    assert proxy_relation("户主", "孙子") == "其他亲属"
+    assert proxy_relation("子", "女") == ""  # neither is the head: the clerk asks
+    assert proxy_relation("户主", "其他") == ""

@@ -518,3 +518,31 @@ def test_older_cases_are_found_by_number_tail_applicant_name_item_name_or_code(s
     assert found("社会保障卡启用") == [first.case.case_no]
     assert found("s08") == [first.case.case_no]
     assert found("%") == [] and found("_") == []  # typed as text, not as wildcards
+
+
+def test_a_proxy_picked_from_the_household_is_recorded_with_the_registers_full_number(station: StationFixture) -> None:
+    head_no, spouse_no = make_id(date(1960, 2, 3), True, seq=21), make_id(date(1962, 7, 8), False, seq=22)
+    head = register_resident(station.ctx, actor=station.head, name="王大山", id_number=head_no, village="V01",
+                             household_no="0088", relation="户主", phone="13900001111")
+    spouse = register_resident(station.ctx, actor=station.head, name="李秀英", id_number=spouse_no, village="V01",
+                               household_no="0088", relation="配偶", phone="13700002222")
+    # The screen had only the masked number and phone: the service takes them from the register.
+    proxy = svc.ProxyInput(name="李秀英", id_number="", relation="配偶", phone="137****2222", resident_id=spouse.id)
+    c = _accept(station, head.id, proxy=proxy).case
+    assert c.proxy is not None and (c.proxy.name, c.proxy.relation) == ("李秀英", "配偶")
+    assert c.proxy.id_masked == spouse_no[:6] + "********" + spouse_no[-4:]
+    assert c.proxy.phone_masked == "137****2222"
+    with station.ctx.uow() as uow:
+        row = uow.repos.cases.by_id(c.id)
+    assert row is not None and row["proxy_id_number"] == spouse_no and row["proxy_phone"] == "13700002222"
+
+
+def test_a_proxy_not_of_the_applicants_household_or_the_applicant_themselves_is_refused(
+        station: StationFixture, resident: str) -> None:
+    other = register_resident(station.ctx, actor=station.head, name="赵六", id_number=make_id(date(1970, 1, 2), True,
+                                                                                              seq=23),
+                              village="V01", household_no="0099", relation="户主")
+    for picked in (other.id, resident):
+        with pytest.raises(ValidationFailed) as err:
+            _accept(station, resident, proxy=svc.ProxyInput(name="", id_number="", relation="子女", resident_id=picked))
+        assert err.value.problems["proxy_name"].code == "case.proxy_not_household"
