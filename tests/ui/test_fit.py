@@ -180,6 +180,24 @@ def test_a_counter_started_at_the_largest_text_fits_too(qtbot, qapp, demo_ctx, r
             _settle()
             failures += [f"{'results' if browsing else 'the person'}: {p}"
                          for p in problems(window, screen=None, always=must_show)]
+        # Ctrl+P: the proxy's first field gets the cursor and the form scrolls to show it.
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication
+
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        qtbot.keyClick(counter.service.accept_button, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        proxy = counter.service.proxy
+        first = proxy.member if proxy.member.isVisibleTo(proxy) else proxy.name
+        qtbot.waitUntil(first.hasFocus, timeout=5000)
+        # Shown whole: not clipped by the form's own scroll area nor by the work's around it.
+        qtbot.waitUntil(lambda: first.visibleRegion().boundingRect().size() == first.size(), timeout=5000)
+        for _ in range(4):  # and each next field Tab reaches
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            field = QApplication.focusWidget()
+            if field is None or not counter.service.isAncestorOf(field):
+                break
+            qtbot.waitUntil(lambda f=field: f.visibleRegion().boundingRect().size() == f.size(), timeout=5000)
     finally:
         text_size.step = 0
         text_size.apply()

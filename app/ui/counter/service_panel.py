@@ -6,12 +6,14 @@ Space ticks one · F8 one-time notification (一次性告知) · F9 accept (受�
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QBoxLayout,
     QFileDialog,
     QFrame,
@@ -173,6 +175,9 @@ class ServicePanel(QWidget):
         inner.addWidget(self.facts)
         inner.addWidget(self.work_area, 1)
         self.work_scroll.setWidget(work_inner)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):  # a field that gets the cursor (Ctrl+P, F9's first problem) is shown
+            app.focusChanged.connect(self._show_focused)
         layout.addWidget(self.work_scroll, 1)
         layout.addWidget(self.outcome, 1)
         layout.addWidget(self.status)  # what is missing or what comes next, over the buttons it points to
@@ -213,6 +218,21 @@ class ServicePanel(QWidget):
             if row.direction() != direction:
                 row.setDirection(direction)
         self._fit_facts()
+
+    def _show_focused(self, _old: QWidget | None, new: QWidget | None) -> None:
+        inner = self.work_scroll.widget()
+        if new is not None and inner is not None and inner.isAncestorOf(new):
+            QTimer.singleShot(0, lambda: self._scroll_to(new))  # once the layout has placed it
+
+    def _scroll_to(self, widget: QWidget) -> None:
+        """Each scroll area it sits in, the innermost first (the form scrolls inside the work), shows it."""
+        with contextlib.suppress(RuntimeError):  # gone meanwhile (the next item's form replaced it)
+            target, parent = widget, widget.parentWidget()
+            while parent is not None and parent is not self:
+                if isinstance(parent, QScrollArea):
+                    parent.ensureWidgetVisible(target, 20, 20)
+                    target = parent
+                parent = parent.parentWidget()
 
     def _fit_facts(self) -> None:
         """The facts wrap inside a scroll area, which would squeeze them: they keep the height they need."""
