@@ -73,7 +73,7 @@ def main() -> None:
     user, password = sys.argv[3], sys.argv[4]
     pause_ms = TYPING_MS if mode == "typed" else 0
     watches: list[FirstPaint] = []
-    show, install = shell.MainWindow.show, shell.MainWindow.install
+    show, install = shell.MainWindow.show_on_screen, shell.MainWindow.install  # the window opens maximised
     clicked: list[float] = []
 
     def log_in(window: shell.MainWindow) -> None:
@@ -89,16 +89,16 @@ def main() -> None:
         print("painted", flush=True)
         os._exit(0)
 
-    def watched_show(window: shell.MainWindow) -> None:
+    def watched_show(window: shell.MainWindow, size: Any = None) -> None:
         after = None if mode == "login" else lambda: QTimer.singleShot(pause_ms, lambda: log_in(window))
         watches.append(FirstPaint(window, after))
-        show(window)
+        show(window, size)
 
     def watched_install(window: shell.MainWindow, counter: Any, *rest: Any) -> None:
         install(window, counter, *rest)
         watches.append(FirstPaint(counter, counter_painted))
 
-    shell.MainWindow.show = watched_show  # type: ignore[method-assign]
+    shell.MainWindow.show_on_screen = watched_show  # type: ignore[method-assign]
     shell.MainWindow.install = watched_install  # type: ignore[method-assign]
     run(["--data-dir", sys.argv[2], "--lang", "zh", "--lock-minutes", "0"])
 
