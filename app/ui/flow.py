@@ -41,7 +41,7 @@ class FlowRow(QLayout):
 
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
-        height = self._lay_out(rect, place=True)
+        height = self._lay_out(rect)
         if height != self._height:  # more (or fewer) lines at this width: the parent lays out again
             self._height = height
             self.invalidate()
@@ -95,7 +95,8 @@ class FlowRow(QLayout):
             lines.append(line)
         return lines
 
-    def _lay_out(self, rect: QRect, *, place: bool) -> int:
+    def _lay_out(self, rect: QRect) -> int:
+        """Places the items in ``rect``, line by line; the height they take."""
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         gap = self._gap()
@@ -106,10 +107,9 @@ class FlowRow(QLayout):
             heights = [item.heightForWidth(w + share) if item.hasHeightForWidth() else item.sizeHint().height()
                        for item, w in line]
             height = max(heights)
-            if place:
-                x = area.x()
-                for item, w in line:
-                    item.setGeometry(QRect(QPoint(x, y), QSize(w + share, height)))
-                    x += w + share + gap
+            x = area.x()
+            for item, w in line:
+                item.setGeometry(QRect(QPoint(x, y), QSize(w + share, height)))
+                x += w + share + gap
             y += height + gap
         return y - gap - area.y() + m.top() + m.bottom() if y > area.y() else m.top() + m.bottom()

@@ -8,6 +8,9 @@ app/ui/flow.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from PySide6.QtCore import QEventLoop, QTimer
 
@@ -38,6 +41,22 @@ def _settle(ms: int = 250) -> None:
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
+
+
+def _apply(text_size: TextSize, step: int) -> None:
+    text_size.step = step
+    text_size.apply()
+    _settle()
+
+
+@contextmanager
+def _at(text_size: TextSize, step: int) -> Iterator[None]:
+    """At this text size, and back to the standard one afterwards (the next test starts there)."""
+    try:
+        _apply(text_size, step)
+        yield
+    finally:
+        _apply(text_size, 0)
 
 
 def _allowed(found: list[str], page: str, step: int, lang: str) -> list[str]:
@@ -97,11 +116,9 @@ def test_every_page_fits_a_1366_by_768_screen_at_every_text_size(qtbot, qapp, de
     counter.service.proxy.setChecked(True)
     must_show = (counter.service.accept_button, counter.service.notice_button, counter.search)
     failures: list[str] = []
-    try:
+    with _at(text_size, 0):
         for step in range(len(TEXT_SIZES)):
-            text_size.step = step
-            text_size.apply()
-            _settle()
+            _apply(text_size, step)
             assert window.size() == SMALL_SCREEN_WINDOW, f"the window grew to {window.size()} at step {step}"
             for name, page in (("counter", window.counter), ("work", window.work), ("money", window.money),
                                ("points", window.points)):
@@ -138,15 +155,10 @@ def test_every_page_fits_a_1366_by_768_screen_at_every_text_size(qtbot, qapp, de
         counter.service.accept_button.click()
         qtbot.waitUntil(lambda: counter.service.print_button.isVisible(), timeout=10_000)
         for step in range(len(TEXT_SIZES)):
-            text_size.step = step
-            text_size.apply()
-            _settle()
+            _apply(text_size, step)
             found = problems(window, always=(counter.service.print_button,))
             found += ["print button not visible"] if not counter.service.print_button.isVisible() else []
             failures += [f"text step {step}, counter after an accept: {p}" for p in found]
-    finally:
-        text_size.step = 0
-        text_size.apply()
     assert failures == [], "\n".join(failures)
 
 
@@ -155,9 +167,7 @@ def test_a_counter_started_at_the_largest_text_fits_too(qtbot, qapp, demo_ctx, r
     """Started at the largest size (the size is remembered on the PC), not stepped up to it: widgets that
     were hidden (the registration form behind the service) are sized in that text from the start."""
     text_size = TextSize(qapp, tmp_path / "ui-settings.ini")
-    text_size.step = len(TEXT_SIZES) - 1
-    text_size.apply()
-    try:
+    with _at(text_size, len(TEXT_SIZES) - 1):
         actor = authenticate(demo_ctx, username="xiaoli", password=DEMO_PASSWORD)
         window = MainWindow(station=station_view(demo_ctx), text_size=text_size, lock_after_ms=0)
         _with_the_system_menu(window, demo_ctx, lang)
@@ -198,9 +208,6 @@ def test_a_counter_started_at_the_largest_text_fits_too(qtbot, qapp, demo_ctx, r
             if field is None or not counter.service.isAncestorOf(field):
                 break
             qtbot.waitUntil(lambda f=field: f.visibleRegion().boundingRect().size() == f.size(), timeout=5000)
-    finally:
-        text_size.step = 0
-        text_size.apply()
     assert failures == [], "\n".join(failures)
 
 
@@ -216,17 +223,12 @@ def test_the_login_page_fits_at_every_text_size_with_a_long_station_name(qtbot, 
     qtbot.addWidget(window)
     window.show_on_screen(SMALL_SCREEN_WINDOW)
     failures: list[str] = []
-    try:
+    with _at(text_size, 0):
         for step in range(len(TEXT_SIZES)):
-            text_size.step = step
-            text_size.apply()
-            _settle()
+            _apply(text_size, step)
             failures += [f"text step {step}, login page: {p}" for p in problems(window)]
             if login.title.width() < login.title.sizeHint().width():
                 failures.append(f"text step {step}: the station's name is cut")
-    finally:
-        text_size.step = 0
-        text_size.apply()
     assert failures == [], "\n".join(failures)
 
 

@@ -10,6 +10,11 @@ from app.ui.i18n import N_, label, language, tr
 from app.ui.tables import RowsModel
 
 
+def _sex(gender: Gender) -> str:
+    """女 / 男 in Chinese; F / M in English, where the pane is narrow at the largest text."""
+    return label(gender) if language() == "zh" else label(gender)[:1].upper()
+
+
 class ResidentTableModel(RowsModel[ResidentSummary]):
     """Two lines a person, in two columns that are never cut: name, sex and age over the village and group;
     the masked ID number over the phone. Two people with one surname, one age and the same last four ID
@@ -25,14 +30,12 @@ class ResidentTableModel(RowsModel[ResidentSummary]):
         self.matched: dict[str, MatchKind] = {}  # set before the rows: resident id → how the search found them
 
     def samples(self) -> tuple[str, ...]:
-        sex = label(Gender.FEMALE) if language() == "zh" else label(Gender.FEMALE)[:1].upper()
-        return ("欧阳建国 " + tr("{gender} {age}岁").format(gender=sex, age=88) + "\n枫树岭村10组",
+        return ("欧阳建国 " + tr("{gender} {age}岁").format(gender=_sex(Gender.FEMALE), age=88) + "\n枫树岭村10组",
                 "330127********002X\n" + tr("电话相符 {phone}").format(phone="0571-******45"))
 
     def cells(self, r: ResidentSummary) -> tuple[str, ...]:
-        if r.gender and r.age is not None:  # in English "F 53": the pane is narrow at the largest text
-            sex = label(r.gender) if language() == "zh" else label(r.gender)[:1].upper()
-            about = f"{r.name} " + tr("{gender} {age}岁").format(gender=sex, age=r.age)
+        if r.gender and r.age is not None:  # in English "F 53"
+            about = f"{r.name} " + tr("{gender} {age}岁").format(gender=_sex(r.gender), age=r.age)
         else:
             about = " ".join(x for x in (r.name, label(r.gender) if r.gender else "",
                                         "" if r.age is None else tr("{age}岁").format(age=r.age)) if x)

@@ -77,9 +77,8 @@ class ServicePanel(QWidget):
         self.item_list = QListWidget()
         self.item_list.setObjectName("items")
         self.item_list.setMaximumHeight(150)
-        self.facts = QLabel("")
+        self.facts = WrappingLabel("")  # in the work's scroll area, which would squeeze it: it keeps its lines
         self.facts.setObjectName("hint")
-        self.facts.setWordWrap(True)
         self.facts.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.materials = QListWidget()
         self.materials.setObjectName("materials")
@@ -217,7 +216,6 @@ class ServicePanel(QWidget):
         for row in (self._work_row, self._outcome_row):
             if row.direction() != direction:
                 row.setDirection(direction)
-        self._fit_facts()
 
     def _show_focused(self, _old: QWidget | None, new: QWidget | None) -> None:
         inner = self.work_scroll.widget()
@@ -233,12 +231,6 @@ class ServicePanel(QWidget):
                     parent.ensureWidgetVisible(target, 20, 20)
                     target = parent
                 parent = parent.parentWidget()
-
-    def _fit_facts(self) -> None:
-        """The facts wrap inside a scroll area, which would squeeze them: they keep the height they need."""
-        width = self.work_scroll.viewport().width()
-        if width > 0:
-            self.facts.setMinimumHeight(self.facts.heightForWidth(width))
 
     # -- choosing the item -------------------------------------------------------------------
     def focus_item(self) -> None:
@@ -283,10 +275,6 @@ class ServicePanel(QWidget):
     def _on_item_list_activated(self, entry: QListWidgetItem) -> None:
         self.item_picked.emit(str(entry.data(_CODE)))
 
-    def _set_facts(self, text: str) -> None:
-        self.facts.setText(text)
-        self._fit_facts()
-
     def set_item(self, item: ServiceItem) -> None:
         self.item = item
         self.item_line.blockSignals(True)
@@ -294,7 +282,7 @@ class ServicePanel(QWidget):
         self.item_line.blockSignals(False)
         self.item_list.clear()
         self.item_list.setVisible(False)
-        self._set_facts(item_facts(item))
+        self.facts.setText(item_facts(item))
         self.materials.blockSignals(True)
         self.materials.clear()
         for m in item.materials:
@@ -326,7 +314,7 @@ class ServicePanel(QWidget):
     def clear_item(self) -> None:
         self.item = None
         self.item_line.clear()
-        self._set_facts(tr("先找人，再选事项。"))
+        self.facts.setText(tr("先找人，再选事项。"))
         self.materials.clear()
         self.form.set_fields(())
         self.proxy.clear()
@@ -432,7 +420,7 @@ class ServicePanel(QWidget):
 
     def _refresh_facts(self) -> None:
         if self.item is not None and self.item.fee_rule is not None:
-            self._set_facts(item_facts(self.item, self.form.values()))
+            self.facts.setText(item_facts(self.item, self.form.values()))
 
     def _on_corrected(self) -> None:
         left = self.form.problems_shown() + self.proxy.problems_shown()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTabWidget,
@@ -229,8 +230,6 @@ class CounterView(QWidget):
     def _size_by_the_page_shown(self, _index: int = 0) -> None:
         """The right pane is as tall as the page it shows: the registration form, hidden behind the service,
         must not make the counter scroll at the larger text sizes."""
-        from PySide6.QtWidgets import QSizePolicy
-
         shown = self.right.currentWidget()
         for n in range(self.right.count()):
             page = self.right.widget(n)

@@ -20,6 +20,7 @@ from app.services.documents import IssuedDocument
 from app.services.paper import PointsPaper
 from app.ui.errors import message_for
 from app.ui.i18n import N_, tr
+from app.ui.look import settings_file
 from app.ui.paper import PaperOut, pdf_pages
 from app.ui.tasks import TaskRunner
 
@@ -346,8 +347,6 @@ class PointsViewModel(QObject):
     @property
     def settings_path(self) -> Path | None:
         """This PC's screen settings (where a PDF was last saved)."""
-        from app.ui.look import settings_file
-
         return settings_file(self._ctx.data_dir) if self._ctx.data_dir else None
 
     def _on_no_printer(self, panel: str, paper: IssuedDocument, problem: str) -> None:
